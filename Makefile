@@ -1,0 +1,62 @@
+# The two commands of the README: `make run` and `make test`. Both set everything up first.
+SHELL := /bin/bash
+PYTHON ?= python3.11
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+SYSTEM_STAMP := var/.system-packages
+HOST ?= 127.0.0.1
+PORT ?= 8000
+# make test runs against this machine's PostgreSQL and Redis; override to point elsewhere.
+TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/portal
+TEST_REDIS_URL ?= redis://127.0.0.1:6379
+XDIST ?= 2
+
+.PHONY: setup system services run test bench lint migrate demo worker beat check-deploy clean
+
+setup: $(STAMP) $(SYSTEM_STAMP)
+
+$(STAMP): pyproject.toml
+	@command -v $(PYTHON) >/dev/null || { echo "需要 Python 3.11（$(PYTHON)）"; exit 1; }
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install -q --upgrade pip
+	$(PY) -c "import tomllib; d=tomllib.load(open('pyproject.toml','rb'))['project']; print('\n'.join(d['dependencies']+d['optional-dependencies']['dev']))" > $(VENV)/requirements.txt
+	$(PY) -m pip install -q -r $(VENV)/requirements.txt
+	touch $(STAMP)
+
+# Debian packages: a CJK font and HarfBuzz subsetting for WeasyPrint, Chromium for browser tests,
+# poppler for looking at PDFs. Installed only when missing (we are root on these machines).
+$(SYSTEM_STAMP): .ci/system-packages.sh
+	bash .ci/system-packages.sh
+	mkdir -p var && touch $(SYSTEM_STAMP)
+
+services:
+	bash .ci/services.sh
+
+migrate: setup
+	$(PY) manage.py migrate --noinput
+	$(PY) manage.py load_jurisdictions
+
+run: migrate
+	$(PY) manage.py seed_demo
+	DEBUG=$${DEBUG:-1} $(PY) manage.py runserver $(HOST):$(PORT)
+
+test: setup services
+	DATABASE_URL=$${DATABASE_URL:-$(TEST_DATABASE_URL)} REDIS_URL=$${REDIS_URL:-$(TEST_REDIS_URL)} \
+		$(VENV)/bin/pytest -n $(XDIST) --dist loadgroup -q $(PYTEST_ARGS)
+
+bench: setup services
+	DATABASE_URL=$${DATABASE_URL:-$(TEST_DATABASE_URL)} REDIS_URL=$${REDIS_URL:-$(TEST_REDIS_URL)} \
+		$(VENV)/bin/pytest tests/perf -p no:xdist -s -q -o addopts="" $(PYTEST_ARGS)
+
+lint: setup
+	$(VENV)/bin/ruff check .
+
+worker: setup
+	$(VENV)/bin/celery -A portal worker -l info
+
+beat: setup
+	$(VENV)/bin/celery -A portal beat -l info
+
+clean:
+	rm -rf $(VENV) var/staticfiles

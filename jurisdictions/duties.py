@@ -1,0 +1,151 @@
+"""The duty matrix of seed 000 §一–§四, written down once.
+
+WHAT a regulator may do is the intersection of its tier's duties (from the notice) and its role's
+duties (leader / inspector / clerk); WHERE is the jurisdiction node the account is bound to, with
+its whole subtree. Enterprise accounts hold the enterprise duties on their own unit only.
+Changing who may do what is an edit to this file and nothing else (DESIGN §3.1).
+"""
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Tier(models.TextChoices):
+    PROVINCE = "province", _("省级")
+    CITY = "city", _("市级")
+    COUNTY = "county", _("县级")
+    STATION = "station", _("市场监管所")
+
+
+class Role(models.TextChoices):
+    LEADER = "leader", _("负责人")
+    INSPECTOR = "inspector", _("监察员")
+    CLERK = "clerk", _("业务员")
+    ENTERPRISE = "enterprise", _("企业用户")
+
+
+REGULATOR_ROLES = (Role.LEADER, Role.INSPECTOR, Role.CLERK)
+
+
+class Duty(models.TextChoices):
+    """Object permissions declared on ``Jurisdiction`` (regulators) and ``Unit`` (enterprises).
+
+    Labels are plain strings because they also become permission names stored by migrations,
+    which must not depend on the active language.
+    """
+
+    VIEW = "view_records", "查看辖区数据"
+    MANAGE_ACCOUNTS = "manage_accounts", "管理账号"
+    MANAGE_UNITS = "manage_units", "管理辖区单位"
+    MANAGE_JURISDICTIONS = "manage_jurisdictions", "维护辖区与市场监管所"
+    REGISTER_EQUIPMENT = "register_equipment", "办理使用登记"
+    DELEGATE_REGISTRATION = "delegate_registration", "委托使用登记"
+    ACCEPT_NOTIFICATIONS = "accept_notifications", "受理安装改造修理告知"
+    PLAN_INSPECTIONS = "plan_inspections", "制定年度常规监督检查计划"
+    INSPECT = "inspect", "实施监督检查"
+    ISSUE_DIRECTIVE = "issue_directive", "下达安全监察指令书"
+    SPECIAL_CAMPAIGNS = "special_campaigns", "组织专项监督检查"
+    LICENSE_PRODUCTION = "license_production", "生产与充装单位许可"
+    CERTIFY_OPERATORS = "certify_operators", "作业人员资格认定"
+    ASSESS_PERSONNEL = "assess_personnel", "安全总监与安全员监督抽查考核"
+    REPORT_INCIDENT = "report_incident", "事故报告与应急处置"
+    HANDLE_RECOMMENDATIONS = "handle_recommendations", "三书一函办理"
+    VIEW_STATISTICS = "view_statistics", "统计分析"
+    VIEW_AUDIT = "view_audit", "查看审计日志"
+    # Enterprise-side duties, held on the unit (seed 002).
+    EDIT_UNIT = "edit_unit", "维护本单位信息"
+    KEEP_RECORDS = "keep_records", "填报本单位记录"
+
+
+D = Duty
+
+# tier → {duty: seed section that assigns it}. Common duties (view, accounts, audit) are the
+# portal's own: every tier must see and administer its own area to do anything else.
+TIER_DUTIES: dict[str, dict[Duty, str]] = {
+    Tier.PROVINCE: {
+        D.VIEW: "000 §一",
+        D.MANAGE_ACCOUNTS: "000 §五(三)",
+        D.MANAGE_UNITS: "000 §一(二)",
+        D.MANAGE_JURISDICTIONS: "000 §一(八)",
+        D.LICENSE_PRODUCTION: "000 §一(一)",
+        D.INSPECT: "000 §一(一)",
+        D.ISSUE_DIRECTIVE: "000 §一(一)",
+        D.SPECIAL_CAMPAIGNS: "000 §一(七)",
+        D.CERTIFY_OPERATORS: "000 §一(三)",
+        D.REPORT_INCIDENT: "000 §一(六)",
+        D.HANDLE_RECOMMENDATIONS: "000 §五(三)",
+        D.VIEW_STATISTICS: "000 §一(十一)",
+        D.VIEW_AUDIT: "000 §一(八)",
+    },
+    Tier.CITY: {
+        D.VIEW: "000 §二",
+        D.MANAGE_ACCOUNTS: "000 §二(七)",
+        D.MANAGE_UNITS: "000 §二(二)",
+        D.MANAGE_JURISDICTIONS: "000 §二(七)",
+        D.REGISTER_EQUIPMENT: "000 §二(二)",
+        D.DELEGATE_REGISTRATION: "000 §二(二)",
+        D.ACCEPT_NOTIFICATIONS: "000 §二(二)",
+        D.PLAN_INSPECTIONS: "000 §二(一), §二(二)",
+        D.INSPECT: "000 §二(一)",
+        D.ISSUE_DIRECTIVE: "000 §二(一)",
+        D.SPECIAL_CAMPAIGNS: "000 §二(六)",
+        D.CERTIFY_OPERATORS: "000 §二(三)",
+        D.REPORT_INCIDENT: "000 §二(五)",
+        D.HANDLE_RECOMMENDATIONS: "000 §五(三)",
+        D.VIEW_STATISTICS: "000 §二(十)",
+        D.VIEW_AUDIT: "000 §二(七)",
+    },
+    Tier.COUNTY: {
+        D.VIEW: "000 §三",
+        D.MANAGE_ACCOUNTS: "000 §三(六)",
+        D.MANAGE_UNITS: "000 §三(二)",
+        D.INSPECT: "000 §三(一), §三(二)",
+        D.ISSUE_DIRECTIVE: "000 §三(二)",
+        D.SPECIAL_CAMPAIGNS: "000 §三(五)",
+        D.ASSESS_PERSONNEL: "000 §三(七); 002 附件 8",
+        D.REPORT_INCIDENT: "000 §三(四)",
+        D.HANDLE_RECOMMENDATIONS: "000 §五(三)",
+        D.VIEW_STATISTICS: "000 §三(八)",
+        D.VIEW_AUDIT: "000 §三(六)",
+    },
+    Tier.STATION: {
+        D.VIEW: "000 §四",
+        D.MANAGE_UNITS: "000 §四",
+        D.INSPECT: "000 §四",
+        D.REPORT_INCIDENT: "000 §四",
+    },
+}
+
+# Duties a tier may receive from its parent by delegation (委托), never by default.
+DELEGABLE: dict[Duty, tuple[str, str]] = {
+    # duty: (tier that delegates, tier that receives) — 000 §二(二), §三(二)
+    D.REGISTER_EQUIPMENT: (Tier.CITY, Tier.COUNTY),
+}
+
+ROLE_DUTIES: dict[str, frozenset[Duty]] = {
+    Role.LEADER: frozenset(Duty) - {D.EDIT_UNIT, D.KEEP_RECORDS},
+    Role.INSPECTOR: frozenset(
+        {D.VIEW, D.INSPECT, D.ISSUE_DIRECTIVE, D.SPECIAL_CAMPAIGNS, D.ASSESS_PERSONNEL, D.REPORT_INCIDENT,
+         D.VIEW_STATISTICS, D.MANAGE_UNITS}
+    ),
+    Role.CLERK: frozenset(
+        {D.VIEW, D.MANAGE_UNITS, D.REGISTER_EQUIPMENT, D.ACCEPT_NOTIFICATIONS, D.CERTIFY_OPERATORS,
+         D.LICENSE_PRODUCTION, D.HANDLE_RECOMMENDATIONS, D.VIEW_STATISTICS, D.REPORT_INCIDENT}
+    ),
+}
+
+# Enterprise accounts: seed 002 — the unit fills in its own staff and records and sees its own data.
+ENTERPRISE_DUTIES: frozenset[Duty] = frozenset({D.VIEW, D.EDIT_UNIT, D.KEEP_RECORDS, D.MANAGE_ACCOUNTS})
+
+
+def duties_for(tier: str, role: str) -> frozenset[Duty]:
+    """The duties a regulator of ``role`` bound to a ``tier`` node holds there (delegations aside)."""
+    return frozenset(TIER_DUTIES.get(tier, {})) & ROLE_DUTIES.get(role, frozenset())
+
+
+def jurisdiction_permissions() -> list[tuple[str, str]]:
+    return [(d.value, d.label) for d in Duty if d not in (D.EDIT_UNIT, D.KEEP_RECORDS)]
+
+
+def unit_permissions() -> list[tuple[str, str]]:
+    return [(d.value, d.label) for d in sorted(ENTERPRISE_DUTIES)]

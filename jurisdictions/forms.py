@@ -1,0 +1,87 @@
+from django import forms
+from django.contrib.auth.password_validation import password_validators_help_texts
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from jurisdictions.duties import REGULATOR_ROLES, Role
+from jurisdictions.models import Jurisdiction
+
+
+class JurisdictionPicker(forms.Widget):
+    """A searchable, scoped picker: never the whole tree in one <select> (DESIGN §3.1).
+
+    Typing queries ``jurisdictions:autocomplete`` (scoped to the user); the chosen id goes into a
+    hidden input that the form's scoped ModelChoiceField validates.
+    """
+
+    template_name = "jurisdictions/widgets/picker.html"
+
+    def get_context(self, name, value, attrs):
+        context = super().get_context(name, value, attrs)
+        label = ""
+        if value not in (None, ""):
+            pk = value.pk if isinstance(value, Jurisdiction) else value
+            node = Jurisdiction.objects.filter(pk=pk).only("name", "code").first()
+            label = f"{node.name}（{node.code}）" if node else ""
+        context["widget"].update(label=label, url=reverse("jurisdictions:autocomplete"))
+        return context
+
+
+class JurisdictionChoiceField(forms.ModelChoiceField):
+    widget = JurisdictionPicker
+    default_error_messages = {"invalid_choice": _("请选择您辖区范围内的辖区。")}
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("queryset", Jurisdiction.objects.all())
+        super().__init__(**kwargs)
+
+    def label_from_instance(self, obj):
+        return f"{obj.name}（{obj.code}）"
+
+
+class RegulatorForm(forms.Form):
+    username = forms.CharField(label=_("用户名"), max_length=150)
+    display_name = forms.CharField(label=_("姓名"), max_length=64)
+    email = forms.EmailField(label=_("电子邮箱"), required=False)
+    jurisdiction = JurisdictionChoiceField(label=_("所属辖区"))
+    role = forms.ChoiceField(label=_("角色"), choices=[(r.value, r.label) for r in REGULATOR_ROLES])
+    password = forms.CharField(label=_("初始密码"), widget=forms.PasswordInput(render_value=False), strip=False,
+                               help_text="；".join(password_validators_help_texts()))
+
+    def __init__(self, *args, editing: bool = False, **kwargs):
+        super().__init__(*args, **kwargs)
+        if editing:
+            del self.fields["password"]
+            self.fields["username"].disabled = True
+
+
+class EnterpriseAccountForm(forms.Form):
+    username = forms.CharField(label=_("用户名"), max_length=150)
+    display_name = forms.CharField(label=_("姓名"), max_length=64)
+    email = forms.EmailField(label=_("电子邮箱"), required=False)
+    password = forms.CharField(label=_("初始密码"), widget=forms.PasswordInput, strip=False)
+
+
+class DelegationForm(forms.Form):
+    grantee = JurisdictionChoiceField(label=_("受托县级市场监管部门"))
+    starts_on = forms.DateField(label=_("起始日期"), widget=forms.DateInput(attrs={"type": "date"}))
+    ends_on = forms.DateField(label=_("截止日期"), widget=forms.DateInput(attrs={"type": "date"}))
+    note = forms.CharField(label=_("说明"), max_length=200, required=False)
+
+    def clean(self):
+        data = super().clean()
+        if data.get("starts_on") and data.get("ends_on") and data["ends_on"] < data["starts_on"]:
+            self.add_error("ends_on", _("截止日期不能早于起始日期。"))
+        return data
+
+
+class RevokeForm(forms.Form):
+    reason = forms.CharField(label=_("撤销原因"), max_length=200)
+
+
+class StationForm(forms.Form):
+    parent = JurisdictionChoiceField(label=_("上级辖区"))
+    name = forms.CharField(label=_("乡镇/街道名称"), max_length=48)
+
+
+ROLE_LABELS = dict(Role.choices)

@@ -1,0 +1,71 @@
+"""Small demo data: one account per tier, a few units per demo county, two enterprise accounts."""
+
+import random
+
+from django.core.management.base import BaseCommand
+from django.db import transaction
+
+from jurisdictions.duties import Role
+from jurisdictions.models import Jurisdiction, User
+from jurisdictions.services import create_regulator
+from portal.kit.samples import make_uscc
+from units.choices import UnitKind
+from units.models import Unit
+from units.services import create_enterprise_user
+
+DEMO_PASSWORD = "Gansu@2026"
+
+# username, display name, jurisdiction code, role (the README lists the same table)
+REGULATORS = [
+    ("sheng", "省局管理员", "620000", Role.LEADER),
+    ("lanzhou", "兰州市局管理员", "620100", Role.LEADER),
+    ("tianshui", "天水市局管理员", "620500", Role.LEADER),
+    ("chengguan", "城关区局管理员", "620102", Role.LEADER),
+    ("qilihe", "七里河区局管理员", "620103", Role.LEADER),
+    ("chengguan_jcy", "城关区局监察员", "620102", Role.INSPECTOR),
+]
+STATION_ACCOUNT = ("jiuquanlu", "酒泉路所工作人员", Role.INSPECTOR)
+DEMO_COUNTIES = ["620102", "620103", "620502"]
+UNIT_NAMES = ["电梯工程有限公司", "热力有限公司", "商贸城有限公司", "化工有限公司", "游乐园有限公司"]
+ENTERPRISES = [("qiye1", "企业一管理员", "620102"), ("qiye2", "企业二管理员", "620103")]
+
+
+class Command(BaseCommand):
+    help = "生成演示数据并打印演示账号（可重复执行）。"
+
+    @transaction.atomic
+    def handle(self, *args, **options):
+        rng = random.Random(2026)
+        system = User.objects.filter(is_superuser=True).first()
+        if system is None:
+            system = User.objects.create_superuser("admin", "", DEMO_PASSWORD, display_name="系统管理员")
+        created = []
+        for username, name, code, role in REGULATORS:
+            if not User.objects.filter(username=username).exists():
+                create_regulator(by=system, username=username, password=DEMO_PASSWORD, display_name=name,
+                                 jurisdiction=Jurisdiction.objects.get(code=code), role=role)
+                created.append(username)
+        station = Jurisdiction.objects.get(code="620102001")
+        if not User.objects.filter(username=STATION_ACCOUNT[0]).exists():
+            create_regulator(by=system, username=STATION_ACCOUNT[0], password=DEMO_PASSWORD,
+                             display_name=STATION_ACCOUNT[1], jurisdiction=station, role=STATION_ACCOUNT[2])
+        for code in DEMO_COUNTIES:
+            county = Jurisdiction.objects.get(code=code)
+            stations = list(county.get_children()[:5])
+            for i, suffix in enumerate(UNIT_NAMES):
+                name = f"{county.name.rstrip('区县市')}{suffix}"
+                if Unit.objects.filter(name=name).exists():
+                    continue
+                unit = Unit(uscc=make_uscc(code, rng), name=name, kinds=[UnitKind.USAGE] if i else
+                            [UnitKind.PRODUCTION, UnitKind.USAGE], address=f"{county.name}示例路{i + 1}号",
+                            legal_representative="张三")
+                unit.place(stations[i % len(stations)])
+                unit.save()
+        for username, name, code in ENTERPRISES:
+            if not User.objects.filter(username=username).exists():
+                unit = Unit.objects.filter(county__code=code).order_by("id").first()
+                create_enterprise_user(by=None, unit=unit, username=username, password=DEMO_PASSWORD, display_name=name)
+        self.stdout.write(self.style.SUCCESS("演示账号（密码均为 %s）：" % DEMO_PASSWORD))
+        for user in User.objects.filter(role__in=Role.values).select_related("jurisdiction").order_by("id"):
+            self.stdout.write(f"  {user.get_role_display():6} {user.username:14} {user.jurisdiction.name}")
+        self.stdout.write("  系统管理员 admin（仅用于 /admin/）")

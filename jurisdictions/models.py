@@ -1,0 +1,286 @@
+import pghistory
+import pgtrigger
+from django.conf import settings
+from django.contrib.auth.models import AbstractUser
+from django.db import models
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
+from mptt.models import MPTTModel, TreeForeignKey
+
+from jurisdictions.duties import REGULATOR_ROLES, Duty, Role, Tier, jurisdiction_permissions
+
+ANCESTOR_TIERS = (Tier.PROVINCE, Tier.CITY, Tier.COUNTY, Tier.STATION)
+
+
+@pghistory.track()
+class Jurisdiction(MPTTModel):
+    """A node of the supervision tree: province → city → county → station (DOMAIN.md §1).
+
+    The tree is not of uniform depth (嘉峪关 has no county tier, 甘肃矿区 has no children), so code
+    asks a node's ``tier``, never its level. Writes go through ``jurisdictions.services`` under an
+    advisory lock; concurrent mptt inserts corrupt ``lft``/``rght`` otherwise.
+    """
+
+    code = models.CharField(_("区划代码"), max_length=12, unique=True)
+    name = models.CharField(_("名称"), max_length=64)
+    tier = models.CharField(_("层级"), max_length=16, choices=Tier.choices)
+    parent = TreeForeignKey(
+        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="children", verbose_name=_("上级")
+    )
+    note = models.CharField(_("备注"), max_length=200, blank=True)
+
+    access_path = "tree"
+
+    class MPTTMeta:
+        order_insertion_by = ["code"]
+
+    class Meta:
+        verbose_name = _("辖区")
+        verbose_name_plural = _("辖区")
+        permissions = jurisdiction_permissions()
+        indexes = [
+            models.Index(fields=["tree_id", "lft"], name="jurisdiction_tree_lft_idx"),
+            models.Index(fields=["tier", "code"], name="jurisdiction_tier_code_idx"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(parent__isnull=True, tier=Tier.PROVINCE) | models.Q(parent__isnull=False),
+                name="jurisdiction_only_province_is_root",
+            ),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        return reverse("jurisdictions:jurisdiction_detail", args=[self.pk])
+
+    def ancestor_ids(self) -> dict[str, int | None]:
+        """``{"province_id": …, "city_id": …, "county_id": …, "station_id": …}`` for this node.
+
+        Rows placed here copy these ids so that scoping is one indexed equality (DESIGN §3.1).
+        """
+        ids = {f"{tier}_id": None for tier in ANCESTOR_TIERS}
+        for node in self.get_ancestors(include_self=True).only("id", "tier"):
+            ids[f"{node.tier}_id"] = node.id
+        return ids
+
+
+class JurisdictionUserObjectPermission(UserObjectPermissionBase):
+    """guardian grant of a duty on a node to a regulator; it covers the node's whole subtree."""
+
+    content_object = models.ForeignKey(Jurisdiction, on_delete=models.CASCADE)
+
+    class Meta(UserObjectPermissionBase.Meta):
+        verbose_name = _("辖区授权")
+        verbose_name_plural = _("辖区授权")
+
+
+class JurisdictionGroupObjectPermission(GroupObjectPermissionBase):
+    content_object = models.ForeignKey(Jurisdiction, on_delete=models.CASCADE)
+
+
+class Placed(models.Model):
+    """A row that lives in one jurisdiction and carries its ancestors' ids for cheap scoping.
+
+    Set only through ``place()``, called by the service that creates or moves the row.
+    """
+
+    jurisdiction = models.ForeignKey(
+        Jurisdiction, on_delete=models.PROTECT, related_name="+", verbose_name=_("所属辖区")
+    )
+    province = models.ForeignKey(Jurisdiction, models.PROTECT, null=True, blank=True, related_name="+", db_index=False)
+    city = models.ForeignKey(Jurisdiction, models.PROTECT, null=True, blank=True, related_name="+", db_index=False)
+    county = models.ForeignKey(Jurisdiction, models.PROTECT, null=True, blank=True, related_name="+", db_index=False)
+    station = models.ForeignKey(Jurisdiction, models.PROTECT, null=True, blank=True, related_name="+", db_index=False)
+
+    access_path = "columns"
+
+    class Meta:
+        abstract = True
+
+    def place(self, node: Jurisdiction, ancestor_ids: dict | None = None) -> None:
+        self.jurisdiction = node
+        for column, value in (ancestor_ids or node.ancestor_ids()).items():
+            setattr(self, column, value)
+
+
+@pghistory.track(exclude=["password", "last_login"])
+class User(AbstractUser):
+    """A person who logs in: a regulator bound to one node, or an enterprise user bound to one unit.
+
+    A regulator's powers are guardian grants on ``jurisdiction`` (see ``jurisdictions.services``);
+    an enterprise user's are grants on its unit, and ``jurisdiction`` mirrors the unit's node so that
+    regulators find the account in their subtree.
+    """
+
+    display_name = models.CharField(_("姓名"), max_length=64, blank=True)
+    jurisdiction = models.ForeignKey(
+        Jurisdiction, on_delete=models.PROTECT, null=True, blank=True, related_name="users", verbose_name=_("所属辖区")
+    )
+    role = models.CharField(_("角色"), max_length=16, choices=Role.choices, blank=True)
+    created_by = models.ForeignKey(
+        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("创建人")
+    )
+
+    access_path = "jurisdiction"
+
+    class Meta(AbstractUser.Meta):
+        verbose_name = _("账号")
+        verbose_name_plural = _("账号")
+        swappable = "AUTH_USER_MODEL"
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(role="") | models.Q(jurisdiction__isnull=False),
+                name="user_role_needs_jurisdiction",
+            ),
+        ]
+
+    def __str__(self):
+        return self.display_name or self.username
+
+    def get_absolute_url(self):
+        return reverse("jurisdictions:user_detail", args=[self.pk])
+
+    @property
+    def is_regulator(self) -> bool:
+        return self.role in REGULATOR_ROLES
+
+    @property
+    def is_enterprise(self) -> bool:
+        return self.role == Role.ENTERPRISE
+
+
+class DelegationQuerySet(models.QuerySet):
+    def active(self, on=None):
+        today = on or timezone.localdate()
+        return self.filter(revoked_at__isnull=True, starts_on__lte=today, ends_on__gte=today)
+
+
+@pghistory.track()
+class Delegation(models.Model):
+    """A city entrusts a county with one of its duties for a period (000 §二(二): 使用登记 may be
+    delegated to the level below). The service grants and revokes the guardian permissions."""
+
+    grantor = models.ForeignKey(
+        Jurisdiction, on_delete=models.PROTECT, related_name="delegations_given", verbose_name=_("委托方")
+    )
+    grantee = models.ForeignKey(
+        Jurisdiction, on_delete=models.PROTECT, related_name="delegations_received", verbose_name=_("受托方")
+    )
+    duty = models.CharField(_("委托事项"), max_length=64, choices=Duty.choices, default=Duty.REGISTER_EQUIPMENT)
+    starts_on = models.DateField(_("起始日期"))
+    ends_on = models.DateField(_("截止日期"))
+    note = models.CharField(_("说明"), max_length=200, blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(_("委托时间"), default=timezone.now)
+    revoked_at = models.DateTimeField(_("撤销时间"), null=True, blank=True)
+    revoked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    revoke_reason = models.CharField(_("撤销原因"), max_length=200, blank=True)
+
+    objects = DelegationQuerySet.as_manager()
+    access_path = "grantee"
+
+    class Meta:
+        verbose_name = _("委托")
+        verbose_name_plural = _("委托")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["grantee", "duty"], condition=models.Q(revoked_at__isnull=True), name="delegation_one_open"
+            ),
+            models.CheckConstraint(condition=models.Q(ends_on__gte=models.F("starts_on")), name="delegation_period"),
+        ]
+
+    def __str__(self):
+        return f"{self.grantor} → {self.grantee}：{self.get_duty_display()}"
+
+    def get_absolute_url(self):
+        return reverse("jurisdictions:delegation_list")
+
+    @property
+    def is_active(self) -> bool:
+        today = timezone.localdate()
+        return self.revoked_at is None and self.starts_on <= today <= self.ends_on
+
+
+class AuditEvent(Placed):
+    """Append-only security-event log (SECURITY.md §Audit), written in the action's transaction.
+
+    A database trigger refuses UPDATE and DELETE; only the retention purge may remove rows. The
+    jurisdiction columns snapshot the actor's place so regulators browse their own subtree.
+    """
+
+    class Kind(models.TextChoices):
+        LOGIN = "login", _("登录")
+        LOGIN_FAILED = "login_failed", _("登录失败")
+        LOCKED_OUT = "locked_out", _("账号锁定")
+        LOGOUT = "logout", _("退出")
+        ACCOUNT_CREATED = "account_created", _("创建账号")
+        ACCOUNT_CHANGED = "account_changed", _("修改账号")
+        ACCOUNT_DISABLED = "account_disabled", _("停用账号")
+        ACCOUNT_ENABLED = "account_enabled", _("启用账号")
+        PASSWORD_CHANGED = "password_changed", _("修改密码")
+        PERMISSION_GRANTED = "permission_granted", _("授予权限")
+        PERMISSION_REVOKED = "permission_revoked", _("撤销权限")
+        DELEGATION_CREATED = "delegation_created", _("委托办理")
+        DELEGATION_REVOKED = "delegation_revoked", _("撤销委托")
+        ACCESS_DENIED = "access_denied", _("越权访问")
+        EXPORT = "export", _("导出数据")
+        IMPORT = "import", _("导入数据")
+        FULL_REVEAL = "full_reveal", _("查看完整个人信息")
+        APPROVAL = "approval", _("审批")
+        DATA_CHANGED = "data_changed", _("数据变更")
+        TREE_CHANGED = "tree_changed", _("辖区调整")
+
+    jurisdiction = models.ForeignKey(
+        Jurisdiction, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("所属辖区")
+    )
+    at = models.DateTimeField(_("时间"), default=timezone.now)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.DO_NOTHING, db_constraint=False, null=True, blank=True,
+        related_name="+", verbose_name=_("操作人"),
+    )
+    username = models.CharField(_("用户名"), max_length=150, blank=True)
+    role = models.CharField(_("角色"), max_length=16, blank=True)
+    jurisdiction_name = models.CharField(_("辖区名称"), max_length=64, blank=True)
+    kind = models.CharField(_("事件"), max_length=32, choices=Kind.choices)
+    success = models.BooleanField(_("成功"), default=True)
+    client_ip = models.GenericIPAddressField(_("IP 地址"), null=True, blank=True)
+    object_type = models.CharField(_("对象类型"), max_length=64, blank=True)
+    object_id = models.CharField(_("对象 ID"), max_length=64, blank=True)
+    object_repr = models.CharField(_("对象"), max_length=200, blank=True)
+    detail = models.JSONField(_("详情"), default=dict, blank=True)
+    request_id = models.CharField(_("请求 ID"), max_length=32, blank=True)
+
+    class Meta:
+        verbose_name = _("审计事件")
+        verbose_name_plural = _("审计事件")
+        indexes = [
+            models.Index(fields=["province", "-at"], name="audit_province_at_idx"),
+            models.Index(fields=["city", "-at"], name="audit_city_at_idx"),
+            models.Index(fields=["county", "-at"], name="audit_county_at_idx"),
+            models.Index(fields=["station", "-at"], name="audit_station_at_idx"),
+            models.Index(fields=["-at"], name="audit_at_idx"),
+        ]
+        triggers = [
+            pgtrigger.Protect(name="audit_append_only", operation=pgtrigger.Update | pgtrigger.Delete),
+        ]
+
+    def __str__(self):
+        return f"{self.at:%Y-%m-%d %H:%M} {self.username} {self.get_kind_display()}"
+
+
+class LoginSession(models.Model):
+    """Which stored sessions belong to whom, so disabling an account can delete them at once."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    session_key = models.CharField(max_length=40, unique=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("登录会话")
+        verbose_name_plural = _("登录会话")

@@ -1,0 +1,37 @@
+"""The left navigation, by duty: a link shows only when the user holds its duty somewhere."""
+
+from dataclasses import dataclass
+
+from django.utils.translation import gettext_lazy as _
+
+from jurisdictions import access
+from jurisdictions.duties import Duty
+
+
+@dataclass(frozen=True)
+class NavItem:
+    label: str
+    url_name: str
+    duty: str
+    icon: str
+    enterprise: bool | None = None  # None: everyone holding the duty; True/False: only that kind
+
+
+NAVIGATION = (
+    NavItem(_("工作台"), "dashboard:home", Duty.VIEW, "speedometer2"),
+    NavItem(_("辖区"), "jurisdictions:browse", Duty.VIEW, "diagram-3", enterprise=False),
+    NavItem(_("单位"), "units:unit_list", Duty.VIEW, "building", enterprise=False),
+    NavItem(_("本单位"), "dashboard:my_unit", Duty.VIEW, "building", enterprise=True),
+    NavItem(_("账号管理"), "jurisdictions:user_list", Duty.MANAGE_ACCOUNTS, "people", enterprise=False),
+    NavItem(_("使用登记委托"), "jurisdictions:delegation_list", Duty.VIEW, "arrow-left-right", enterprise=False),
+    NavItem(_("审计日志"), "jurisdictions:audit_list", Duty.VIEW_AUDIT, "journal-text", enterprise=False),
+)
+
+
+def items_for(user) -> list[NavItem]:
+    if not user.is_authenticated:
+        return []
+    return [
+        item for item in NAVIGATION
+        if access.can(user, item.duty) and (item.enterprise is None or item.enterprise == user.is_enterprise)
+    ]

@@ -1,0 +1,63 @@
+"""Tier dashboards (top layer: reads every app)."""
+
+from django.contrib.auth.decorators import login_required
+from django.core.cache import cache
+from django.db.models import Count
+from django.http import Http404
+from django.shortcuts import redirect, render
+
+from jurisdictions import access
+from jurisdictions.duties import Duty, Tier
+from jurisdictions.models import Jurisdiction, User
+from units.models import Unit
+from units.services import unit_of
+
+COUNTS_TTL = 60
+
+
+def subtree_summary(node: Jurisdiction, user) -> dict:
+    """Counts for a node's subtree, cached briefly: the dashboard is the busiest page."""
+    key = f"dashboard:summary:{node.pk}:{user.pk}"
+    cached = cache.get(key)
+    if cached is not None:
+        return cached
+    descendants = node.get_descendants()
+    tiers = dict(descendants.values_list("tier").annotate(n=Count("id")).values_list("tier", "n"))
+    units = access.scope(Unit.objects.filter(**{f"{node.tier}_id": node.pk}), user, Duty.VIEW)
+    children = list(node.get_children().only("id", "name", "code", "tier"))
+    per_child: dict[int, int] = {}
+    for tier in {child.tier for child in children}:
+        column = f"{tier}_id"
+        rows = units.filter(**{f"{column}__in": [c.pk for c in children if c.tier == tier]})
+        per_child.update(dict(rows.values_list(column).annotate(n=Count("id")).values_list(column, "n")))
+    summary = {
+        "tiers": {t.label: tiers.get(t.value, 0) for t in Tier if tiers.get(t.value)},
+        "units": units.count(),
+        "accounts": access.scope(User.objects.filter(is_active=True), user, Duty.VIEW)
+        .filter(jurisdiction__tree_id=node.tree_id, jurisdiction__lft__gte=node.lft,
+                jurisdiction__rght__lte=node.rght).count(),
+        "children": [{"id": c.pk, "name": c.name, "code": c.code, "tier": c.get_tier_display(),
+                      "units": per_child.get(c.pk, 0)} for c in children],
+    }
+    cache.set(key, summary, COUNTS_TTL)
+    return summary
+
+
+@login_required
+def home(request):
+    user = request.user
+    if user.is_enterprise:
+        return render(request, "dashboard/enterprise.html", {"unit": unit_of(user)})
+    top = access.grants(user).top_nodes
+    if not top:
+        return render(request, "dashboard/no_scope.html", status=200)
+    node = Jurisdiction.objects.get(pk=top[0].id)
+    return render(request, "dashboard/home.html", {"node": node, "summary": subtree_summary(node, user)})
+
+
+@login_required
+def my_unit(request):
+    unit = unit_of(request.user) if request.user.is_enterprise else None
+    if unit is None:
+        raise Http404
+    return redirect(unit)

@@ -1,0 +1,28 @@
+"""How the kit reaches the access spine without importing an app (it is the bottom layer).
+
+``settings.PORTAL_ACCESS_BACKEND`` names a module providing ``scope(queryset, user, duty)``,
+``can(user, duty, obj=None)`` and ``record_event(event, *, user, ...)``; in this project that is
+``jurisdictions.access`` (DESIGN §3.1).
+"""
+
+from functools import cache
+
+from django.conf import settings
+from django.utils.module_loading import import_module
+
+
+@cache
+def backend():
+    return import_module(settings.PORTAL_ACCESS_BACKEND)
+
+
+def scope(queryset, user, duty):
+    return backend().scope(queryset, user, duty)
+
+
+def can(user, duty, obj=None) -> bool:
+    return backend().can(user, duty, obj)
+
+
+def record_event(event, **kwargs):
+    return backend().record_event(event, **kwargs)

@@ -1,0 +1,42 @@
+from django import forms
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+
+from portal.kit import access
+
+
+def is_scoped_model(model) -> bool:
+    return getattr(model, "access_path", None) is not None or getattr(model, "unit_path", None) is not None
+
+
+def narrow_choices(form: forms.BaseForm, user, duty: str) -> None:
+    """Limit every choice of a scoped model to the user's scope (SECURITY.md §Authorisation)."""
+    for field in form.fields.values():
+        if isinstance(field, forms.ModelChoiceField) and is_scoped_model(field.queryset.model):
+            field.queryset = access.scope(field.queryset, user, duty)
+
+
+def apply_form_errors(form: forms.BaseForm, exc: ValidationError) -> None:
+    """Put a service's ValidationError next to the field it names, or on top of the form."""
+    if hasattr(exc, "error_dict"):
+        for field, errors in exc.error_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, exc.messages)
+
+
+class ConfirmForm(forms.Form):
+    """Empty on purpose: the POST with its CSRF token is the confirmation."""
+
+
+__all__ = ["NON_FIELD_ERRORS", "ConfirmForm", "apply_form_errors", "narrow_choices"]
+
+
+_TEXTUAL = (forms.TextInput, forms.EmailInput, forms.PasswordInput, forms.DateInput, forms.NumberInput, forms.Textarea,
+            forms.URLInput)
+
+
+def style_widgets(form: forms.BaseForm) -> None:
+    """Bootstrap classes on plain inputs, so templates stay one generic loop."""
+    for field in form.fields.values():
+        if isinstance(field.widget, _TEXTUAL):
+            field.widget.attrs.setdefault("class", "form-control")

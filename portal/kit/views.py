@@ -1,0 +1,190 @@
+"""Generic scoped views: a model's pages are a queryset, a filterset, a table and a form.
+
+After NetBox's ObjectListView / ObjectView / ObjectEditView. Every view here narrows its queryset
+through the access spine (``portal.kit.access``), so an out-of-scope id answers 404 exactly like a
+missing one, and an edit re-reads its object through the scope inside the save transaction.
+"""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.core.exceptions import ImproperlyConfigured, ValidationError
+from django.db import models, transaction
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect
+from django.utils.translation import gettext_lazy as _
+from django.views.generic import DetailView, FormView
+from django_filters.views import FilterView
+from django_tables2 import RequestConfig, SingleTableMixin
+from django_tables2.export import TableExport
+
+from portal.kit import access
+from portal.kit.forms import apply_form_errors, narrow_choices, style_widgets
+
+EXPORT_FORMATS = ("xlsx", "csv")
+PER_PAGE = 50
+
+
+class ScopedMixin(LoginRequiredMixin):
+    """``duty`` names what the user must hold over the rows; rows outside it do not exist for them."""
+
+    queryset: models.QuerySet | None = None
+    duty = "view_records"
+
+    def base_queryset(self) -> models.QuerySet:
+        if self.queryset is None:
+            raise ImproperlyConfigured(f"{type(self).__name__} needs a queryset")
+        return self.queryset.all()
+
+    def get_queryset(self):
+        return access.scope(self.base_queryset(), self.request.user, self.duty)
+
+    def dispatch(self, request, *args, **kwargs):
+        if request.user.is_authenticated and not access.can(request.user, self.duty):
+            raise Http404
+        return super().dispatch(request, *args, **kwargs)
+
+
+class ScopedListView(ScopedMixin, SingleTableMixin, FilterView):
+    """Table + filters + pagination + export of exactly the in-scope, filtered rows."""
+
+    template_name = "kit/list.html"
+    paginate_by = PER_PAGE
+    title = ""
+    create_url_name: str | None = None
+    create_duty: str | None = None
+    export_name = "export"
+    filterset_fields: list[str] | None = None
+
+    def get_table_pagination(self, table):
+        return {"per_page": self.paginate_by}
+
+    def get(self, request, *args, **kwargs):
+        fmt = request.GET.get("_export")
+        if fmt:
+            return self.export(fmt)
+        return super().get(request, *args, **kwargs)
+
+    def export(self, fmt: str) -> HttpResponse:
+        if fmt not in EXPORT_FORMATS:
+            raise Http404
+        filterset = self.get_filterset(self.get_filterset_class())
+        rows = filterset.qs if filterset.is_valid() else self.get_queryset().none()
+        table = self.get_table_class()(rows, exclude=getattr(self.table_class, "export_exclude", ()))
+        RequestConfig(self.request, paginate=False).configure(table)
+        with transaction.atomic():
+            access.record_event(
+                "export",
+                user=self.request.user,
+                detail={"view": type(self).__name__, "format": fmt, "rows": rows.count(),
+                        "filter": {k: v for k, v in self.request.GET.items() if k != "_export"}},
+            )
+        exporter = TableExport(fmt, table)
+        return exporter.response(f"{self.export_name}.{fmt}")
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["title"] = self.title
+        context["export_formats"] = EXPORT_FORMATS
+        if self.create_url_name and access.can(self.request.user, self.create_duty or self.duty):
+            context["create_url_name"] = self.create_url_name
+        return context
+
+
+class ScopedDetailView(ScopedMixin, DetailView):
+    template_name = "kit/detail.html"
+
+
+class ScopedFormView(ScopedMixin, FormView):
+    """A form whose save is a service call; the service's ValidationError lands next to the field.
+
+    ``object`` (for edits) is read through the scope; the service re-reads it inside its
+    transaction. Choice fields reaching a jurisdiction or unit are narrowed to the user's scope,
+    so a tampered select value fails validation instead of moving a record out of scope.
+    """
+
+    template_name = "kit/form.html"
+    title = ""
+    success_message = ""
+    object = None
+    object_duty: str | None = None
+
+    def get_object(self):
+        return None
+
+    def setup(self, request, *args, **kwargs):
+        super().setup(request, *args, **kwargs)
+        self.kwargs = kwargs
+
+    def dispatch(self, request, *args, **kwargs):
+        if request.user.is_authenticated:
+            self.object = self.get_object()
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_form(self, form_class=None):
+        form = super().get_form(form_class)
+        narrow_choices(form, self.request.user, self.duty)
+        style_widgets(form)
+        return form
+
+    def save(self, form):
+        raise NotImplementedError
+
+    def form_valid(self, form):
+        try:
+            self.saved = self.save(form)
+        except ValidationError as exc:
+            apply_form_errors(form, exc)
+            return self.form_invalid(form)
+        if self.success_message:
+            messages.success(self.request, self.success_message)
+        return redirect(self.get_success_url())
+
+    def get_success_url(self):
+        return self.saved.get_absolute_url()
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context.update(title=self.title, object=self.object)
+        return context
+
+
+class ConfirmActionView(ScopedMixin, FormView):
+    """A destructive or state-changing action: GET shows a confirmation page, POST performs it."""
+
+    template_name = "kit/confirm.html"
+    title = ""
+    question = ""
+    button = _("确认")
+    danger = True
+
+    def get_object(self):
+        raise NotImplementedError
+
+    def dispatch(self, request, *args, **kwargs):
+        if request.user.is_authenticated:
+            self.object = self.get_object()
+        return super().dispatch(request, *args, **kwargs)
+
+    def perform(self, form):
+        raise NotImplementedError
+
+    def get_form(self, form_class=None):
+        form = super().get_form(form_class)
+        style_widgets(form)
+        return form
+
+    def form_valid(self, form):
+        try:
+            self.perform(form)
+        except ValidationError as exc:
+            apply_form_errors(form, exc)
+            return self.form_invalid(form)
+        return redirect(self.get_success_url())
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context.update(title=self.title, question=self.question, object=self.object, button=self.button,
+                       danger=self.danger)
+        return context

@@ -1,0 +1,22 @@
+// Behaviour without inline scripts (the CSP forbids them).
+(function () {
+  "use strict";
+  document.addEventListener("click", function (event) {
+    var pick = event.target.closest("[data-pick]");
+    if (pick) {
+      var picker = pick.closest("[data-picker]");
+      picker.querySelector("[data-picker-value]").value = pick.getAttribute("data-pick");
+      picker.querySelector("[data-picker-text]").value = pick.getAttribute("data-label");
+      picker.querySelector("[data-picker-results]").innerHTML = "";
+      event.preventDefault();
+      return;
+    }
+    document.querySelectorAll("[data-picker-results]").forEach(function (el) {
+      if (!el.parentElement.contains(event.target)) { el.innerHTML = ""; }
+    });
+  });
+  document.addEventListener("input", function (event) {
+    var text = event.target.closest("[data-picker-text]");
+    if (text) { text.closest("[data-picker]").querySelector("[data-picker-value]").value = ""; }
+  });
+})();

@@ -1,0 +1,129 @@
+import pghistory.models
+from django.utils.translation import gettext_lazy as _
+
+from jurisdictions import access
+from jurisdictions.duties import Duty, Role
+from jurisdictions.forms import EnterpriseAccountForm
+from jurisdictions.models import User
+from portal.kit.masking import mask_text
+from portal.kit.views import ScopedDetailView, ScopedFormView, ScopedListView
+from units import services
+from units.filters import UnitFilter
+from units.forms import UnitForm
+from units.models import Unit
+from units.tables import UnitTable
+
+HISTORY_LIMIT = 50
+
+
+class UnitListView(ScopedListView):
+    queryset = Unit.objects.select_related("jurisdiction")
+    table_class = UnitTable
+    filterset_class = UnitFilter
+    title = _("单位")
+    create_url_name = "units:unit_create"
+    create_duty = Duty.MANAGE_UNITS
+    export_name = "units"
+
+
+class UnitDetailView(ScopedDetailView):
+    queryset = Unit.objects.select_related("jurisdiction")
+    template_name = "units/unit_detail.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        unit, user = self.object, self.request.user
+        grant_model = access.unit_grant_model()
+        account_ids = grant_model.objects.filter(content_object=unit).values("user_id")
+        context.update(
+            accounts=User.objects.filter(pk__in=account_ids, role=Role.ENTERPRISE).order_by("username"),
+            can_edit=access.can(user, Duty.EDIT_UNIT if user.is_enterprise else Duty.MANAGE_UNITS, unit),
+            can_add_account=access.can(user, Duty.MANAGE_ACCOUNTS if user.is_enterprise else Duty.MANAGE_UNITS, unit),
+        )
+        return context
+
+
+class UnitHistoryView(ScopedDetailView):
+    """Data-change history of one unit, from pghistory's trigger-written events (bulk writes too)."""
+
+    queryset = Unit.objects.all()
+    template_name = "units/unit_history.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        events = (
+            pghistory.models.Events.objects.tracks(self.object).order_by("-pgh_created_at")
+            .select_related(None)[:HISTORY_LIMIT]
+        )
+        context["events"] = [
+            {"at": e.pgh_created_at, "label": e.pgh_label, "context": e.pgh_context or {},
+             "diff": {k: [mask_text(str(v[0])), mask_text(str(v[1]))] for k, v in (e.pgh_diff or {}).items()}}
+            for e in events
+        ]
+        return context
+
+
+class UnitCreateView(ScopedFormView):
+    form_class = UnitForm
+    duty = Duty.MANAGE_UNITS
+    title = _("新增单位")
+    success_message = _("单位已创建。")
+
+    def save(self, form):
+        d = form.cleaned_data
+        return services.create_unit(by=self.request.user, uscc=d["uscc"], name=d["name"], kinds=d["kinds"],
+                                    jurisdiction=d["jurisdiction"], address=d["address"],
+                                    legal_representative=d["legal_representative"], risk_grade=d["risk_grade"])
+
+
+class UnitEditView(ScopedFormView):
+    form_class = UnitForm
+    title = _("修改单位信息")
+    success_message = _("单位信息已保存。")
+
+    @property
+    def duty(self):
+        return Duty.EDIT_UNIT if self.request.user.is_enterprise else Duty.MANAGE_UNITS
+
+    def get_object(self):
+        return access.get_or_404(Unit.objects.select_related("jurisdiction"), self.request.user, self.duty,
+                                 pk=self.kwargs["pk"])
+
+    def get_form_kwargs(self):
+        kwargs = super().get_form_kwargs()
+        kwargs["instance"] = self.object
+        return kwargs
+
+    def get_form(self, form_class=None):
+        form = super().get_form(form_class)
+        if self.request.user.is_enterprise:
+            del form.fields["jurisdiction"]
+        return form
+
+    def save(self, form):
+        d = form.cleaned_data
+        return services.update_unit(by=self.request.user, unit=self.object, jurisdiction=d.get("jurisdiction"),
+                                    name=d["name"], kinds=d["kinds"], address=d["address"],
+                                    legal_representative=d["legal_representative"], risk_grade=d["risk_grade"])
+
+
+class UnitAccountCreateView(ScopedFormView):
+    """The station/county adds an enterprise account, or the enterprise adds a sub-account."""
+
+    form_class = EnterpriseAccountForm
+    title = _("新增企业账号")
+    success_message = _("企业账号已创建。")
+
+    @property
+    def duty(self):
+        return Duty.MANAGE_ACCOUNTS if self.request.user.is_enterprise else Duty.MANAGE_UNITS
+
+    def get_object(self):
+        return access.get_or_404(Unit.objects.select_related("jurisdiction"), self.request.user, self.duty,
+                                 pk=self.kwargs["pk"])
+
+    def save(self, form):
+        d = form.cleaned_data
+        services.create_enterprise_user(by=self.request.user, unit=self.object, username=d["username"],
+                                        password=d["password"], display_name=d["display_name"], email=d["email"])
+        return self.object
