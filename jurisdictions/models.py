@@ -284,3 +284,6 @@ class LoginSession(models.Model):
     class Meta:
         verbose_name = _("登录会话")
         verbose_name_plural = _("登录会话")
+
+    def __str__(self):
+        return f"{self.user_id}:{self.session_key[:6]}…"

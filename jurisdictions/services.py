@@ -9,8 +9,8 @@ from datetime import date
 from pathlib import Path
 
 from django.contrib.auth.models import Group
-from django.contrib.sessions.models import Session
 from django.contrib.auth.password_validation import validate_password
+from django.contrib.sessions.models import Session
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 from django.http import Http404
@@ -80,8 +80,9 @@ def load_jurisdictions(path: Path = FIXTURE) -> LoadResult:
                     node.save()
                     existing[node.code] = node
                     created += 1
-                elif (node.name, node.tier, node.parent_id, node.note) != (name, row["tier"], getattr(parent, "id", None),
-                                                                          row.get("note", "")):
+                    continue
+                wanted = (name, row["tier"], getattr(parent, "id", None), row.get("note", ""))
+                if (node.name, node.tier, node.parent_id, node.note) != wanted:
                     node.name, node.tier, node.parent, node.note = name, row["tier"], parent, row.get("note", "")
                     node.save()
                     updated += 1
@@ -91,32 +92,27 @@ def load_jurisdictions(path: Path = FIXTURE) -> LoadResult:
     return LoadResult(created, updated, counts)
 
 
-def add_station(*, by: User, parent: Jurisdiction, name: str, code: str = "") -> Jurisdiction:
+def _next_station_code(parent: Jurisdiction) -> str:
+    """Stations added here take the county's six digits plus 9xx, clear of the NBS township codes."""
+    prefix = parent.code[:6]
+    taken = set(Jurisdiction.objects.filter(code__startswith=prefix, tier=Tier.STATION).values_list("code", flat=True))
+    for n in range(900, 1000):
+        if f"{prefix}{n:03d}" not in taken:
+            return f"{prefix}{n:03d}"
+    raise ValidationError({"parent": _("该辖区可新增的市场监管所编号已用完。")})
+
+
+def add_station(*, by: User, parent: Jurisdiction, name: str) -> Jurisdiction:
     """A city adds a station under one of its counties (or under itself where it has no county tier)."""
     with transaction.atomic():
         _lock_tree()
-        parent = access.get_or_404(Jurisdiction.objects.select_for_update(), by, Duty.MANAGE_JURISDICTIONS, pk=parent.pk)
+        parent = access.get_or_404(Jurisdiction.objects.all(), by, Duty.MANAGE_JURISDICTIONS, pk=parent.pk)
         if parent.tier not in (Tier.CITY, Tier.COUNTY):
             raise ValidationError({"parent": _("市场监管所只能设在市级或县级辖区之下。")})
-        if not code:
-            taken = set(Jurisdiction.objects.filter(code__startswith=parent.code[:6], tier=Tier.STATION)
-                        .values_list("code", flat=True))
-            code = next(f"{parent.code[:6]}{n:03d}" for n in range(900, 1000) if f"{parent.code[:6]}{n:03d}" not in taken)
-        node = Jurisdiction.objects.create(code=code, name=station_name(name.strip()), tier=Tier.STATION, parent=parent)
+        node = Jurisdiction.objects.create(
+            code=_next_station_code(parent), name=station_name(name.strip()), tier=Tier.STATION, parent=parent
+        )
         record(AuditEvent.Kind.TREE_CHANGED, user=by, obj=node, detail={"action": "add_station", "parent": parent.code})
-        return node
-
-
-def rename_jurisdiction(*, by: User, node: Jurisdiction, name: str) -> Jurisdiction:
-    with transaction.atomic():
-        _lock_tree()
-        node = access.get_or_404(Jurisdiction.objects.select_for_update(), by, Duty.MANAGE_JURISDICTIONS, pk=node.pk)
-        if node.tier != Tier.STATION:
-            raise ValidationError({"name": _("只有市场监管所可以在本系统中更名，行政区划以国家标准为准。")})
-        old = node.name
-        node.name = name.strip()
-        node.save(update_fields=["name"])
-        record(AuditEvent.Kind.TREE_CHANGED, user=by, obj=node, detail={"action": "rename", "from": old, "to": node.name})
         return node
 
 

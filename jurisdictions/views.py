@@ -1,5 +1,7 @@
 from django.contrib import messages
+from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
+from django.db import transaction
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -7,6 +9,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from jurisdictions import access, services
+from jurisdictions.access import record_event
 from jurisdictions.duties import Duty, Tier
 from jurisdictions.filters import AuditEventFilter, DelegationFilter, UserFilter
 from jurisdictions.forms import DelegationForm, RegulatorForm, RevokeForm, StationForm
@@ -16,6 +19,14 @@ from portal.kit.forms import ConfirmForm
 from portal.kit.views import ConfirmActionView, ScopedDetailView, ScopedFormView, ScopedListView
 
 AUTOCOMPLETE_LIMIT = 20
+
+
+class AuditedPasswordChangeView(auth_views.PasswordChangeView):
+    def form_valid(self, form):
+        with transaction.atomic():
+            response = super().form_valid(form)
+            record_event(AuditEvent.Kind.PASSWORD_CHANGED, user=self.request.user)
+        return response
 
 
 @login_required

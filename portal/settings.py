@@ -84,7 +84,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
-    "pghistory.middleware.HistoryMiddleware",
+    "portal.kit.middleware.HistoryContextMiddleware",
     "axes.middleware.AxesMiddleware",
 ]
 

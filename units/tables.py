@@ -8,7 +8,9 @@ class UnitTable(tables.Table):
     name = tables.Column(linkify=True, verbose_name=_("单位名称"))
     uscc = tables.Column(verbose_name=_("统一社会信用代码"))
     kinds = tables.Column(verbose_name=_("单位类别"), orderable=False, accessor="get_kinds_display")
-    jurisdiction = tables.Column(verbose_name=_("所属辖区"), accessor="jurisdiction__name", order_by=("jurisdiction__code",))
+    jurisdiction = tables.Column(
+        verbose_name=_("所属辖区"), accessor="jurisdiction__name", order_by=("jurisdiction__code",)
+    )
     status = tables.Column(verbose_name=_("状态"))
     risk_grade = tables.Column(verbose_name=_("风险等级"))
 

@@ -1,6 +1,11 @@
-from django.shortcuts import render
+from django.http import HttpResponseServerError
+from django.template.loader import render_to_string
 
 
 def server_error(request):
-    """A friendly page with the request id to quote to support, never a stack trace."""
-    return render(request, "500.html", {"request_id": getattr(request, "request_id", "")}, status=500)
+    """A friendly page with the request id to quote to support, never a stack trace.
+
+    Rendered without context processors: the failure may be the database they would query.
+    """
+    body = render_to_string("500.html", {"request_id": getattr(request, "request_id", "")})
+    return HttpResponseServerError(body)

@@ -1,7 +1,9 @@
 import logging
 
 from django.db import DatabaseError, InterfaceError, OperationalError
-from django.shortcuts import render
+from django.http import HttpResponse
+from django.template.loader import render_to_string
+from pghistory.middleware import HistoryMiddleware
 
 from portal.kit import context
 
@@ -52,4 +54,18 @@ class DatabaseUnavailableMiddleware:
 
     def _maintenance(self, request, exc: DatabaseError):
         logger.error("database unavailable: %s", exc.__class__.__name__)
-        return render(request, "maintenance.html", status=503, using=None, context={"request_id": getattr(request, "request_id", "")})
+        # No request context: context processors would query the database that just failed.
+        body = render_to_string("maintenance.html", {"request_id": getattr(request, "request_id", "")})
+        return HttpResponse(body, status=503)
+
+
+class HistoryContextMiddleware(HistoryMiddleware):
+    """pghistory context for every write: user id plus the username snapshot and request id, so a
+    data-change row names its author even after the account is renamed (SECURITY.md §Audit)."""
+
+    def get_context(self, request):
+        ctx = super().get_context(request)
+        user = getattr(request, "user", None)
+        ctx["username"] = user.get_username() if user is not None and user.is_authenticated else ""
+        ctx["request_id"] = getattr(request, "request_id", "")
+        return ctx

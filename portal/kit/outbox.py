@@ -58,5 +58,7 @@ def relay(batch: int = 100) -> int:
                         attempts=message.attempts + 1, last_error=str(exc)[:2000]
                     )
                     return sent
-                OutboxMessage.objects.filter(pk=message.pk).update(sent_at=timezone.now(), attempts=message.attempts + 1)
+                OutboxMessage.objects.filter(pk=message.pk).update(
+                    sent_at=timezone.now(), attempts=message.attempts + 1
+                )
                 sent += 1

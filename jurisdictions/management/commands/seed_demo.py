@@ -13,7 +13,7 @@ from units.choices import UnitKind
 from units.models import Unit
 from units.services import create_enterprise_user
 
-DEMO_PASSWORD = "Gansu@2026"
+DEMO_PASSWORD = "Gansu@2026"  # noqa: S105 -- published demo password, README lists it
 
 # username, display name, jurisdiction code, role (the README lists the same table)
 REGULATORS = [
@@ -65,7 +65,7 @@ class Command(BaseCommand):
             if not User.objects.filter(username=username).exists():
                 unit = Unit.objects.filter(county__code=code).order_by("id").first()
                 create_enterprise_user(by=None, unit=unit, username=username, password=DEMO_PASSWORD, display_name=name)
-        self.stdout.write(self.style.SUCCESS("演示账号（密码均为 %s）：" % DEMO_PASSWORD))
+        self.stdout.write(self.style.SUCCESS(f"演示账号（密码均为 {DEMO_PASSWORD}）："))
         for user in User.objects.filter(role__in=Role.values).select_related("jurisdiction").order_by("id"):
             self.stdout.write(f"  {user.get_role_display():6} {user.username:14} {user.jurisdiction.name}")
         self.stdout.write("  系统管理员 admin（仅用于 /admin/）")

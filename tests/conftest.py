@@ -1,0 +1,53 @@
+import pytest
+from django.core.cache import cache
+
+from jurisdictions.models import Jurisdiction
+from jurisdictions.services import load_jurisdictions
+from portal.kit import cache as breaker
+from tests import factories
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    with django_db_blocker.unblock():
+        load_jurisdictions()
+
+
+@pytest.fixture
+def tree(db):
+    """The real Gansu tree. Reloaded if a transactional test flushed the tables."""
+    if not Jurisdiction.objects.exists():
+        load_jurisdictions()
+    return Jurisdiction.objects.get(code="620000")
+
+
+@pytest.fixture(autouse=True)
+def _plain_http(settings):
+    """Tests talk plain HTTP to the test server; production settings keep these on."""
+    settings.SECURE_SSL_REDIRECT = False
+    settings.SESSION_COOKIE_SECURE = False
+    settings.CSRF_COOKIE_SECURE = False
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    breaker.reset()
+    cache.clear()
+    yield
+    breaker.reset()
+
+
+@pytest.fixture
+def world(tree):
+    """One account per role of the access matrix, and one unit per enterprise.
+
+    ``unit`` sits in 城关区's 酒泉路 station (inside county, city, province and station scope);
+    ``other_unit`` sits in 七里河区 (inside city and province only).
+    """
+    users = {name: factories.regulator(code, role, username=name) for name, (code, role) in
+             factories.ROLE_NODES.items()}
+    unit = factories.unit("620102001", name="城关测试电梯有限公司")
+    other_unit = factories.unit("620103001", name="七里河测试热力有限公司")
+    users["enterprise"] = factories.enterprise_user(unit, username="enterprise")
+    users["other_enterprise"] = factories.enterprise_user(other_unit, username="other_enterprise")
+    return {"users": users, "unit": unit, "other_unit": other_unit}

@@ -1,0 +1,54 @@
+"""Builders for tests: real Gansu nodes, accounts made through the real services."""
+
+import itertools
+import random
+
+from jurisdictions.duties import Role
+from jurisdictions.models import Jurisdiction, User
+from jurisdictions.services import create_regulator
+from portal.kit.samples import make_uscc
+from units.choices import UnitKind
+from units.models import Unit
+from units.services import create_enterprise_user
+
+PASSWORD = "Gansu@2026test"
+_seq = itertools.count(1)
+_rng = random.Random(7)
+
+# role name → (jurisdiction code, role). The access matrix uses exactly these.
+ROLE_NODES = {
+    "province": ("620000", Role.LEADER),
+    "city": ("620100", Role.LEADER),            # 兰州市
+    "other_city": ("620500", Role.LEADER),      # 天水市
+    "county": ("620102", Role.LEADER),          # 城关区 (兰州)
+    "other_county": ("620103", Role.LEADER),    # 七里河区 (兰州)
+    "station": ("620102001", Role.INSPECTOR),   # 酒泉路街道所 (城关区)
+}
+
+
+def node(code: str) -> Jurisdiction:
+    return Jurisdiction.objects.get(code=code)
+
+
+def system_user() -> User:
+    user = User.objects.filter(username="system-test").first()
+    return user or User.objects.create_superuser("system-test", "", PASSWORD)
+
+
+def regulator(code: str, role: str = Role.LEADER, username: str | None = None) -> User:
+    return create_regulator(by=system_user(), username=username or f"reg{next(_seq)}", password=PASSWORD,
+                            display_name="测试人员", jurisdiction=node(code), role=role)
+
+
+def unit(code: str, name: str | None = None, kinds=(UnitKind.USAGE,)) -> Unit:
+    """A unit placed at node ``code`` (ancestor ids copied as the service does)."""
+    n = node(code)
+    u = Unit(uscc=make_uscc(n.code, _rng), name=name or f"测试单位{next(_seq)}", kinds=list(kinds))
+    u.place(n)
+    u.save()
+    return u
+
+
+def enterprise_user(u: Unit, username: str | None = None) -> User:
+    return create_enterprise_user(by=None, unit=u, username=username or f"ent{next(_seq)}", password=PASSWORD,
+                                  display_name="企业人员")
