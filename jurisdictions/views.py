@@ -194,6 +194,11 @@ class DelegationListView(ScopedListView):
     create_duty = Duty.DELEGATE_REGISTRATION
     export_name = "delegations"
 
+    def get_table(self, **kwargs):
+        table = super().get_table(**kwargs)
+        table.can_revoke = access.can(self.request.user, Duty.DELEGATE_REGISTRATION)
+        return table
+
 
 class DelegationCreateView(ScopedFormView):
     form_class = DelegationForm
