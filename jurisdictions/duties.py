@@ -55,6 +55,7 @@ class Duty(models.TextChoices):
     # Enterprise-side duties, held on the unit (seed 002).
     EDIT_UNIT = "edit_unit", "维护本单位信息"
     KEEP_RECORDS = "keep_records", "填报本单位记录"
+    MANAGE_UNIT_ACCOUNTS = "manage_unit_accounts", "管理本单位账号"
 
 
 D = Duty
@@ -122,8 +123,12 @@ DELEGABLE: dict[Duty, tuple[str, str]] = {
     D.REGISTER_EQUIPMENT: (Tier.CITY, Tier.COUNTY),
 }
 
+# Enterprise accounts: seed 002 — the unit fills in its own staff and records and sees its own data.
+ENTERPRISE_DUTIES: frozenset[Duty] = frozenset({D.VIEW, D.EDIT_UNIT, D.KEEP_RECORDS, D.MANAGE_UNIT_ACCOUNTS})
+ENTERPRISE_ONLY: frozenset[Duty] = frozenset({D.EDIT_UNIT, D.KEEP_RECORDS, D.MANAGE_UNIT_ACCOUNTS})
+
 ROLE_DUTIES: dict[str, frozenset[Duty]] = {
-    Role.LEADER: frozenset(Duty) - {D.EDIT_UNIT, D.KEEP_RECORDS},
+    Role.LEADER: frozenset(Duty) - ENTERPRISE_ONLY,
     Role.INSPECTOR: frozenset(
         {D.VIEW, D.INSPECT, D.ISSUE_DIRECTIVE, D.SPECIAL_CAMPAIGNS, D.ASSESS_PERSONNEL, D.REPORT_INCIDENT,
          D.VIEW_STATISTICS, D.MANAGE_UNITS}
@@ -134,9 +139,6 @@ ROLE_DUTIES: dict[str, frozenset[Duty]] = {
     ),
 }
 
-# Enterprise accounts: seed 002 — the unit fills in its own staff and records and sees its own data.
-ENTERPRISE_DUTIES: frozenset[Duty] = frozenset({D.VIEW, D.EDIT_UNIT, D.KEEP_RECORDS, D.MANAGE_ACCOUNTS})
-
 
 def duties_for(tier: str, role: str) -> frozenset[Duty]:
     """The duties a regulator of ``role`` bound to a ``tier`` node holds there (delegations aside)."""
@@ -144,7 +146,7 @@ def duties_for(tier: str, role: str) -> frozenset[Duty]:
 
 
 def jurisdiction_permissions() -> list[tuple[str, str]]:
-    return [(d.value, d.label) for d in Duty if d not in (D.EDIT_UNIT, D.KEEP_RECORDS)]
+    return [(d.value, d.label) for d in Duty if d not in ENTERPRISE_ONLY]
 
 
 def unit_permissions() -> list[tuple[str, str]]:

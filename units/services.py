@@ -77,7 +77,7 @@ def create_enterprise_user(*, by: User | None, unit: Unit, username: str, passwo
     """An account bound to one unit: the guardian grants on the unit are the binding (DESIGN §3.1)."""
     with transaction.atomic():
         if by is not None:
-            unit = access.get_or_404(Unit.objects.all(), by, Duty.MANAGE_ACCOUNTS if by.is_enterprise
+            unit = access.get_or_404(Unit.objects.all(), by, Duty.MANAGE_UNIT_ACCOUNTS if by.is_enterprise
                                      else Duty.MANAGE_UNITS, pk=unit.pk)
         username = (username or "").strip()
         if User.objects.filter(username__iexact=username).exists():

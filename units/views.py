@@ -38,7 +38,9 @@ class UnitDetailView(ScopedDetailView):
         context.update(
             accounts=User.objects.filter(pk__in=account_ids, role=Role.ENTERPRISE).order_by("username"),
             can_edit=access.can(user, Duty.EDIT_UNIT if user.is_enterprise else Duty.MANAGE_UNITS, unit),
-            can_add_account=access.can(user, Duty.MANAGE_ACCOUNTS if user.is_enterprise else Duty.MANAGE_UNITS, unit),
+            can_add_account=access.can(
+                user, Duty.MANAGE_UNIT_ACCOUNTS if user.is_enterprise else Duty.MANAGE_UNITS, unit
+            ),
         )
         return context
 
@@ -116,7 +118,7 @@ class UnitAccountCreateView(ScopedFormView):
 
     @property
     def duty(self):
-        return Duty.MANAGE_ACCOUNTS if self.request.user.is_enterprise else Duty.MANAGE_UNITS
+        return Duty.MANAGE_UNIT_ACCOUNTS if self.request.user.is_enterprise else Duty.MANAGE_UNITS
 
     def get_object(self):
         return access.get_or_404(Unit.objects.select_related("jurisdiction"), self.request.user, self.duty,
