@@ -40,6 +40,9 @@ class Unit(Placed):
         permissions = unit_permissions()
         indexes = [
             models.Index(fields=["province", "name", "id"], name="unit_province_name_idx"),
+            # The province's scope is every unit: its count(*) needs an index as narrow as an unscoped
+            # count's, or it falls back to a sequential scan (2.8x slower at 60k units, tests/perf).
+            models.Index(fields=["province"], name="unit_province_idx"),
             models.Index(fields=["city", "name", "id"], name="unit_city_name_idx"),
             models.Index(fields=["county", "name", "id"], name="unit_county_name_idx"),
             models.Index(fields=["station", "name", "id"], name="unit_station_name_idx"),
