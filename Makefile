@@ -36,6 +36,7 @@ services:
 migrate: setup
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py load_jurisdictions
+	$(PY) manage.py load_equipment_catalogue
 
 run: migrate
 	$(PY) manage.py seed_demo

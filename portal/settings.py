@@ -280,6 +280,21 @@ DJANGO_TABLES2_TEMPLATE = "kit/table.html"
 DJANGO_TABLES2_PAGE_RANGE = 8
 IMPORT_EXPORT_ESCAPE_FORMULAE_ON_EXPORT = True
 
+# Use registration (DOMAIN.md §2, §4). The city letters follow licence plates and are unconfirmed
+# [M]; the decision period is TSG 08's 15 working days, approximated in calendar days [P].
+USE_REGISTRATION_PROVINCE = "甘"
+USE_REGISTRATION_CITY_LETTERS = {
+    "620100": "A", "620171": "A", "620200": "B", "620300": "C", "620400": "D", "620500": "E",
+    "620900": "F", "620700": "G", "620600": "H", "621100": "J", "621200": "K", "620800": "L",
+    "621000": "M", "622900": "N", "623000": "P", "623100": "B",
+}
+REGISTRATION_DOCUMENT_WORD = "特设登"
+REGISTRATION_DUE_DAYS = int(os.environ.get("REGISTRATION_DUE_DAYS", "21"))
+REGISTRATION_DUE_WARNING_DAYS = 3
+UPLOAD_MAX_BYTES = int(os.environ.get("UPLOAD_MAX_BYTES", str(10 * 1024 * 1024)))
+DATA_UPLOAD_MAX_MEMORY_SIZE = 12 * 1024 * 1024
+FILE_UPLOAD_PERMISSIONS = 0o640
+
 AUDIT_RETENTION_DAYS = int(os.environ.get("AUDIT_RETENTION_DAYS", "365"))
 
 EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")

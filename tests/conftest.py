@@ -5,19 +5,24 @@ from jurisdictions.models import Jurisdiction
 from jurisdictions.services import load_jurisdictions
 from portal.kit import cache as breaker
 from tests import factories
+from units.models import EquipmentType
+from units.services import load_equipment_catalogue
 
 
 @pytest.fixture(scope="session")
 def django_db_setup(django_db_setup, django_db_blocker):
     with django_db_blocker.unblock():
         load_jurisdictions()
+        load_equipment_catalogue()
 
 
 @pytest.fixture
 def tree(db):
-    """The real Gansu tree. Reloaded if a transactional test flushed the tables."""
+    """The real Gansu tree (and the equipment catalogue). Reloaded if a transactional test flushed them."""
     if not Jurisdiction.objects.exists():
         load_jurisdictions()
+    if not EquipmentType.objects.exists():
+        load_equipment_catalogue()
     return Jurisdiction.objects.get(code="620000")
 
 
@@ -27,6 +32,13 @@ def _plain_http(settings):
     settings.SECURE_SSL_REDIRECT = False
     settings.SESSION_COOKIE_SECURE = False
     settings.CSRF_COOKIE_SECURE = False
+
+
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings):
+    """PBKDF2 costs ~0.3 s per account; the `world` fixture makes nine. Tests of login still
+    exercise the real authentication path, only with a cheaper hash."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 @pytest.fixture(autouse=True)

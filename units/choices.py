@@ -24,3 +24,49 @@ class RiskGrade(models.TextChoices):
     B = "B", _("B 级（一般风险）")
     C = "C", _("C 级（较高风险）")
     D = "D", _("D 级（高风险）")
+
+
+class EquipmentStatus(models.TextChoices):
+    """DOMAIN.md §4: unregistered → in use ⇄ suspended (停用) → scrapped (报废) / deregistered (注销)."""
+
+    UNREGISTERED = "unregistered", _("未登记")
+    IN_USE = "in_use", _("在用")
+    SUSPENDED = "suspended", _("停用")
+    SCRAPPED = "scrapped", _("报废")
+    DEREGISTERED = "deregistered", _("注销")
+
+
+class ApplicationKind(models.TextChoices):
+    REGISTER = "register", _("使用登记")
+    CHANGE = "change", _("变更登记")
+    SUSPEND = "suspend", _("停用")
+    RESUME = "resume", _("启用")
+    DEREGISTER = "deregister", _("注销")
+
+
+class ApplicationStatus(models.TextChoices):
+    SUBMITTED = "submitted", _("待受理")
+    ACCEPTED = "accepted", _("已受理")
+    APPROVED = "approved", _("已办结")
+    REJECTED = "rejected", _("不予办理")
+
+
+class DocumentKind(models.TextChoices):
+    """TSG 08 documents for use registration (DOMAIN.md §4)."""
+
+    FORM = "form", _("特种设备使用登记表")
+    USCC_PROOF = "uscc_proof", _("统一社会信用代码证明")
+    PRODUCT_CERTIFICATE = "product_certificate", _("产品合格证")
+    SUPERVISION_CERTIFICATE = "supervision_certificate", _("监督检验证明")
+    OTHER = "other", _("其他材料")
+
+
+class NotificationKind(models.TextChoices):
+    INSTALL = "install", _("安装")
+    MODIFY = "modify", _("改造")
+    REPAIR = "repair", _("修理")
+
+
+class NotificationStatus(models.TextChoices):
+    SUBMITTED = "submitted", _("已告知")
+    ACKNOWLEDGED = "acknowledged", _("已确认")

@@ -1,11 +1,21 @@
-"""Writes to units and their enterprise accounts (DESIGN §3.2). The units issue adds sign-up,
-equipment and use registration on top of these."""
+"""Every write to units, equipment, use registration and work notifications (DESIGN §3.2).
+
+Sections: units and accounts · sign-up · catalogue and equipment · use registration · work
+notifications. Each function runs in one transaction, re-reads its rows through the access scope
+and writes its audit event there.
+"""
 
 from __future__ import annotations
 
+import csv
+from datetime import timedelta
+from pathlib import Path
+
+from django.conf import settings
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from guardian.shortcuts import assign_perm
 
@@ -15,8 +25,17 @@ from jurisdictions.duties import ENTERPRISE_DUTIES, Duty, Role
 from jurisdictions.models import AuditEvent, Jurisdiction, User
 from jurisdictions.services import role_group
 from portal.kit.identifiers import normalize_uscc, validate_uscc
-from units.choices import UnitKind, UnitStatus
-from units.models import Unit
+from portal.kit.numbering import next_serial
+from portal.kit.pdf import document_number
+from units.choices import (
+    ApplicationKind,
+    ApplicationStatus,
+    DocumentKind,
+    EquipmentStatus,
+    UnitKind,
+    UnitStatus,
+)
+from units.models import Application, ApplicationDocument, Equipment, EquipmentType, Unit
 
 UNIT_FIELDS = ("name", "kinds", "address", "legal_representative", "risk_grade")
 
@@ -98,3 +117,235 @@ def unit_of(user: User) -> Unit | None:
     """The unit an enterprise account acts for."""
     unit_ids = access.grants(user).units_for(Duty.VIEW)
     return Unit.objects.filter(pk__in=unit_ids).first() if unit_ids else None
+
+
+# --- Catalogue and equipment (DOMAIN.md §3) -------------------------------------------------------
+
+CATALOGUE = Path(__file__).resolve().parent / "fixtures" / "equipment-catalogue.csv"
+
+
+def load_equipment_catalogue(path: Path = CATALOGUE) -> int:
+    """Load the 特种设备目录; idempotent (codes are updated in place, never deleted)."""
+    with path.open(encoding="utf-8") as fh:
+        rows = list(csv.DictReader(fh))
+    with transaction.atomic():
+        by_code = {t.code: t for t in EquipmentType.objects.all()}
+        for row in rows:
+            parent = by_code.get(row["parent_code"]) if row["parent_code"] else None
+            node, _created = EquipmentType.objects.update_or_create(
+                code=row["code"],
+                defaults={"name": row["name"], "parent": parent, "registration_char": row["registration_char"]},
+            )
+            by_code[node.code] = node
+    return len(rows)
+
+
+def category_of(equipment_type: EquipmentType) -> EquipmentType:
+    return EquipmentType.objects.get(code=equipment_type.category_code)
+
+
+def validate_equipment_code(code: str, equipment_type: EquipmentType) -> str:
+    """设备代码: 4-char variety + 5-digit maker + 4-digit year + 5-char serial (DOMAIN.md §2); the
+    legacy 20-digit 注册代码 is accepted too. The variety must match the chosen equipment type."""
+    code = (code or "").strip().upper().replace(" ", "")
+    if not code:
+        return code
+    if len(code) == 18:
+        if not (code[4:13].isdigit() and code[13:].isalnum()):
+            raise ValidationError({"code": _(
+                "设备代码格式不正确：应为 4 位品种代码 + 5 位制造单位代码 + 4 位年份 + 5 位流水号。"
+            )})
+        if code[:4] != equipment_type.code and code[:2] != equipment_type.code[:2]:
+            raise ValidationError({"code": _("设备代码的品种代码 %(v)s 与所选设备品种 %(t)s 不一致。") % {
+                "v": code[:4], "t": equipment_type.code}})
+    elif not (len(code) == 20 and code.isdigit()):
+        raise ValidationError({"code": _("设备代码应为 18 位（或旧注册代码 20 位数字）。")})
+    return code
+
+
+EQUIPMENT_FIELDS = ("factory_number", "manufacturer", "model_number", "location", "commissioned_on",
+                    "last_inspection_on", "next_inspection_on")
+
+
+def add_equipment(*, by: User | None, unit: Unit, equipment_type: EquipmentType, code: str = "", **fields) -> Equipment:
+    """The unit enters a piece of equipment; it stays 未登记 until a use registration is approved."""
+    with transaction.atomic():
+        if by is not None:
+            unit = access.get_or_404(Unit.objects.all(), by, Duty.KEEP_RECORDS if by.is_enterprise
+                                     else Duty.MANAGE_UNITS, pk=unit.pk)
+        code = validate_equipment_code(code, equipment_type)
+        if code and Equipment.objects.filter(code=code).exists():
+            raise ValidationError({"code": _("设备代码 %(code)s 已登记在册，不能重复录入。") % {"code": code}})
+        equipment = Equipment(unit=unit, equipment_type=equipment_type, category=category_of(equipment_type),
+                              code=code, **{k: v for k, v in fields.items() if k in EQUIPMENT_FIELDS})
+        equipment.place(unit.jurisdiction, {c: getattr(unit, c) for c in
+                                            ("province_id", "city_id", "county_id", "station_id")})
+        equipment.save()
+        record(AuditEvent.Kind.DATA_CHANGED, user=by, obj=equipment, detail={"action": "add_equipment"})
+        return equipment
+
+
+# --- Use registration (000 §二(二), §三(二); DOMAIN.md §4) ---------------------------------------------
+
+# Which equipment states each kind of application starts from, and where approval takes it.
+TRANSITIONS = {
+    ApplicationKind.REGISTER: ({EquipmentStatus.UNREGISTERED}, EquipmentStatus.IN_USE),
+    ApplicationKind.CHANGE: ({EquipmentStatus.IN_USE, EquipmentStatus.SUSPENDED}, None),
+    ApplicationKind.SUSPEND: ({EquipmentStatus.IN_USE}, EquipmentStatus.SUSPENDED),
+    ApplicationKind.RESUME: ({EquipmentStatus.SUSPENDED}, EquipmentStatus.IN_USE),
+    ApplicationKind.DEREGISTER: ({EquipmentStatus.IN_USE, EquipmentStatus.SUSPENDED, EquipmentStatus.SCRAPPED},
+                                 EquipmentStatus.DEREGISTERED),
+}
+REQUIRED_DOCUMENTS = {
+    ApplicationKind.REGISTER: (DocumentKind.FORM, DocumentKind.PRODUCT_CERTIFICATE),
+}
+OPEN_STATUSES = (ApplicationStatus.SUBMITTED, ApplicationStatus.ACCEPTED)
+ALLOWED_UPLOADS = {".pdf": b"%PDF", ".jpg": b"\xff\xd8\xff", ".jpeg": b"\xff\xd8\xff", ".png": b"\x89PNG"}
+
+
+def validate_upload(upload) -> None:
+    """PDF, JPEG or PNG only, size-capped, checked by content not just by name (SECURITY.md §Uploads)."""
+    suffix = Path(upload.name).suffix.lower()
+    if suffix not in ALLOWED_UPLOADS:
+        raise ValidationError(_("只接受 PDF、JPG、PNG 格式的材料：%(name)s") % {"name": upload.name})
+    if upload.size > settings.UPLOAD_MAX_BYTES:
+        raise ValidationError(_("文件 %(name)s 超过 %(mb)d MB 上限。") % {
+            "name": upload.name, "mb": settings.UPLOAD_MAX_BYTES // (1024 * 1024)})
+    head = upload.read(8)
+    upload.seek(0)
+    if not head.startswith(ALLOWED_UPLOADS[suffix]):
+        raise ValidationError(_("文件 %(name)s 的内容与扩展名不符。") % {"name": upload.name})
+
+
+def registration_authority(unit: Unit) -> Jurisdiction:
+    """The city-tier node of the unit: it registers, or delegates to the county (000 §二(二))."""
+    return Jurisdiction.objects.get(pk=unit.city_id)
+
+
+def submit_application(*, by: User, unit: Unit, kind: str, equipment, reason: str = "",
+                       documents: list[tuple[str, object]] = ()) -> Application:
+    """The enterprise applies for one or several pieces of its equipment, with the documents."""
+    kind = ApplicationKind(kind)
+    with transaction.atomic():
+        unit = access.get_or_404(Unit.objects.all(), by, Duty.KEEP_RECORDS, pk=unit.pk)
+        ids = sorted({e.pk for e in equipment})
+        if not ids:
+            raise ValidationError({"equipment": _("请至少选择一台设备。")})
+        rows = list(
+            Equipment.objects.select_for_update().filter(pk__in=ids, unit=unit).select_related("equipment_type")
+        )
+        if len(rows) != len(ids):
+            raise ValidationError({"equipment": _("所选设备不属于本单位。")})
+        allowed_from, _to = TRANSITIONS[kind]
+        wrong = [e for e in rows if e.status not in allowed_from]
+        if wrong:
+            raise ValidationError({"equipment": _("以下设备当前状态不能申请%(kind)s：%(list)s") % {
+                "kind": kind.label, "list": "、".join(f"{e}（{e.get_status_display()}）" for e in wrong)}})
+        busy = Application.objects.filter(equipment__in=rows, status__in=OPEN_STATUSES).values_list("pk", flat=True)
+        if busy:
+            raise ValidationError({"equipment": _("所选设备已有办理中的申请（#%(ids)s），请等待办结。") % {
+                "ids": ", #".join(str(pk) for pk in sorted(set(busy)))}})
+        present = {k for k, _f in documents}
+        missing = [str(DocumentKind(k).label) for k in REQUIRED_DOCUMENTS.get(kind, ()) if k not in present]
+        if missing:
+            raise ValidationError({"documents": _("缺少申请材料：%(list)s") % {"list": "、".join(missing)}})
+        for _k, upload in documents:
+            validate_upload(upload)
+        authority = registration_authority(unit)
+        application = Application(unit=unit, kind=kind, authority=authority, reason=reason.strip(), submitted_by=by,
+                                  due_on=timezone.localdate() + timedelta(days=settings.REGISTRATION_DUE_DAYS))
+        application.place(unit.jurisdiction, {c: getattr(unit, c) for c in
+                                              ("province_id", "city_id", "county_id", "station_id")})
+        application.save()
+        application.equipment.set(rows)
+        for doc_kind, upload in documents:
+            ApplicationDocument.objects.create(application=application, kind=doc_kind, file=upload,
+                                               original_name=Path(upload.name).name[:200], size=upload.size,
+                                               uploaded_by=by)
+        record(AuditEvent.Kind.DATA_CHANGED, user=by, obj=application,
+               detail={"action": "submit_application", "kind": kind, "equipment": ids})
+        return application
+
+
+def _decidable(by: User, pk: int, expected: tuple[str, ...]) -> Application:
+    """Lock the application; only the competent authority (the city, or the county while delegated)
+    finds it, and only in the expected state."""
+    application = access.get_or_404(Application.objects.select_for_update(), by, Duty.REGISTER_EQUIPMENT, pk=pk)
+    if application.status not in expected:
+        raise ValidationError(_("该申请当前状态为“%(status)s”，不能执行此操作。") % {
+            "status": application.get_status_display()})
+    return application
+
+
+def accept_application(*, by: User, application: Application) -> Application:
+    with transaction.atomic():
+        application = _decidable(by, application.pk, (ApplicationStatus.SUBMITTED,))
+        application.status = ApplicationStatus.ACCEPTED
+        application.accepted_by, application.accepted_at = by, timezone.now()
+        application.version += 1
+        application.save()
+        record(AuditEvent.Kind.APPROVAL, user=by, obj=application, detail={"action": "accept"})
+        return application
+
+
+def certificate_number(equipment: Equipment, city: Jurisdiction, year: int) -> str:
+    """使用登记证编号: 类别字 + 品种代码第 2–3 位 + 甘 + 城市字母 + 流水号 + (年份两位) (DOMAIN.md §2, [P]/[M]).
+
+    The city letters are settings data (``USE_REGISTRATION_CITY_LETTERS``); the serial is gap-free
+    per prefix and year.
+    """
+    letter = settings.USE_REGISTRATION_CITY_LETTERS.get(city.code, "Z")
+    variety = equipment.equipment_type
+    prefix = f"{variety.registration_char or '设'}{variety.code[1:3]}{settings.USE_REGISTRATION_PROVINCE}{letter}"
+    serial = next_serial(prefix, year)
+    return f"{prefix}{serial:05d}({year % 100:02d})"
+
+
+def decision_number(authority: Jurisdiction, year: int) -> str:
+    short = authority.name[:2]
+    return document_number(short, settings.REGISTRATION_DOCUMENT_WORD, year,
+                           next_serial(f"{authority.code}:{settings.REGISTRATION_DOCUMENT_WORD}", year))
+
+
+def approve_application(*, by: User, application: Application) -> Application:
+    """Approve: equipment changes state and, for a first registration, receives its certificate number."""
+    with transaction.atomic():
+        application = _decidable(by, application.pk, (ApplicationStatus.ACCEPTED,))
+        today = timezone.localdate()
+        _from, target = TRANSITIONS[ApplicationKind(application.kind)]
+        rows = list(application.equipment.select_for_update().select_related("equipment_type").order_by("pk"))
+        for equipment in rows:
+            if application.kind == ApplicationKind.REGISTER:
+                equipment.registration_number = certificate_number(equipment, application.authority, today.year)
+                equipment.registered_on = today
+            if target is not None:
+                equipment.status = target
+            equipment.version += 1
+            equipment.save()
+        application.status = ApplicationStatus.APPROVED
+        application.decided_by, application.decided_at = by, timezone.now()
+        application.decided_by_authority_id = by.jurisdiction_id
+        application.decision_number = decision_number(application.authority, today.year)
+        application.version += 1
+        application.save()
+        record(AuditEvent.Kind.APPROVAL, user=by, obj=application,
+               detail={"action": "approve", "decision_number": application.decision_number,
+                       "certificates": [e.registration_number for e in rows if e.registration_number]})
+        return application
+
+
+def reject_application(*, by: User, application: Application, reason: str) -> Application:
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": _("请填写不予办理的理由。")})
+    with transaction.atomic():
+        application = _decidable(by, application.pk, OPEN_STATUSES)
+        application.status = ApplicationStatus.REJECTED
+        application.decided_by, application.decided_at = by, timezone.now()
+        application.decided_by_authority_id = by.jurisdiction_id
+        application.decision_note = reason
+        application.decision_number = decision_number(application.authority, timezone.localdate().year)
+        application.version += 1
+        application.save()
+        record(AuditEvent.Kind.APPROVAL, user=by, obj=application, detail={"action": "reject", "reason": reason})
+        return application

@@ -28,3 +28,23 @@ class OutboxMessage(models.Model):
 
     def __str__(self):
         return f"{self.task}{self.args}"
+
+
+class DocumentCounter(models.Model):
+    """Gap-free serials per prefix and year (document and certificate numbers, SECURITY.md §Reliability).
+
+    ``portal.kit.numbering.next_serial`` locks the row inside the caller's transaction, so a rolled
+    back approval gives its number back and two concurrent approvals never share one.
+    """
+
+    prefix = models.CharField(max_length=64)
+    year = models.PositiveIntegerField()
+    last = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        verbose_name = "文书编号计数"
+        verbose_name_plural = "文书编号计数"
+        constraints = [models.UniqueConstraint(fields=["prefix", "year"], name="document_counter_unique")]
+
+    def __str__(self):
+        return f"{self.prefix}〔{self.year}〕{self.last}"
