@@ -12,7 +12,6 @@ from django.http import Http404
 from django.utils import timezone
 
 from jurisdictions import services as jservices
-from jurisdictions.duties import Role
 from units import services
 from units.choices import ApplicationKind, ApplicationStatus, DocumentKind, EquipmentStatus
 from units.models import Application, Equipment, EquipmentType
@@ -166,4 +165,3 @@ def test_equipment_code_must_match_its_variety(world):
         elevator(world["unit"], code="215023010201500098")
     with pytest.raises(ValidationError, match="18 位"):
         elevator(world["unit"], code="12345")
-    assert Role.ENTERPRISE == world["users"]["enterprise"].role
