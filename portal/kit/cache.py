@@ -35,20 +35,22 @@ def reset() -> None:
 
 
 class CircuitBreakerClient(DefaultClient):
-    def _guard(self, name, default, *args, **kwargs):
+    def _guard(self, _name, _fallback, /, *args, **kwargs):
+        # Positional-only: callers pass ``default=`` in kwargs (django-redis does), which must reach
+        # the real method rather than collide with the fallback.
         if _is_open():
-            return default
+            return _fallback
         try:
-            return getattr(super(), name)(*args, **kwargs)
+            return getattr(super(), _name)(*args, **kwargs)
         except ConnectionInterrupted:
-            _trip()
-            raise
-        except Exception:
+            # Only an unreachable or hung Redis opens the breaker; a logical error such as incr() of
+            # a missing key (ValueError) is the caller's business and must not blind the cache.
             _trip()
             raise
 
     def get(self, *args, **kwargs):
-        return self._guard("get", kwargs.get("default"), *args, **kwargs)
+        default = kwargs["default"] if "default" in kwargs else (args[1] if len(args) > 1 else None)
+        return self._guard("get", default, *args, **kwargs)
 
     def set(self, *args, **kwargs):
         return self._guard("set", False, *args, **kwargs)

@@ -1,11 +1,9 @@
 import logging
 
 from django.db import DatabaseError, InterfaceError, OperationalError
-from django.http import HttpResponse
-from django.template.loader import render_to_string
 from pghistory.middleware import HistoryMiddleware
 
-from portal.kit import context
+from portal.kit import context, errors
 
 logger = logging.getLogger(__name__)
 
@@ -53,10 +51,8 @@ class DatabaseUnavailableMiddleware:
         return None
 
     def _maintenance(self, request, exc: DatabaseError):
-        logger.error("database unavailable: %s", exc.__class__.__name__)
-        # No request context: context processors would query the database that just failed.
-        body = render_to_string("maintenance.html", {"request_id": getattr(request, "request_id", "")})
-        return HttpResponse(body, status=503)
+        # Shared with handler500, which sees the outages raised inside other middleware (the session).
+        return errors.maintenance(request, exc)
 
 
 class HistoryContextMiddleware(HistoryMiddleware):
