@@ -71,6 +71,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "portal.kit.middleware.ProbeMiddleware",
     "portal.kit.middleware.RequestContextMiddleware",
     "portal.kit.middleware.DatabaseUnavailableMiddleware",
     "django.middleware.security.SecurityMiddleware",

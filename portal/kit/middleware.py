@@ -3,9 +3,23 @@ import logging
 from django.db import DatabaseError, InterfaceError, OperationalError
 from pghistory.middleware import HistoryMiddleware
 
-from portal.kit import context, errors
+from portal.kit import context, errors, health
 
 logger = logging.getLogger(__name__)
+
+
+class ProbeMiddleware:
+    """Answers ``/healthz`` and ``/readyz`` before any middleware that could touch the session or
+    the database: a probe that happens to carry a session cookie must not turn liveness into a 503."""
+
+    PROBES = {"/healthz": health.healthz, "/readyz": health.readyz}
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        probe = self.PROBES.get(request.path_info)
+        return probe(request) if probe else self.get_response(request)
 
 
 class RequestContextMiddleware:

@@ -98,3 +98,11 @@ def test_database_down_probes_maintenance_page_and_recovery(logged_in):
     response = client.get("/")
     assert response.status_code == 200
     assert MAINTENANCE_TEXT not in response.content.decode()
+
+
+def test_liveness_ignores_a_session_cookie_while_the_database_is_down(logged_in):
+    with database_down():
+        live = logged_in.get("/healthz")
+        ready = logged_in.get("/readyz")
+    assert live.status_code == 200
+    assert ready.status_code == 503
