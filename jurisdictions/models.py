@@ -106,6 +106,10 @@ class Placed(models.Model):
         for column, value in (ancestor_ids or node.ancestor_ids()).items():
             setattr(self, column, value)
 
+    def place_with(self, other: "Placed") -> None:
+        """Place this row where ``other`` is (equipment with its unit), without a tree query."""
+        self.place(other.jurisdiction, {f"{tier}_id": getattr(other, f"{tier}_id") for tier in ANCESTOR_TIERS})
+
 
 @pghistory.track(exclude=["password", "last_login"])
 class User(AbstractUser):

@@ -178,8 +178,7 @@ def add_equipment(*, by: User | None, unit: Unit, equipment_type: EquipmentType,
             raise ValidationError({"code": _("设备代码 %(code)s 已登记在册，不能重复录入。") % {"code": code}})
         equipment = Equipment(unit=unit, equipment_type=equipment_type, category=category_of(equipment_type),
                               code=code, **{k: v for k, v in fields.items() if k in EQUIPMENT_FIELDS})
-        equipment.place(unit.jurisdiction, {c: getattr(unit, c) for c in
-                                            ("province_id", "city_id", "county_id", "station_id")})
+        equipment.place_with(unit)
         equipment.save()
         record(AuditEvent.Kind.DATA_CHANGED, user=by, obj=equipment, detail={"action": "add_equipment"})
         return equipment
@@ -254,8 +253,7 @@ def submit_application(*, by: User, unit: Unit, kind: str, equipment, reason: st
         authority = registration_authority(unit)
         application = Application(unit=unit, kind=kind, authority=authority, reason=reason.strip(), submitted_by=by,
                                   due_on=timezone.localdate() + timedelta(days=settings.REGISTRATION_DUE_DAYS))
-        application.place(unit.jurisdiction, {c: getattr(unit, c) for c in
-                                              ("province_id", "city_id", "county_id", "station_id")})
+        application.place_with(unit)
         application.save()
         application.equipment.set(rows)
         for doc_kind, upload in documents:
