@@ -1,6 +1,7 @@
 from django import forms
-from django.contrib.auth.password_validation import password_validators_help_texts
+from django.contrib.auth.password_validation import password_validators_help_text_html
 from django.urls import reverse
+from django.utils.functional import lazy
 from django.utils.translation import gettext_lazy as _
 
 from jurisdictions.duties import REGULATOR_ROLES, Role
@@ -39,6 +40,10 @@ class JurisdictionChoiceField(forms.ModelChoiceField):
         return f"{obj.name}（{obj.code}）"
 
 
+# One rule per line, in the request's language (evaluated when rendered, not at import).
+_password_help = lazy(password_validators_help_text_html, str)
+
+
 class RegulatorForm(forms.Form):
     username = forms.CharField(label=_("用户名"), max_length=150)
     display_name = forms.CharField(label=_("姓名"), max_length=64)
@@ -46,7 +51,7 @@ class RegulatorForm(forms.Form):
     jurisdiction = JurisdictionChoiceField(label=_("所属辖区"))
     role = forms.ChoiceField(label=_("角色"), choices=[(r.value, r.label) for r in REGULATOR_ROLES])
     password = forms.CharField(label=_("初始密码"), widget=forms.PasswordInput(render_value=False), strip=False,
-                               help_text="；".join(password_validators_help_texts()))
+                               help_text=_password_help())
 
     def __init__(self, *args, editing: bool = False, **kwargs):
         super().__init__(*args, **kwargs)

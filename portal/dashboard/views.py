@@ -22,14 +22,15 @@ def subtree_summary(node: Jurisdiction, user) -> dict:
     if cached is not None:
         return cached
     descendants = node.get_descendants()
-    tiers = dict(descendants.values_list("tier").annotate(n=Count("id")).values_list("tier", "n"))
+    # order_by(): MPTT's default ordering (tree_id, lft) would join the GROUP BY and count each node as 1.
+    tiers = dict(descendants.order_by().values_list("tier").annotate(n=Count("id")).values_list("tier", "n"))
     units = access.scope(Unit.objects.filter(**{f"{node.tier}_id": node.pk}), user, Duty.VIEW)
     children = list(node.get_children().only("id", "name", "code", "tier"))
     per_child: dict[int, int] = {}
     for tier in {child.tier for child in children}:
         column = f"{tier}_id"
         rows = units.filter(**{f"{column}__in": [c.pk for c in children if c.tier == tier]})
-        per_child.update(dict(rows.values_list(column).annotate(n=Count("id")).values_list(column, "n")))
+        per_child.update(dict(rows.order_by().values_list(column).annotate(n=Count("id")).values_list(column, "n")))
     summary = {
         "tiers": {t.label: tiers.get(t.value, 0) for t in Tier if tiers.get(t.value)},
         "units": units.count(),

@@ -60,6 +60,11 @@ class ScopedListView(ScopedMixin, SingleTableMixin, FilterView):
     def get_table_pagination(self, table):
         return {"per_page": self.paginate_by}
 
+    def get_paginate_by(self, queryset):
+        # The table paginates; ListView paginating the raw queryset as well only costs a COUNT and
+        # warns about the unordered queryset (the table applies its own order_by).
+        return None
+
     def get(self, request, *args, **kwargs):
         fmt = request.GET.get("_export")
         if fmt:

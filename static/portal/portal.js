@@ -2,6 +2,15 @@
 (function () {
   "use strict";
   document.addEventListener("click", function (event) {
+    // 取消 on a new-object form: back to the page the user came from, when that page is ours.
+    var back = event.target.closest("a[data-back]");
+    if (back) {
+      if (document.referrer.indexOf(window.location.origin + "/") === 0 && window.history.length > 1) {
+        event.preventDefault();
+        window.history.back();
+      }
+      return;
+    }
     var pick = event.target.closest("[data-pick]");
     if (pick) {
       var picker = pick.closest("[data-picker]");
