@@ -5,43 +5,16 @@ Playwright's sync API runs an event loop in this thread, so every ORM call happe
 browser starts or after it stops (Django refuses ORM calls while a loop is running).
 """
 
-import os
 import re
-from contextlib import contextmanager
-from pathlib import Path
 
 import pytest
-from django.conf import settings
-from django.test import override_settings
-from playwright.sync_api import Page, expect, sync_playwright
-from pytest_django.live_server_helper import LiveServer
+from playwright.sync_api import Page, expect
 
 from jurisdictions.models import User
 from tests import factories
+from tests.e2e.browser import SCREENSHOTS, browser_page
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
-SCREENSHOTS = Path(settings.BASE_DIR) / "var" / "screenshots"
-TIMEOUT_MS = 10_000
-expect.set_options(timeout=TIMEOUT_MS)  # CI runs two workers; 5 s is tight for a loaded machine
-
-
-@pytest.fixture(scope="module")
-def live_server(request):
-    """pytest-django's live server, built with SECURE_SSL_REDIRECT off.
-
-    SecurityMiddleware reads SECURE_SSL_REDIRECT once, when the server thread builds its handler,
-    which happens before the conftest's per-test ``_plain_http`` override; the stock session-scoped
-    ``live_server`` would therefore redirect the browser to https:// for the whole session.
-    """
-    addr = request.config.getvalue("liveserver") or os.getenv("DJANGO_LIVE_TEST_SERVER_ADDRESS") or "localhost"
-    with override_settings(SECURE_SSL_REDIRECT=False):
-        server = LiveServer(addr)
-    yield server
-    server.stop()
 
 
 @pytest.fixture
@@ -54,45 +27,6 @@ def county(world):
         "station_pk": factories.node("620102001").pk,  # 酒泉路街道市场监督管理所
         "stations": factories.node("620102").get_children().count(),
     }
-
-
-class Console:
-    """What the page reported: CSP violations, uncaught exceptions, and other console errors by URL."""
-
-    def __init__(self):
-        self.csp: list[str] = []
-        self.exceptions: list[str] = []
-        self.errors: list[tuple[str, str]] = []
-
-    def on_console(self, msg) -> None:
-        if "Content Security Policy" in msg.text:
-            self.csp.append(msg.text)
-        elif msg.type == "error":
-            self.errors.append((msg.location.get("url", ""), msg.text))
-
-    def assert_clean(self, *, expected_404: str = "") -> None:
-        assert self.csp == [], self.csp
-        assert self.exceptions == [], self.exceptions
-        unexpected = [e for e in self.errors if not (expected_404 and e[0].endswith(expected_404) and "404" in e[1])]
-        assert unexpected == [], unexpected
-
-
-@contextmanager
-def browser_page(base_url: str):
-    """A fresh page in a fresh headless Chromium; yields (page, console)."""
-    console = Console()
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        try:
-            context = browser.new_context(base_url=base_url, locale="zh-CN", viewport={"width": 1280, "height": 800})
-            context.set_default_timeout(TIMEOUT_MS)
-            page = context.new_page()
-            page.on("console", console.on_console)
-            page.on("pageerror", lambda exc: console.exceptions.append(str(exc)))
-            yield page, console
-        finally:
-            browser.close()
 
 
 def log_in(page: Page, username: str) -> None:

@@ -1,0 +1,59 @@
+"""Headless Debian Chromium through Playwright's sync API, shared by the browser tests.
+
+Playwright's sync API runs an event loop in the calling thread, so tests do every ORM call before
+the browser starts or after it stops (Django refuses ORM calls while a loop is running).
+"""
+
+from contextlib import contextmanager
+from pathlib import Path
+
+from django.conf import settings
+from playwright.sync_api import expect, sync_playwright
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+SCREENSHOTS = Path(settings.BASE_DIR) / "var" / "screenshots"
+TIMEOUT_MS = 10_000
+expect.set_options(timeout=TIMEOUT_MS)  # CI runs two workers; 5 s is tight for a loaded machine
+
+
+class Console:
+    """What the page reported: CSP violations, uncaught exceptions, and other console errors by URL."""
+
+    def __init__(self):
+        self.csp: list[str] = []
+        self.exceptions: list[str] = []
+        self.errors: list[tuple[str, str]] = []
+
+    def on_console(self, msg) -> None:
+        if "Content Security Policy" in msg.text:
+            self.csp.append(msg.text)
+        elif msg.type == "error":
+            self.errors.append((msg.location.get("url", ""), msg.text))
+
+    def assert_clean(self, *, expected_404: str = "") -> None:
+        assert self.csp == [], self.csp
+        assert self.exceptions == [], self.exceptions
+        unexpected = [e for e in self.errors if not (expected_404 and e[0].endswith(expected_404) and "404" in e[1])]
+        assert unexpected == [], unexpected
+
+
+@contextmanager
+def browser_page(base_url: str, *, width: int = 1280, height: int = 800):
+    """A fresh page in a fresh headless Chromium; yields (page, console)."""
+    console = Console()
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        try:
+            context = browser.new_context(base_url=base_url, locale="zh-CN", viewport={"width": width, "height": height})
+            context.set_default_timeout(TIMEOUT_MS)
+            page = context.new_page()
+            page.on("console", console.on_console)
+            page.on("pageerror", lambda exc: console.exceptions.append(str(exc)))
+            yield page, console
+        finally:
+            browser.close()
+
+
