@@ -272,8 +272,14 @@ def _resync_node(node: Jurisdiction, *, by: User | None) -> None:
 
 
 def expire_delegations(today: date | None = None) -> int:
+    """The beat task: revoke delegations whose period has ended, and put into force those whose
+    period has begun since they were entered (a delegation may be entered ahead of its start date;
+    nothing else grants it when that date arrives). Returns the number revoked."""
     today = today or timezone.localdate()
     expired = list(Delegation.objects.filter(revoked_at__isnull=True, ends_on__lt=today))
     for delegation in expired:
         revoke_delegation(by=None, delegation=delegation, reason=_("委托期限届满"))
+    for node in Jurisdiction.objects.filter(pk__in=Delegation.objects.active().values("grantee_id")):
+        with transaction.atomic():
+            _resync_node(node, by=None)
     return len(expired)

@@ -18,11 +18,14 @@ class UnitForm(forms.Form):
 
     def __init__(self, *args, instance: Unit | None = None, **kwargs):
         if instance is not None:
-            kwargs.setdefault("initial", {
+            # FormView always passes ``initial`` (empty), so merge rather than setdefault: the disabled
+            # uscc field takes its value from here, and an edit form must open filled in.
+            kwargs["initial"] = {
                 "uscc": instance.uscc, "name": instance.name, "kinds": instance.kinds,
                 "jurisdiction": instance.jurisdiction, "address": instance.address,
                 "legal_representative": instance.legal_representative, "risk_grade": instance.risk_grade,
-            })
+                **(kwargs.get("initial") or {}),
+            }
         super().__init__(*args, **kwargs)
         if instance is not None:
             self.fields["uscc"].disabled = True

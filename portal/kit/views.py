@@ -24,6 +24,13 @@ from portal.kit.forms import apply_form_errors, narrow_choices, style_widgets
 
 EXPORT_FORMATS = ("xlsx", "csv")
 PER_PAGE = 50
+# A cell starting with one of these is a formula to Excel/WPS (CSV injection); SECURITY.md §Uploads.
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+
+
+def escape_formula(value):
+    """Prefix a formula-looking text cell with an apostrophe so spreadsheets show it as text."""
+    return f"'{value}" if isinstance(value, str) and value.startswith(FORMULA_PREFIXES) else value
 
 
 class ScopedMixin(LoginRequiredMixin):
@@ -86,6 +93,9 @@ class ScopedListView(ScopedMixin, SingleTableMixin, FilterView):
                         "filter": {k: v for k, v in self.request.GET.items() if k != "_export"}},
             )
         exporter = TableExport(fmt, table)
+        dataset = exporter.dataset
+        for index, row in enumerate(list(dataset)):
+            dataset[index] = [escape_formula(value) for value in row]
         return exporter.response(f"{self.export_name}.{fmt}")
 
     def get_context_data(self, **kwargs):

@@ -1,0 +1,428 @@
+"""The role × view matrix (SECURITY.md §Authorisation): every URL of the project, every role.
+
+``MATRIX`` names every URL pattern; ``test_every_url_pattern_has_a_matrix_entry`` fails as soon as a
+view is added without one, so no page can skip the access check. Expectations follow the duty matrix
+in ``jurisdictions/duties.py``:
+
+- province leader (620000): no DELEGATE_REGISTRATION;
+- city leaders (兰州 620100 / 天水 620500): everything a city does, incl. stations and delegation;
+- county leaders (城关区 620102 / 七里河区 620103): accounts, units, audit; no stations, no delegation;
+- station inspector (620102001): view, units, inspect; no accounts, no audit;
+- enterprise users: their own unit only.
+
+Out-of-scope objects answer 404 with the same body as a missing id, and every denial is paired with
+the rightful user making the same request successfully.
+"""
+
+from __future__ import annotations
+
+import random
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import timedelta
+
+import pytest
+from django.test import Client
+from django.urls import URLResolver, get_resolver, reverse
+from django.utils import timezone
+
+from jurisdictions import services
+from jurisdictions.models import Delegation, Jurisdiction, User
+from portal.kit.samples import make_uscc
+from tests.factories import PASSWORD, node
+from units.models import Unit
+
+ROLES = ("anonymous", "province", "city", "other_city", "county", "other_county", "station", "enterprise",
+         "other_enterprise")
+REGULATORS = ("province", "city", "other_city", "county", "other_county", "station")
+ENTERPRISES = ("enterprise", "other_enterprise")
+MISSING_PK = 2_000_000_000
+
+# Outcomes: OK 200; NOT_FOUND 404 (same body as a missing id); LOGIN 302 to the login page;
+# REDIRECT 302 to ``Page.redirect_to``; ADMIN_LOGIN 302 to the admin login.
+OK, NOT_FOUND, LOGIN, REDIRECT, ADMIN_LOGIN = "200", "404", "login", "redirect", "admin-login"
+
+
+def roles(default: str, anonymous: str = LOGIN, **per_role: str) -> dict[str, str]:
+    expected = dict.fromkeys(ROLES, default)
+    expected["anonymous"] = anonymous
+    expected.update(per_role)
+    return expected
+
+
+def only(allowed: tuple[str, ...] | list[str], granted: str = OK, otherwise: str = NOT_FOUND) -> dict[str, str]:
+    return roles(otherwise, **dict.fromkeys(allowed, granted))
+
+
+@dataclass(frozen=True)
+class Page:
+    expected: dict[str, str]
+    obj: Callable[[dict], object] | None = None  # world → the object whose pk is the URL argument
+    method: str = "get"
+    redirect_to: Callable[[dict, str], str] | None = None  # (world, role) → expected Location
+
+
+def _home(w, role):
+    return reverse("dashboard:home")
+
+
+def _own_node(w, role):
+    return reverse("jurisdictions:jurisdiction_detail", args=[w["users"][role].jurisdiction_id])
+
+
+def _own_unit(w, role):
+    return (w["unit"] if role == "enterprise" else w["other_unit"]).get_absolute_url()
+
+
+def _station_node(w):
+    return node("620102001")
+
+
+def _station_user(w):
+    return w["users"]["station"]
+
+
+MATRIX: dict[str, Page] = {
+    # Public probes and the login page.
+    "healthz": Page(roles(OK, anonymous=OK)),
+    "readyz": Page(roles(OK, anonymous=OK)),
+    "login": Page(roles(REDIRECT, anonymous=OK), redirect_to=_home),
+    "logout": Page(roles(LOGIN, anonymous=LOGIN), method="post"),
+    "password_change": Page(roles(OK)),
+    "password_change_done": Page(roles(OK)),
+    # Django admin: staff only; no portal role is staff.
+    "admin:*": Page(roles(ADMIN_LOGIN, anonymous=ADMIN_LOGIN)),
+    # Dashboard.
+    "dashboard:home": Page(roles(OK)),
+    "dashboard:my_unit": Page(only(ENTERPRISES, granted=REDIRECT), redirect_to=_own_unit),
+    # The tree.
+    "jurisdictions:browse": Page(only(REGULATORS, granted=REDIRECT), redirect_to=_own_node),
+    "jurisdictions:autocomplete": Page(roles(OK)),
+    "jurisdictions:station_create": Page(only(("province", "city", "other_city"))),
+    "jurisdictions:jurisdiction_detail": Page(only(("province", "city", "county", "station")), obj=_station_node),
+    # Accounts: the station inspector holds no MANAGE_ACCOUNTS; enterprise users manage only their
+    # unit's accounts (MANAGE_UNIT_ACCOUNTS, on units:unit_account_create).
+    "jurisdictions:user_list": Page(only(REGULATORS[:5])),
+    "jurisdictions:user_create": Page(only(REGULATORS[:5])),
+    "jurisdictions:user_detail": Page(only(("province", "city", "county")), obj=_station_user),
+    "jurisdictions:user_edit": Page(only(("province", "city", "county")), obj=_station_user),
+    "jurisdictions:user_toggle_active": Page(only(("province", "city", "county")), obj=_station_user),
+    # Delegation: only cities hold DELEGATE_REGISTRATION, and only over their own counties.
+    "jurisdictions:delegation_list": Page(only((*REGULATORS, *ENTERPRISES))),
+    "jurisdictions:delegation_create": Page(only(("city", "other_city"))),
+    "jurisdictions:delegation_revoke": Page(only(("city",)), obj=lambda w: w["delegation"]),
+    # Audit log.
+    "jurisdictions:audit_list": Page(only(REGULATORS[:5])),
+    # Units: ``unit`` sits in 城关区's 酒泉路 station.
+    "units:unit_list": Page(only((*REGULATORS, *ENTERPRISES))),
+    "units:unit_create": Page(only(REGULATORS)),
+    "units:unit_detail": Page(only(("province", "city", "county", "station", "enterprise")), obj=lambda w: w["unit"]),
+    "units:unit_edit": Page(only(("province", "city", "county", "station", "enterprise")), obj=lambda w: w["unit"]),
+    "units:unit_history": Page(only(("province", "city", "county", "station", "enterprise")), obj=lambda w: w["unit"]),
+    "units:unit_account_create": Page(only(("province", "city", "county", "station", "enterprise")),
+                                      obj=lambda w: w["unit"]),
+}
+
+
+# --- URL discovery ----------------------------------------------------------------------------------
+
+def project_url_names(resolver: URLResolver | None = None, namespace: tuple[str, ...] = ()) -> set[str]:
+    """Every URL pattern as "namespace:name"; the whole admin site is the one entry "admin:*"."""
+    resolver = resolver or get_resolver()
+    names: set[str] = set()
+    for pattern in resolver.url_patterns:
+        if isinstance(pattern, URLResolver):
+            names |= project_url_names(pattern, namespace + ((pattern.namespace,) if pattern.namespace else ()))
+        elif namespace[:1] == ("admin",):
+            names.add("admin:*")
+        elif pattern.name:
+            names.add(":".join((*namespace, pattern.name)))
+        else:
+            names.add(f"<unnamed: {'/'.join(namespace)} {pattern.pattern}>")
+    return names
+
+
+def test_every_url_pattern_has_a_matrix_entry():
+    missing = project_url_names() - set(MATRIX)
+    assert not missing, f"URL patterns without an access-matrix entry: {sorted(missing)}"
+
+
+def test_matrix_has_no_entry_for_a_vanished_url():
+    assert set(MATRIX) - project_url_names() == set()
+
+
+def test_url_discovery_finds_nested_namespaces_and_the_admin():
+    names = project_url_names()
+    assert {"units:unit_detail", "jurisdictions:delegation_revoke", "dashboard:home", "healthz", "admin:*"} <= names
+
+
+@pytest.mark.parametrize("name", sorted(MATRIX))
+def test_matrix_entry_names_every_role_and_someone_succeeds(name):
+    page = MATRIX[name]
+    assert set(page.expected) == set(ROLES)
+    if page.obj is not None:
+        # An object page pairs its 404s with a rightful user getting the page.
+        assert OK in page.expected.values() and NOT_FOUND in page.expected.values()
+    if REDIRECT in page.expected.values():
+        assert page.redirect_to is not None
+
+
+# --- Helpers ----------------------------------------------------------------------------------------
+
+CSRF_INPUT = re.compile(r'name="csrfmiddlewaretoken" value="[^"]+"')
+
+
+def normalised(response) -> str:
+    """The body without the per-request masked CSRF token."""
+    return CSRF_INPUT.sub('name="csrfmiddlewaretoken" value=""', response.content.decode())
+
+
+def client_for(w: dict, role: str) -> Client:
+    client = Client()
+    if role != "anonymous":
+        client.force_login(w["users"][role])
+    return client
+
+
+def url_for(name: str, page: Page, w: dict, pk: int | None = None) -> str:
+    if name == "admin:*":
+        return reverse("admin:index")
+    if page.obj is None:
+        return reverse(name)
+    return reverse(name, args=[pk if pk is not None else page.obj(w).pk])
+
+
+def request(client: Client, page: Page, url: str):
+    return client.post(url) if page.method == "post" else client.get(url)
+
+
+def assert_outcome(response, outcome: str, *, page: Page, w: dict, role: str, url: str) -> None:
+    status = response.status_code
+    where = response.get("Location", "")
+    if outcome == OK:
+        assert status == 200, (url, role, status, where)
+    elif outcome == NOT_FOUND:
+        assert status == 404, (url, role, status, where)
+    elif outcome == LOGIN:
+        assert status == 302 and where.startswith(reverse("login")), (url, role, status, where)
+    elif outcome == ADMIN_LOGIN:
+        assert status == 302 and where.startswith(reverse("admin:login")), (url, role, status, where)
+    elif outcome == REDIRECT:
+        assert status == 302 and where == page.redirect_to(w, role), (url, role, status, where)
+    else:  # pragma: no cover - a typo in the matrix
+        raise AssertionError(f"unknown outcome {outcome!r}")
+
+
+@pytest.fixture(autouse=True)
+def _fast_passwords(settings):
+    """Hashing dominates building ``world``; the hasher is not what these tests are about."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture
+def w(world):
+    """``world`` plus an open delegation from 兰州市 to 城关区 (for the revoke page)."""
+    today = timezone.localdate()
+    world["delegation"] = services.delegate(by=world["users"]["city"], grantee=node("620102"), starts_on=today,
+                                            ends_on=today + timedelta(days=30))
+    return world
+
+
+# --- The matrix -------------------------------------------------------------------------------------
+
+CASES = [(name, role) for name in sorted(MATRIX) for role in ROLES]
+
+
+@pytest.mark.parametrize(("name", "role"), CASES, ids=[f"{n}-{r}" for n, r in CASES])
+def test_access_matrix(w, name, role):
+    page = MATRIX[name]
+    expected = page.expected[role]
+    url = url_for(name, page, w)
+    response = request(client_for(w, role), page, url)
+    assert_outcome(response, expected, page=page, w=w, role=role, url=url)
+
+    if expected == NOT_FOUND:
+        if page.obj is not None:
+            # Out of scope reads exactly like a row that does not exist: nothing leaks the id.
+            missing = request(client_for(w, role), page, url_for(name, page, w, pk=MISSING_PK))
+            assert missing.status_code == 404
+            assert normalised(response) == normalised(missing)
+        # The same request by a rightful user succeeds, so the denial is about the role.
+        rightful = next(r for r in ROLES if page.expected[r] in (OK, REDIRECT))
+        again = request(client_for(w, rightful), page, url)
+        assert_outcome(again, page.expected[rightful], page=page, w=w, role=rightful, url=url)
+
+
+def test_force_login_sets_login_at_so_the_session_survives_the_limits_middleware(w):
+    client = client_for(w, "county")
+    assert isinstance(client.session.get("login_at"), float)
+    assert client.get(reverse("dashboard:home")).status_code == 200
+    # Without login_at the session is ended at once (SessionLimitsMiddleware), which is what the
+    # matrix's LOGIN outcome would catch for a logged-in role.
+    session = client.session
+    del session["login_at"]
+    session.save()
+    response = client.get(reverse("dashboard:home"))
+    assert response.status_code == 302 and response["Location"] == reverse("login")
+
+
+def test_admin_index_opens_for_a_superuser_so_the_admin_denials_are_about_staff(w):
+    client = Client()
+    client.force_login(User.objects.get(username="system-test"))
+    assert client.get(reverse("admin:index")).status_code == 200
+
+
+def test_enterprise_user_sees_no_delegations(w):
+    response = client_for(w, "enterprise").get(reverse("jurisdictions:delegation_list"))
+    assert response.status_code == 200 and list(response.context["table"].data) == []
+    city_rows = client_for(w, "city").get(reverse("jurisdictions:delegation_list")).context["table"].data
+    assert [d.pk for d in city_rows] == [w["delegation"].pk]
+
+
+# --- Writes -----------------------------------------------------------------------------------------
+
+FORM_ERROR = "form-error"
+
+
+@dataclass(frozen=True)
+class Write:
+    """A POST endpoint: who may not (and what they get), who may, and the state that must not move."""
+
+    rightful: str
+    refused: dict[str, str]
+    data: Callable[[dict], dict]
+    state: Callable[[dict], object]
+    obj: Callable[[dict], object] | None = None
+    extra: dict = field(default_factory=dict)
+
+
+def _unit_state(w):
+    return Unit.objects.filter(pk=w["unit"].pk).values_list("name", "jurisdiction_id", "county_id").get()
+
+
+def _unit_edit_data(w):
+    u = w["unit"]
+    return {"uscc": u.uscc, "name": "改名测试电梯有限公司", "kinds": ["usage"], "jurisdiction": u.jurisdiction_id,
+            "address": "", "legal_representative": "", "risk_grade": ""}
+
+
+NEW_USCC = make_uscc("620102", random.Random(99))
+
+
+def _unit_create_data(w):
+    return {"uscc": NEW_USCC, "name": "新建测试锅炉有限公司", "kinds": ["usage"],
+            "jurisdiction": node("620102001").pk, "address": "", "legal_representative": "", "risk_grade": ""}
+
+
+def _account_data(w):
+    return {"username": "matrix-new", "display_name": "新账号", "email": "", "password": PASSWORD}
+
+
+def _regulator_data(w):
+    return {**_account_data(w), "jurisdiction": node("620102001").pk, "role": "inspector"}
+
+
+def _user_edit_data(w):
+    u = w["users"]["station"]
+    return {"username": u.username, "display_name": "改名后的监察员", "email": "", "jurisdiction": u.jurisdiction_id,
+            "role": u.role}
+
+
+def _delegation_data(w):
+    today = timezone.localdate()
+    return {"grantee": node("620103").pk, "starts_on": today.isoformat(),
+            "ends_on": (today + timedelta(days=10)).isoformat(), "note": ""}
+
+
+def _username_exists(w):
+    return User.objects.filter(username="matrix-new").exists()
+
+
+WRITES: dict[str, Write] = {
+    "units:unit_edit": Write(
+        rightful="county", obj=lambda w: w["unit"], data=_unit_edit_data, state=_unit_state,
+        refused={"other_city": NOT_FOUND, "other_county": NOT_FOUND, "other_enterprise": NOT_FOUND}),
+    "units:unit_create": Write(
+        rightful="station", data=_unit_create_data, state=lambda w: Unit.objects.filter(uscc=NEW_USCC).exists(),
+        refused={"enterprise": NOT_FOUND, "other_enterprise": NOT_FOUND, "other_county": FORM_ERROR,
+                 "other_city": FORM_ERROR}),
+    "units:unit_account_create": Write(
+        rightful="enterprise", obj=lambda w: w["unit"], data=_account_data, state=_username_exists,
+        refused={"other_enterprise": NOT_FOUND, "other_county": NOT_FOUND, "other_city": NOT_FOUND}),
+    "jurisdictions:user_create": Write(
+        rightful="county", data=_regulator_data, state=_username_exists,
+        refused={"station": NOT_FOUND, "other_county": FORM_ERROR, "other_city": FORM_ERROR,
+                 "enterprise": NOT_FOUND}),
+    "jurisdictions:user_edit": Write(
+        rightful="county", obj=_station_user, data=_user_edit_data,
+        state=lambda w: User.objects.get(pk=w["users"]["station"].pk).display_name,
+        refused={"station": NOT_FOUND, "other_county": NOT_FOUND, "other_city": NOT_FOUND, "enterprise": NOT_FOUND}),
+    "jurisdictions:user_toggle_active": Write(
+        rightful="county", obj=_station_user, data=lambda w: {},
+        state=lambda w: User.objects.get(pk=w["users"]["station"].pk).is_active,
+        refused={"station": NOT_FOUND, "other_county": NOT_FOUND, "other_city": NOT_FOUND, "enterprise": NOT_FOUND,
+                 "other_enterprise": NOT_FOUND}),
+    "jurisdictions:delegation_create": Write(
+        rightful="city", data=_delegation_data,
+        state=lambda w: Delegation.objects.filter(grantee__code="620103").exists(),
+        refused={"province": NOT_FOUND, "county": NOT_FOUND, "other_county": NOT_FOUND, "station": NOT_FOUND,
+                 "enterprise": NOT_FOUND, "other_city": FORM_ERROR}),
+    "jurisdictions:delegation_revoke": Write(
+        rightful="city", obj=lambda w: w["delegation"], data=lambda w: {"reason": "测试撤销"},
+        state=lambda w: Delegation.objects.get(pk=w["delegation"].pk).revoked_at,
+        refused={"province": NOT_FOUND, "other_city": NOT_FOUND, "county": NOT_FOUND, "other_county": NOT_FOUND,
+                 "station": NOT_FOUND, "enterprise": NOT_FOUND}),
+    "jurisdictions:station_create": Write(
+        rightful="city", data=lambda w: {"parent": node("620102").pk, "name": "矩阵测试镇"},
+        state=lambda w: Jurisdiction.objects.filter(name__startswith="矩阵测试镇").exists(),
+        refused={"other_city": FORM_ERROR, "county": NOT_FOUND, "other_county": NOT_FOUND, "station": NOT_FOUND,
+                 "enterprise": NOT_FOUND}),
+}
+
+WRITE_CASES = [(name, role) for name in sorted(WRITES) for role in WRITES[name].refused]
+
+
+def test_every_post_endpoint_of_the_matrix_has_a_write_entry():
+    """Forms and actions (every page that is not a plain read) are exercised with POST below."""
+    reads = {"healthz", "readyz", "login", "logout", "password_change", "password_change_done", "admin:*",
+             "dashboard:home", "dashboard:my_unit", "jurisdictions:browse", "jurisdictions:autocomplete",
+             "jurisdictions:jurisdiction_detail", "jurisdictions:user_list", "jurisdictions:user_detail",
+             "jurisdictions:delegation_list", "jurisdictions:audit_list", "units:unit_list", "units:unit_detail",
+             "units:unit_history"}
+    assert set(MATRIX) - reads == set(WRITES)
+
+
+@pytest.mark.parametrize(("name", "role"), WRITE_CASES, ids=[f"{n}-{r}" for n, r in WRITE_CASES])
+def test_refused_post_changes_nothing_and_the_rightful_post_succeeds(w, name, role):
+    write = WRITES[name]
+    url = reverse(name, args=[write.obj(w).pk]) if write.obj else reverse(name)
+    before = write.state(w)
+
+    response = client_for(w, role).post(url, write.data(w))
+    if write.refused[role] == NOT_FOUND:
+        assert response.status_code == 404, response.status_code
+        if write.obj is not None:
+            missing = client_for(w, role).post(reverse(name, args=[MISSING_PK]), write.data(w))
+            assert missing.status_code == 404
+            assert normalised(response) == normalised(missing)
+    else:
+        assert response.status_code == 200, response.status_code
+        assert response.context["form"].errors
+    assert write.state(w) == before
+
+    rightful = client_for(w, write.rightful).post(url, write.data(w))
+    form = rightful.context["form"] if rightful.context and "form" in rightful.context else None
+    assert rightful.status_code == 302, form.errors if form is not None else rightful.status_code
+    assert write.state(w) != before
+
+
+def test_get_never_changes_state(w):
+    """State changes are POST only: opening the toggle/revoke pages as the rightful user changes nothing."""
+    station = w["users"]["station"]
+    toggle = reverse("jurisdictions:user_toggle_active", args=[station.pk])
+    revoke = reverse("jurisdictions:delegation_revoke", args=[w["delegation"].pk])
+    assert client_for(w, "county").get(toggle).status_code == 200
+    assert client_for(w, "city").get(revoke).status_code == 200
+    assert User.objects.get(pk=station.pk).is_active
+    assert Delegation.objects.get(pk=w["delegation"].pk).revoked_at is None

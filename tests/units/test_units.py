@@ -1,0 +1,236 @@
+"""Units: the USCC validator, duplicate codes, and the scoped, audited list export."""
+
+import csv
+import io
+import random
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.test import Client
+from django.urls import reverse
+from stdnum.cn import uscc as stdnum_uscc
+
+from jurisdictions.models import AuditEvent
+from portal.kit.identifiers import normalize_uscc, validate_uscc
+from portal.kit.samples import make_uscc
+from tests import factories
+from tests.factories import node
+from units.models import Unit
+
+
+@pytest.fixture(autouse=True)
+def _fast_passwords(settings):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+def logged_in(user) -> Client:
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+def error_code(value: str) -> str:
+    with pytest.raises(ValidationError) as caught:
+        validate_uscc(value)
+    return caught.value.code
+
+
+# --- The USCC validator (GB 32100-2015) --------------------------------------------------------------
+
+@pytest.mark.parametrize("code", ["91110000600037341L", "91350100M000100Y43"])
+def test_valid_uscc_samples_pass(code):
+    validate_uscc(code)
+
+
+def test_uscc_is_normalised_before_validation():
+    assert normalize_uscc(" 91350100m000100y43 ") == "91350100M000100Y43"
+    validate_uscc(" 91350100m000100y43 ")
+
+
+@pytest.mark.parametrize("code", ["91110000600037341M", "91350100M000100Y44", "91350100M000100Y4X"])
+def test_uscc_with_a_wrong_check_character_is_refused(code):
+    assert error_code(code) == "uscc_checksum"
+
+
+def test_uscc_check_character_message_is_chinese():
+    with pytest.raises(ValidationError) as caught:
+        validate_uscc("91110000600037341M")
+    assert caught.value.messages == ["统一社会信用代码校验位错误，请核对后重新输入。"]
+
+
+@pytest.mark.parametrize("code", ["", "9111000060003734", "91110000600037341", "91110000600037341L0"])
+def test_uscc_of_the_wrong_length_is_refused(code):
+    assert error_code(code) == "uscc_length"
+
+
+@pytest.mark.parametrize("letter", ["I", "O", "Z", "S", "V"])
+def test_uscc_with_a_letter_gb_32100_does_not_use_is_refused(letter):
+    code = "91350100M000100Y43"
+    tampered = code[:8] + letter + code[9:]
+    assert error_code(tampered) == "uscc_chars"
+    with pytest.raises(ValidationError, match="不使用 I、O、Z、S、V"):
+        validate_uscc(tampered)
+
+
+def test_uscc_with_punctuation_is_refused():
+    assert error_code("91350100-000100Y43") == "uscc_chars"
+
+
+def test_uscc_of_another_registering_department_checks_only_the_check_character():
+    """Codes starting with a letter (e.g. 'Y' for other departments) are legal; stdnum refuses them."""
+    body = "Y2620102MA7ABCDEF"
+    valid = body + stdnum_uscc.calc_check_digit(body)
+    assert not stdnum_uscc.is_valid(valid)
+    validate_uscc(valid)
+    wrong = body + ("0" if valid[-1] != "0" else "1")
+    assert error_code(wrong) == "uscc_checksum"
+
+
+def test_generated_sample_codes_are_valid():
+    rng = random.Random(3)
+    for _ in range(50):
+        validate_uscc(make_uscc("620102", rng))
+
+
+# --- Creating units through the view ----------------------------------------------------------------
+
+def unit_form(uscc: str, name: str = "城关新建测试单位", code: str = "620102001") -> dict:
+    return {"uscc": uscc, "name": name, "kinds": ["usage"], "jurisdiction": node(code).pk, "address": "",
+            "legal_representative": "", "risk_grade": ""}
+
+
+def test_creating_a_unit_with_a_duplicate_uscc_shows_the_chinese_message(world):
+    existing = world["unit"]
+    response = logged_in(world["users"]["station"]).post(reverse("units:unit_create"), unit_form(existing.uscc))
+    assert response.status_code == 200
+    message = f"统一社会信用代码 {existing.uscc} 已登记，不能重复创建单位。"
+    assert response.context["form"].errors["uscc"] == [message]
+    assert f'data-field-error="uscc">{message}</div>' in response.content.decode()
+    assert Unit.objects.filter(uscc=existing.uscc).count() == 1
+    assert not Unit.objects.filter(name="城关新建测试单位").exists()
+
+
+def test_duplicate_uscc_is_caught_whatever_the_letter_case(world):
+    existing = world["other_unit"]  # in 七里河区: the clash is global, not per scope
+    response = logged_in(world["users"]["station"]).post(reverse("units:unit_create"),
+                                                         unit_form(existing.uscc.lower()))
+    assert response.status_code == 200 and "uscc" in response.context["form"].errors
+    assert Unit.objects.filter(uscc=existing.uscc).count() == 1
+
+
+def test_creating_a_unit_with_a_fresh_uscc_succeeds_and_places_it(world):
+    """Pair of the duplicate refusal: the same form with a new code creates the unit where asked."""
+    uscc = make_uscc("620102", random.Random(11))
+    response = logged_in(world["users"]["station"]).post(reverse("units:unit_create"), unit_form(uscc.lower()))
+    assert response.status_code == 302
+    unit = Unit.objects.get(uscc=uscc)
+    assert response["Location"] == unit.get_absolute_url()
+    assert (unit.station_id, unit.county_id, unit.city_id, unit.province_id) == (
+        node("620102001").pk, node("620102").pk, node("620100").pk, node("620000").pk)
+    assert AuditEvent.objects.filter(kind=AuditEvent.Kind.DATA_CHANGED, object_id=str(unit.pk)).exists()
+
+
+def test_creating_a_unit_with_an_invalid_uscc_shows_the_chinese_message(world):
+    response = logged_in(world["users"]["station"]).post(reverse("units:unit_create"),
+                                                         unit_form("91110000600037341M"))
+    assert response.status_code == 200
+    assert "统一社会信用代码校验位错误，请核对后重新输入。" in response.content.decode()
+    assert not Unit.objects.filter(uscc="91110000600037341M").exists()
+
+
+# --- The list export --------------------------------------------------------------------------------
+
+@pytest.fixture
+def spread(world):
+    world["chengguan_2"] = factories.unit("620102002", name="城关第二测试单位")
+    world["tianshui"] = factories.unit("620502001", name="天水测试单位")
+    return world
+
+
+def export_rows(user, query: str = "") -> list[dict]:
+    response = logged_in(user).get(reverse("units:unit_list") + f"?{query}_export=csv")
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("text/csv")
+    return list(csv.DictReader(io.StringIO(response.content.decode("utf-8-sig"))))
+
+
+EXPECTED_EXPORT = {
+    "province": {"城关测试电梯有限公司", "七里河测试热力有限公司", "城关第二测试单位", "天水测试单位"},
+    "city": {"城关测试电梯有限公司", "七里河测试热力有限公司", "城关第二测试单位"},
+    "other_city": {"天水测试单位"},
+    "county": {"城关测试电梯有限公司", "城关第二测试单位"},
+    "other_county": {"七里河测试热力有限公司"},
+    "station": {"城关测试电梯有限公司"},
+    "enterprise": {"城关测试电梯有限公司"},
+    "other_enterprise": {"七里河测试热力有限公司"},
+}
+
+
+@pytest.mark.parametrize("role", sorted(EXPECTED_EXPORT))
+def test_unit_export_contains_exactly_the_in_scope_units(spread, role):
+    rows = export_rows(spread["users"][role])
+    names = [row["单位名称"] for row in rows]
+    assert sorted(names) == sorted(EXPECTED_EXPORT[role])
+
+
+def test_unit_export_writes_an_export_audit_event(spread):
+    county = spread["users"]["county"]
+    export_rows(county)
+    event = AuditEvent.objects.get(kind=AuditEvent.Kind.EXPORT)
+    assert (event.user, event.username, event.county_id) == (county, "county", node("620102").pk)
+    assert event.detail == {"view": "UnitListView", "format": "csv", "rows": 2, "filter": {}}
+
+
+def test_unit_export_honours_the_filter_and_records_it(spread):
+    rows = export_rows(spread["users"]["county"], "q=第二&")
+    assert [row["单位名称"] for row in rows] == ["城关第二测试单位"]
+    event = AuditEvent.objects.get(kind=AuditEvent.Kind.EXPORT)
+    assert event.detail["rows"] == 1 and event.detail["filter"] == {"q": "第二"}
+
+
+def test_unit_export_cannot_be_widened_by_a_filter(spread):
+    """Searching for another county's unit by its code finds nothing for the county user."""
+    rows = export_rows(spread["users"]["county"], f"q={spread['other_unit'].uscc}&")
+    assert rows == []
+    city_rows = export_rows(spread["users"]["city"], f"q={spread['other_unit'].uscc}&")
+    assert [row["单位名称"] for row in city_rows] == ["七里河测试热力有限公司"]
+
+
+def test_unit_list_page_shows_the_same_units_as_the_export(spread):
+    response = logged_in(spread["users"]["county"]).get(reverse("units:unit_list"))
+    assert {u.name for u in response.context["table"].data} == EXPECTED_EXPORT["county"]
+    assert not AuditEvent.objects.filter(kind=AuditEvent.Kind.EXPORT).exists()
+
+
+def test_unknown_export_format_is_404_and_not_audited(spread):
+    response = logged_in(spread["users"]["county"]).get(reverse("units:unit_list") + "?_export=pdf")
+    assert response.status_code == 404
+    assert not AuditEvent.objects.filter(kind=AuditEvent.Kind.EXPORT).exists()
+
+
+def test_unit_export_as_xlsx(spread):
+    response = logged_in(spread["users"]["county"]).get(reverse("units:unit_list") + "?_export=xlsx")
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("application/vnd.openxmlformats-officedocument.spreadsheetml")
+    assert response.content[:2] == b"PK"
+    assert AuditEvent.objects.get(kind=AuditEvent.Kind.EXPORT).detail["format"] == "xlsx"
+
+
+@pytest.mark.parametrize("prefix", ["=", "+", "-", "@", "\t", "\r"])
+def test_unit_export_escapes_formula_prefixes(world, prefix):
+    hostile = f"{prefix}HYPERLINK(\"http://example.invalid\",\"点击\")"
+    Unit.objects.filter(pk=world["unit"].pk).update(name=hostile)
+    rows = export_rows(world["users"]["county"])
+    cell = rows[0]["单位名称"]
+    assert cell.lstrip("'") == hostile and not cell.startswith(prefix)
+
+
+def test_unit_xlsx_export_holds_no_formula(world):
+    from openpyxl import load_workbook
+
+    Unit.objects.filter(pk=world["unit"].pk).update(name='=HYPERLINK("http://example.invalid","点击")')
+    response = logged_in(world["users"]["county"]).get(reverse("units:unit_list") + "?_export=xlsx")
+    sheet = load_workbook(io.BytesIO(response.content)).active
+    cells = [cell for row in sheet.iter_rows(min_row=2) for cell in row]
+    assert cells and all(cell.data_type != "f" for cell in cells)
+    assert "'=HYPERLINK(\"http://example.invalid\",\"点击\")" in [cell.value for cell in cells]
