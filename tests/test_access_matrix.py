@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import URLResolver, get_resolver, reverse
 from django.utils import timezone
@@ -31,7 +32,8 @@ from jurisdictions import services
 from jurisdictions.models import Delegation, Jurisdiction, User
 from portal.kit.samples import make_uscc
 from tests.factories import PASSWORD, node
-from units.models import Unit
+from units import services as unit_services
+from units.models import Application, EquipmentType, Unit, WorkNotification
 
 ROLES = ("anonymous", "province", "city", "other_city", "county", "other_county", "station", "enterprise",
          "other_enterprise")
@@ -83,6 +85,67 @@ def _station_user(w):
     return w["users"]["station"]
 
 
+UPLOAD = b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+
+
+def _uploads() -> dict:
+    return {"doc_form": SimpleUploadedFile("登记表.pdf", UPLOAD, content_type="application/pdf"),
+            "doc_product_certificate": SimpleUploadedFile("合格证.pdf", UPLOAD, content_type="application/pdf")}
+
+
+def _application(stage: str = "submitted"):
+    """A use-registration application of ``unit`` for a new elevator, taken by the city to ``stage``
+    (submitted / accepted / approved; made on first use)."""
+
+    def build(w):
+        key = f"application_{stage}"
+        if key not in w:
+            serial = sum(k.startswith("application_") for k in w)
+            equipment = unit_services.add_equipment(by=None, unit=w["unit"], code=f"3110230102026{serial:05d}",
+                                                    equipment_type=EquipmentType.objects.get(code="3110"))
+            uploads = [(k.removeprefix("doc_"), f) for k, f in _uploads().items()]
+            application = unit_services.submit_application(by=w["users"]["enterprise"], unit=w["unit"],
+                                                           kind="register", equipment=[equipment], documents=uploads)
+            if stage in ("accepted", "approved"):
+                unit_services.accept_application(by=w["users"]["city"], application=application)
+            if stage == "approved":
+                unit_services.approve_application(by=w["users"]["city"], application=application)
+            w[key] = Application.objects.get(pk=application.pk)
+        return w[key]
+
+    return build
+
+
+def _new_elevator(w):
+    """An unregistered elevator of ``unit``, for the application form (made on first use)."""
+    if "new_elevator" not in w:
+        w["new_elevator"] = unit_services.add_equipment(by=None, unit=w["unit"], code="311023010202699999",
+                                                        equipment_type=EquipmentType.objects.get(code="3110"))
+    return w["new_elevator"]
+
+
+def _document(w):
+    return _application()(w).documents.order_by("pk").first()
+
+
+def _registered_equipment(w):
+    return _application("approved")(w).equipment.get()
+
+
+def _notification(w):
+    """告知 by ``unit`` (a production unit in ``w``) of work at ``other_unit`` in 七里河区 (made on first use)."""
+    if "notification" not in w:
+        w["notification"] = unit_services.submit_notification(
+            by=w["users"]["enterprise"], notifier=w["unit"], kind="install", site_uscc=w["other_unit"].uscc,
+            equipment_type=EquipmentType.objects.get(code="3110"), site_address="七里河区矩阵测试路 1 号",
+            planned_start=timezone.localdate())
+    return w["notification"]
+
+
+# Where use registration is decided in ``w``: the city, and 城关区 under the delegation ``w`` opens.
+REGISTRARS = ("city", "county")
+UNIT_VIEWERS = ("province", "city", "county", "station", "enterprise")
+
 MATRIX: dict[str, Page] = {
     # Public probes and the login page.
     "healthz": Page(roles(OK, anonymous=OK)),
@@ -122,6 +185,24 @@ MATRIX: dict[str, Page] = {
     "units:unit_history": Page(only(("province", "city", "county", "station", "enterprise")), obj=lambda w: w["unit"]),
     "units:unit_account_create": Page(only(("province", "city", "county", "station", "enterprise")),
                                       obj=lambda w: w["unit"]),
+    # Use registration (000 §二(二)): enterprises apply (KEEP_RECORDS); REGISTER_EQUIPMENT decides — the
+    # cities, and 城关区 while delegated; everyone who sees the unit sees its applications and documents.
+    "units:application_list": Page(only((*REGULATORS, *ENTERPRISES))),
+    "units:application_queue": Page(only(("city", "other_city", "county"))),
+    "units:application_create": Page(only(ENTERPRISES)),
+    "units:application_detail": Page(only(UNIT_VIEWERS), obj=_application()),
+    "units:application_accept": Page(only(REGISTRARS), obj=_application()),
+    "units:application_approve": Page(only(REGISTRARS), obj=_application("accepted")),
+    "units:application_reject": Page(only(REGISTRARS), obj=_application()),
+    "units:application_decision": Page(only(UNIT_VIEWERS), obj=_application("approved")),
+    "units:application_document": Page(only(UNIT_VIEWERS), obj=_document),
+    "units:equipment_certificate": Page(only(UNIT_VIEWERS), obj=_registered_equipment),
+    # Work notifications 告知: production units notify; placed where the work is (七里河区), so the city
+    # acknowledges (ACCEPT_NOTIFICATIONS), 七里河区 reads, the notifier follows its own.
+    "units:notification_list": Page(only((*REGULATORS, *ENTERPRISES))),
+    "units:notification_create": Page(only(("enterprise",))),
+    "units:notification_detail": Page(only(("province", "city", "other_county", "enterprise")), obj=_notification),
+    "units:notification_acknowledge": Page(only(("city",)), obj=_notification),
 }
 
 
@@ -220,9 +301,18 @@ def _fast_passwords(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
+@pytest.fixture(autouse=True)
+def _media(settings, tmp_path):
+    """Uploaded application documents go to a throwaway directory."""
+    settings.MEDIA_ROOT = tmp_path / "media"
+
+
 @pytest.fixture
 def w(world):
-    """``world`` plus an open delegation from 兰州市 to 城关区 (for the revoke page)."""
+    """``world`` plus an open delegation from 兰州市 to 城关区 (for the revoke page); ``unit`` is also a
+    production unit, so its enterprise may send work notifications (告知)."""
+    Unit.objects.filter(pk=world["unit"].pk).update(kinds=["usage", "production"])
+    world["unit"].refresh_from_db()
     today = timezone.localdate()
     world["delegation"] = services.delegate(by=world["users"]["city"], grantee=node("620102"), starts_on=today,
                                             ends_on=today + timedelta(days=30))
@@ -339,7 +429,41 @@ def _username_exists(w):
     return User.objects.filter(username="matrix-new").exists()
 
 
+def _application_state(stage):
+    return lambda w: Application.objects.get(pk=_application(stage)(w).pk).status
+
+
+def _notification_data(w):
+    return {"kind": "repair", "site_uscc": w["other_unit"].uscc, "equipment_type": EquipmentType.objects.get(
+        code="3110").pk, "site_address": "矩阵施工地点", "planned_start": timezone.localdate().isoformat(),
+        "description": ""}
+
+
+NOT_REGISTRARS = dict.fromkeys(("province", "other_city", "other_county", "station", "enterprise", "other_enterprise"),
+                               NOT_FOUND)
+
 WRITES: dict[str, Write] = {
+    "units:application_create": Write(
+        rightful="enterprise", data=lambda w: {"equipment": [_new_elevator(w).pk], "reason": "", **_uploads()},
+        state=lambda w: Application.objects.filter(equipment=_new_elevator(w)).exists(),
+        refused={"other_enterprise": FORM_ERROR, "city": NOT_FOUND, "county": NOT_FOUND}),
+    "units:application_accept": Write(
+        rightful="city", obj=_application(), data=lambda w: {}, state=_application_state("submitted"),
+        refused=NOT_REGISTRARS),
+    "units:application_approve": Write(
+        rightful="county", obj=_application("accepted"), data=lambda w: {}, state=_application_state("accepted"),
+        refused=NOT_REGISTRARS),
+    "units:application_reject": Write(
+        rightful="city", obj=_application(), data=lambda w: {"reason": "矩阵测试不予办理"},
+        state=_application_state("submitted"), refused=NOT_REGISTRARS),
+    "units:notification_create": Write(
+        rightful="enterprise", data=_notification_data,
+        state=lambda w: WorkNotification.objects.filter(site_address="矩阵施工地点").exists(),
+        refused={"other_enterprise": NOT_FOUND, "city": NOT_FOUND}),
+    "units:notification_acknowledge": Write(
+        rightful="city", obj=_notification, data=lambda w: {},
+        state=lambda w: WorkNotification.objects.get(pk=_notification(w).pk).status,
+        refused={**NOT_REGISTRARS, "county": NOT_FOUND}),
     "units:unit_edit": Write(
         rightful="county", obj=lambda w: w["unit"], data=_unit_edit_data, state=_unit_state,
         refused={"other_city": NOT_FOUND, "other_county": NOT_FOUND, "other_enterprise": NOT_FOUND}),
@@ -389,7 +513,9 @@ def test_every_post_endpoint_of_the_matrix_has_a_write_entry():
              "dashboard:home", "dashboard:my_unit", "jurisdictions:browse", "jurisdictions:autocomplete",
              "jurisdictions:jurisdiction_detail", "jurisdictions:user_list", "jurisdictions:user_detail",
              "jurisdictions:delegation_list", "jurisdictions:audit_list", "units:unit_list", "units:unit_detail",
-             "units:unit_history"}
+             "units:unit_history", "units:application_list", "units:application_queue",
+             "units:application_detail", "units:application_decision", "units:application_document",
+             "units:equipment_certificate", "units:notification_list", "units:notification_detail"}
     assert set(MATRIX) - reads == set(WRITES)
 
 

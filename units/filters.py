@@ -2,8 +2,16 @@ import django_filters
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from units.choices import RiskGrade, UnitKind, UnitStatus
-from units.models import Unit
+from units.choices import (
+    ApplicationKind,
+    ApplicationStatus,
+    NotificationKind,
+    NotificationStatus,
+    RiskGrade,
+    UnitKind,
+    UnitStatus,
+)
+from units.models import Application, Unit, WorkNotification
 
 
 class UnitFilter(django_filters.FilterSet):
@@ -22,3 +30,35 @@ class UnitFilter(django_filters.FilterSet):
 
     def by_kind(self, queryset, name, value):
         return queryset.filter(kinds__contains=[value])
+
+
+class ApplicationFilter(django_filters.FilterSet):
+    status = django_filters.ChoiceFilter(choices=ApplicationStatus.choices, label=_("状态"), empty_label=_("全部"))
+    kind = django_filters.ChoiceFilter(choices=ApplicationKind.choices, label=_("申请类型"), empty_label=_("全部"))
+    q = django_filters.CharFilter(method="search", label=_("单位名称或信用代码"))
+
+    class Meta:
+        model = Application
+        fields = ["status", "kind", "q"]
+
+    def search(self, queryset, name, value):
+        value = value.strip()
+        if not value:
+            return queryset
+        return queryset.filter(Q(unit__name__icontains=value) | Q(unit__uscc__startswith=value.upper()))
+
+
+class NotificationFilter(django_filters.FilterSet):
+    status = django_filters.ChoiceFilter(choices=NotificationStatus.choices, label=_("状态"), empty_label=_("全部"))
+    kind = django_filters.ChoiceFilter(choices=NotificationKind.choices, label=_("告知类型"), empty_label=_("全部"))
+    q = django_filters.CharFilter(method="search", label=_("施工单位或使用单位"))
+
+    class Meta:
+        model = WorkNotification
+        fields = ["status", "kind", "q"]
+
+    def search(self, queryset, name, value):
+        value = value.strip()
+        if not value:
+            return queryset
+        return queryset.filter(Q(notifier__name__icontains=value) | Q(site_unit__name__icontains=value))

@@ -32,10 +32,12 @@ from units.choices import (
     ApplicationStatus,
     DocumentKind,
     EquipmentStatus,
+    NotificationKind,
+    NotificationStatus,
     UnitKind,
     UnitStatus,
 )
-from units.models import Application, ApplicationDocument, Equipment, EquipmentType, Unit
+from units.models import Application, ApplicationDocument, Equipment, EquipmentType, Unit, WorkNotification
 
 UNIT_FIELDS = ("name", "kinds", "address", "legal_representative", "risk_grade")
 
@@ -216,6 +218,15 @@ def validate_upload(upload) -> None:
         raise ValidationError(_("文件 %(name)s 的内容与扩展名不符。") % {"name": upload.name})
 
 
+def eligible_equipment(unit: Unit, kind: str):
+    """The unit's equipment an application of ``kind`` may name: in a state the kind starts from and
+    not already in an open application (DOMAIN.md §4)."""
+    allowed_from, _to = TRANSITIONS[ApplicationKind(kind)]
+    busy = Application.equipment.through.objects.filter(application__status__in=OPEN_STATUSES).values("equipment_id")
+    return (Equipment.objects.filter(unit=unit, status__in=allowed_from).exclude(pk__in=busy)
+            .select_related("equipment_type").order_by("equipment_type__code", "code", "pk"))
+
+
 def registration_authority(unit: Unit) -> Jurisdiction:
     """The city-tier node of the unit: it registers, or delegates to the county (000 §二(二))."""
     return Jurisdiction.objects.get(pk=unit.city_id)
@@ -347,3 +358,57 @@ def reject_application(*, by: User, application: Application, reason: str) -> Ap
         application.save()
         record(AuditEvent.Kind.APPROVAL, user=by, obj=application, detail={"action": "reject", "reason": reason})
         return application
+
+
+# --- Work notifications (告知; 000 §二(二)) ------------------------------------------------------------
+
+def submit_notification(*, by: User, notifier: Unit, kind: str, site_uscc: str, equipment_type: EquipmentType,
+                        site_address: str, planned_start, description: str = "",
+                        equipment: Equipment | None = None) -> WorkNotification:
+    """A production unit tells the city before it installs, alters or repairs equipment at a usage unit
+    (000 §二(二)). The notice is placed where the work is, so the site's city and county find it."""
+    kind = NotificationKind(kind)
+    with transaction.atomic():
+        notifier = access.get_or_404(Unit.objects.all(), by, Duty.KEEP_RECORDS, pk=notifier.pk)
+        if UnitKind.PRODUCTION not in notifier.kinds:
+            raise ValidationError(_("只有生产单位可以提交安装、改造、修理告知。"))
+        uscc = normalize_uscc(site_uscc or "")
+        try:
+            validate_uscc(uscc)
+        except ValidationError as exc:
+            raise ValidationError({"site_uscc": exc.messages}) from exc
+        site = Unit.objects.select_related("jurisdiction").filter(uscc=uscc, status=UnitStatus.ACTIVE).first()
+        if site is None:
+            raise ValidationError({"site_uscc": _("未找到统一社会信用代码为 %(code)s 的在册使用单位，请核对。") % {
+                "code": uscc}})
+        if planned_start < timezone.localdate():
+            raise ValidationError({"planned_start": _("计划开工日期不能早于今天。")})
+        site_address = (site_address or "").strip()
+        if not site_address:
+            raise ValidationError({"site_address": _("请填写施工地点。")})
+        if equipment is not None and equipment.unit_id != site.pk:
+            raise ValidationError({"equipment": _("所选设备不属于该使用单位。")})
+        notification = WorkNotification(
+            notifier=notifier, site_unit=site, kind=kind, equipment_type=equipment_type, equipment=equipment,
+            site_address=site_address, planned_start=planned_start, description=(description or "").strip(),
+            submitted_by=by,
+        )
+        notification.place_with(site)
+        notification.save()
+        record(AuditEvent.Kind.DATA_CHANGED, user=by, obj=notification,
+               detail={"action": "submit_notification", "kind": kind, "site": site.uscc})
+        return notification
+
+
+def acknowledge_notification(*, by: User, notification: WorkNotification) -> WorkNotification:
+    """The city confirms it has received the notice (000 §二(二)); counties only see it."""
+    with transaction.atomic():
+        notification = access.get_or_404(WorkNotification.objects.select_for_update(), by,
+                                         Duty.ACCEPT_NOTIFICATIONS, pk=notification.pk)
+        if notification.status != NotificationStatus.SUBMITTED:
+            raise ValidationError(_("该告知已确认，无需重复确认。"))
+        notification.status = NotificationStatus.ACKNOWLEDGED
+        notification.acknowledged_by, notification.acknowledged_at = by, timezone.now()
+        notification.save()
+        record(AuditEvent.Kind.APPROVAL, user=by, obj=notification, detail={"action": "acknowledge_notification"})
+        return notification

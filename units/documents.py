@@ -1,0 +1,80 @@
+"""The documents of use registration as PDFs (DESIGN §3.6): the 使用登记证 of each registered piece of
+equipment and the decision (准予/不予登记决定书) on each application.
+
+Issued in the name of the city (000 §二(二)): a county deciding under delegation (委托) acts for the
+city, so the issuer is always the application's ``authority``.
+"""
+
+from __future__ import annotations
+
+from django.utils import timezone
+
+from jurisdictions.models import Jurisdiction
+from portal.kit.pdf import chinese_date, render_pdf
+from units.choices import ApplicationKind, ApplicationStatus, EquipmentStatus
+from units.models import Application, Equipment
+
+# A certificate exists while the equipment is registered: in use or suspended (TSG 08; DOMAIN.md §4).
+CERTIFIED_STATUSES = (EquipmentStatus.IN_USE, EquipmentStatus.SUSPENDED)
+DECIDED_STATUSES = (ApplicationStatus.APPROVED, ApplicationStatus.REJECTED)
+
+
+def authority_title(node: Jurisdiction) -> str:
+    """``兰州市`` → ``兰州市市场监督管理局``: the registering body of a city-tier node."""
+    return f"{node.name}市场监督管理局"
+
+
+def registering_application(equipment: Equipment) -> Application | None:
+    return (equipment.applications.filter(kind=ApplicationKind.REGISTER, status=ApplicationStatus.APPROVED)
+            .select_related("authority").order_by("-decided_at").first())
+
+
+def certificate_context(equipment: Equipment) -> dict:
+    application = registering_application(equipment)
+    authority = application.authority if application else Jurisdiction.objects.get(pk=equipment.city_id)
+    issuer = authority_title(authority)
+    registered_on = equipment.registered_on or timezone.localdate()
+    return {
+        "title": "特种设备使用登记证",
+        "issuer": issuer,
+        "document_number": f"编号：{equipment.registration_number}",
+        "issued_on": chinese_date(registered_on),
+        "equipment": equipment,
+        "unit": equipment.unit,
+        "registered_on": chinese_date(registered_on),
+    }
+
+
+def certificate_pdf(equipment: Equipment) -> bytes:
+    """使用登记证 (TSG 08; DOMAIN.md §2 for the number)."""
+    return render_pdf("pdf/use_certificate.html", certificate_context(equipment))
+
+
+def matter_of(application: Application) -> str:
+    """What was applied for, as the decision names it: 使用登记, 变更登记, 停用登记, 启用登记, 注销登记."""
+    label = str(ApplicationKind(application.kind).label)
+    return label if label.endswith("登记") else f"{label}登记"
+
+
+def decision_context(application: Application) -> dict:
+    approved = application.status == ApplicationStatus.APPROVED
+    matter = matter_of(application)
+    decided_on = timezone.localtime(application.decided_at).date()
+    return {
+        "title": f"{'准予' if approved else '不予'}特种设备{matter}决定书",
+        "issuer": authority_title(application.authority),
+        "document_number": application.decision_number,
+        "issued_on": chinese_date(decided_on),
+        "application": application,
+        "unit": application.unit,
+        "approved": approved,
+        "matter": matter,
+        "is_registration": application.kind == ApplicationKind.REGISTER,
+        "submitted_on": chinese_date(timezone.localtime(application.submitted_at).date()),
+        "equipment": application.equipment.select_related("equipment_type", "category").order_by("pk"),
+    }
+
+
+def decision_pdf(application: Application) -> bytes:
+    """准予/不予登记决定书, numbered with the application's ``decision_number``."""
+    return render_pdf("pdf/registration_decision.html", decision_context(application))

@@ -1,0 +1,231 @@
+"""Use registration pages (000 §二(二): the city registers, and may delegate to the county; DOMAIN.md §4).
+
+The enterprise applies with its documents and follows its applications; the authority — users
+holding ``REGISTER_EQUIPMENT`` over the application, i.e. the city or a county while delegated —
+works a queue and accepts, approves or rejects. Every write is a ``units.services`` call, which
+audits it. Uploaded documents and PDFs are served only through scoped views, never from MEDIA_URL.
+"""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.db.models import Case, Count, IntegerField, Value, When
+from django.http import FileResponse, Http404, HttpResponse
+from django.shortcuts import get_object_or_404
+from django.utils.http import content_disposition_header
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views import View
+
+from jurisdictions import access
+from jurisdictions.duties import Duty
+from portal.kit.forms import ConfirmForm
+from portal.kit.views import ConfirmActionView, ScopedDetailView, ScopedFormView, ScopedListView
+from units import documents, services
+from units.choices import ApplicationKind, ApplicationStatus
+from units.filters import ApplicationFilter
+from units.forms import ApplicationForm, ApplicationRejectForm
+from units.models import Application, ApplicationDocument, Equipment, Unit
+from units.tables import ApplicationTable, due_state
+
+
+def pdf_response(pdf: bytes, filename: str) -> HttpResponse:
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = content_disposition_header(as_attachment=True, filename=filename)
+    return response
+
+
+class ApplicationListView(ScopedListView):
+    """The applications the user may see: an enterprise its own, a regulator those in its area."""
+
+    queryset = Application.objects.select_related("unit").annotate(equipment_count=Count("equipment"))
+    table_class = ApplicationTable
+    filterset_class = ApplicationFilter
+    title = gettext_lazy("使用登记申请")
+    create_url_name = "units:application_create"
+    create_duty = Duty.KEEP_RECORDS
+    export_name = "applications"
+
+    def base_queryset(self):
+        return super().base_queryset().order_by("-submitted_at", "-pk")
+
+
+class ApplicationQueueView(ApplicationListView):
+    """The authority's work queue: open applications first, the most urgent on top."""
+
+    duty = Duty.REGISTER_EQUIPMENT
+    title = gettext_lazy("使用登记办理")
+    create_url_name = None
+    export_name = "registration-queue"
+
+    def base_queryset(self):
+        pending = Case(When(status__in=services.OPEN_STATUSES, then=Value(0)), default=Value(1),
+                       output_field=IntegerField())
+        return self.queryset.all().annotate(pending=pending).order_by("pending", "due_on", "pk")
+
+
+class ApplicationCreateView(ScopedFormView):
+    """The enterprise applies for some of its equipment; ``?kind=`` picks the kind of application."""
+
+    form_class = ApplicationForm
+    duty = Duty.KEEP_RECORDS
+    template_name = "units/application_form.html"
+    title = gettext_lazy("提交使用登记申请")
+    success_message = gettext_lazy("申请已提交，请等待登记机关受理。")
+
+    def get_object(self):
+        unit = access.scope(Unit.objects.order_by("pk"), self.request.user, self.duty).first()
+        if unit is None:
+            raise Http404
+        return unit
+
+    @property
+    def kind(self) -> str:
+        kind = self.request.GET.get("kind") or ApplicationKind.REGISTER
+        return kind if kind in ApplicationKind.values else ApplicationKind.REGISTER
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "unit": self.object, "kind": self.kind}
+
+    def save(self, form):
+        return services.submit_application(by=self.request.user, unit=self.object, kind=self.kind,
+                                           equipment=form.cleaned_data["equipment"],
+                                           reason=form.cleaned_data["reason"], documents=form.documents())
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context.update(kind=self.kind, kinds=ApplicationKind.choices,
+                       kind_label=ApplicationKind(self.kind).label,
+                       required_documents=services.REQUIRED_DOCUMENTS.get(self.kind, ()))
+        return context
+
+
+class ApplicationDetailView(ScopedDetailView):
+    queryset = Application.objects.select_related(
+        "unit", "authority", "submitted_by", "accepted_by", "decided_by", "decided_by_authority"
+    )
+    template_name = "units/application_detail.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        application, user = self.object, self.request.user
+        may_decide = access.can(user, Duty.REGISTER_EQUIPMENT, application)
+        status = application.status
+        equipment = list(application.equipment.select_related("equipment_type", "category").order_by("pk"))
+        certified = (status == ApplicationStatus.APPROVED and application.kind == ApplicationKind.REGISTER)
+        context.update(
+            equipment=[(e, certified and e.registration_number and e.status in documents.CERTIFIED_STATUSES)
+                       for e in equipment],
+            documents=application.documents.order_by("kind", "pk"),
+            timeline=self.timeline(application),
+            due=due_state(application),
+            can_accept=may_decide and status == ApplicationStatus.SUBMITTED,
+            can_approve=may_decide and status == ApplicationStatus.ACCEPTED,
+            can_reject=may_decide and status in services.OPEN_STATUSES,
+            decided=status in documents.DECIDED_STATUSES,
+            authority_title=documents.authority_title(application.authority),
+        )
+        return context
+
+    @staticmethod
+    def timeline(application: Application) -> list[dict]:
+        steps = [{"label": _("提交申请"), "by": application.submitted_by, "at": application.submitted_at}]
+        if application.accepted_at:
+            steps.append({"label": _("受理"), "by": application.accepted_by, "at": application.accepted_at})
+        if application.decided_at:
+            label = _("准予办理") if application.status == ApplicationStatus.APPROVED else _("不予办理")
+            steps.append({"label": label, "by": application.decided_by, "at": application.decided_at,
+                          "where": application.decided_by_authority, "note": application.decision_note})
+        return steps
+
+
+class ApplicationActionView(ConfirmActionView):
+    """Accept / approve / reject: only the competent authority finds the application at all."""
+
+    duty = Duty.REGISTER_EQUIPMENT
+    form_class = ConfirmForm
+    danger = False
+    done_message = ""
+
+    def get_object(self):
+        return access.get_or_404(Application.objects.select_related("unit"), self.request.user, self.duty,
+                                 pk=self.kwargs["pk"])
+
+    def act(self, form):
+        raise NotImplementedError
+
+    def perform(self, form):
+        self.act(form)
+        messages.success(self.request, self.done_message)
+
+    def get_success_url(self):
+        return self.object.get_absolute_url()
+
+
+class ApplicationAcceptView(ApplicationActionView):
+    title = gettext_lazy("受理使用登记申请")
+    question = gettext_lazy("确认受理该申请？受理后请在办理期限内作出决定。")
+    button = gettext_lazy("受理")
+    done_message = gettext_lazy("申请已受理。")
+
+    def act(self, form):
+        services.accept_application(by=self.request.user, application=self.object)
+
+
+class ApplicationApproveView(ApplicationActionView):
+    title = gettext_lazy("准予办理")
+    question = gettext_lazy("确认准予办理？设备状态将随之变更，首次登记的设备将取得使用登记证编号，并生成决定书。")
+    button = gettext_lazy("准予办理")
+    done_message = gettext_lazy("已准予办理，决定书已生成。")
+
+    def act(self, form):
+        services.approve_application(by=self.request.user, application=self.object)
+
+
+class ApplicationRejectView(ApplicationActionView):
+    form_class = ApplicationRejectForm
+    danger = True
+    title = gettext_lazy("不予办理")
+    question = gettext_lazy("请写明不予办理的理由，理由将写入决定书并告知申请单位。")
+    button = gettext_lazy("不予办理")
+    done_message = gettext_lazy("已作出不予办理决定。")
+
+    def act(self, form):
+        services.reject_application(by=self.request.user, application=self.object,
+                                    reason=form.cleaned_data["reason"])
+
+
+class ApplicationDocumentView(LoginRequiredMixin, View):
+    """One uploaded document, as an attachment, to users who may view its application (SECURITY.md §Uploads)."""
+
+    def get(self, request, pk):
+        visible = access.scope(Application.objects.all(), request.user, Duty.VIEW)
+        document = get_object_or_404(ApplicationDocument.objects.filter(application__in=visible), pk=pk)
+        try:
+            handle = document.file.open("rb")
+        except FileNotFoundError as exc:
+            raise Http404 from exc
+        return FileResponse(handle, as_attachment=True, filename=document.original_name)
+
+
+class ApplicationDecisionView(ScopedDetailView):
+    """准予/不予登记决定书 of a decided application."""
+
+    queryset = Application.objects.select_related("unit", "authority").filter(
+        status__in=documents.DECIDED_STATUSES)
+
+    def get(self, request, *args, **kwargs):
+        application = self.get_object()
+        return pdf_response(documents.decision_pdf(application), f"决定书-{application.decision_number}.pdf")
+
+
+class EquipmentCertificateView(ScopedDetailView):
+    """使用登记证 of a registered piece of equipment (in use or suspended)."""
+
+    queryset = Equipment.objects.select_related("unit", "equipment_type", "category").filter(
+        status__in=documents.CERTIFIED_STATUSES).exclude(registration_number="")
+
+    def get(self, request, *args, **kwargs):
+        equipment = self.get_object()
+        return pdf_response(documents.certificate_pdf(equipment), f"使用登记证-{equipment.registration_number}.pdf")
