@@ -5,8 +5,10 @@ from datetime import timedelta
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.db import connection
 from django.http import Http404
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
@@ -150,3 +152,27 @@ def test_unacknowledged_notices_come_first(world, installer):
     third = notify(world, installer)
     rows = client(world["users"]["city"]).get(reverse("units:notification_list")).context["table"].data
     assert [n.pk for n in rows] == [third.pk, first.pk, second.pk]
+
+
+def test_opening_the_acknowledge_page_changes_nothing(world, installer):
+    notification = notify(world, installer)
+    assert client(world["users"]["city"]).get(
+        reverse("units:notification_acknowledge", args=[notification.pk])).status_code == 200
+    notification.refresh_from_db()
+    assert notification.status == NotificationStatus.SUBMITTED
+
+
+def test_list_query_count_does_not_grow_with_rows(world, installer):
+    city = client(world["users"]["city"])
+
+    def count():
+        city.get(reverse("units:notification_list"))
+        with CaptureQueriesContext(connection) as ctx:
+            assert city.get(reverse("units:notification_list")).status_code == 200
+        return len(ctx.captured_queries)
+
+    notify(world, installer)
+    few = count()
+    for _ in range(6):
+        notify(world, installer)
+    assert count() == few

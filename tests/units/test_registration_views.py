@@ -8,7 +8,9 @@ from datetime import timedelta
 import pytest
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 from pypdf import PdfReader
@@ -276,3 +278,32 @@ def test_navigation_shows_the_queue_only_to_the_authority(world):
     assert "使用登记办理" in labels("city")
     assert "使用登记办理" not in labels("county")
     assert "使用登记申请" in labels("enterprise") and "使用登记办理" not in labels("enterprise")
+
+
+def test_opening_the_action_pages_changes_nothing(world):
+    application = apply(world, elevator(world["unit"]))
+    city = client(world["users"]["city"])
+    for action in ("accept", "approve", "reject"):
+        assert city.get(reverse(f"units:application_{action}", args=[application.pk])).status_code == 200
+    application.refresh_from_db()
+    assert application.status == ApplicationStatus.SUBMITTED and application.version == 1
+
+
+def test_queue_and_list_query_counts_do_not_grow_with_rows(world):
+    unit = world["unit"]
+    city, enterprise = client(world["users"]["city"]), client(world["users"]["enterprise"])
+
+    def count(c, name):
+        c.get(reverse(name))
+        with CaptureQueriesContext(connection) as ctx:
+            assert c.get(reverse(name)).status_code == 200
+        return len(ctx.captured_queries)
+
+    apply(world, elevator(unit, code="311023010202590000"))
+    few = {name: count(c, name) for c, name in ((city, "units:application_queue"),
+                                                (enterprise, "units:application_list"))}
+    for i in range(1, 8):
+        apply(world, elevator(unit, code=f"31102301020259{i:04d}"))
+    many = {name: count(c, name) for c, name in ((city, "units:application_queue"),
+                                                 (enterprise, "units:application_list"))}
+    assert many == few
