@@ -4,7 +4,7 @@ from django.urls import reverse
 from django.utils.functional import lazy
 from django.utils.translation import gettext_lazy as _
 
-from jurisdictions.duties import REGULATOR_ROLES, Role
+from jurisdictions.duties import REGULATOR_ROLES, Role, Tier
 from jurisdictions.models import Jurisdiction
 
 
@@ -38,6 +38,31 @@ class JurisdictionChoiceField(forms.ModelChoiceField):
 
     def label_from_instance(self, obj):
         return f"{obj.name}（{obj.code}）"
+
+
+class StationPicker(JurisdictionPicker):
+    """The picker on public pages: it searches stations only, through the endpoint open to anonymous users."""
+
+    def get_context(self, name, value, attrs):
+        context = forms.Widget.get_context(self, name, value, attrs)
+        node = None
+        if value not in (None, ""):
+            pk = value.pk if isinstance(value, Jurisdiction) else value
+            node = Jurisdiction.objects.filter(pk=pk, tier=Tier.STATION).select_related("parent").first()
+        context["widget"].update(label=f"{node.name}（{node.parent.name}）" if node else "",
+                                 url=reverse("jurisdictions:station_autocomplete"))
+        return context
+
+
+class StationChoiceField(JurisdictionChoiceField):
+    """A station (乡镇、街道的市场监管所), chosen by anyone: the list of stations is public."""
+
+    widget = StationPicker
+    default_error_messages = {"invalid_choice": _("请选择单位所在地的市场监管所（乡镇、街道）。")}
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("queryset", Jurisdiction.objects.filter(tier=Tier.STATION))
+        super().__init__(**kwargs)
 
 
 # One rule per line, in the request's language (evaluated when rendered, not at import).

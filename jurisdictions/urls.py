@@ -7,6 +7,7 @@ app_name = "jurisdictions"
 urlpatterns = [
     path("jurisdictions/", views.browse, name="browse"),
     path("jurisdictions/autocomplete/", views.autocomplete, name="autocomplete"),
+    path("jurisdictions/stations/search/", views.station_autocomplete, name="station_autocomplete"),
     path("jurisdictions/stations/new/", views.StationCreateView.as_view(), name="station_create"),
     path("jurisdictions/<int:pk>/", views.JurisdictionDetailView.as_view(), name="jurisdiction_detail"),
     path("accounts/users/", views.UserListView.as_view(), name="user_list"),

@@ -7,6 +7,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_GET
 
 from jurisdictions import access, services
 from jurisdictions.access import record_event
@@ -39,6 +40,24 @@ def autocomplete(request):
         nodes = nodes.filter(name__icontains=term) if not term.isdigit() else nodes.filter(code__startswith=term)
     nodes = nodes.order_by("tree_id", "lft").only("id", "name", "code", "tier")[:AUTOCOMPLETE_LIMIT]
     return render(request, "jurisdictions/_autocomplete.html", {"nodes": nodes, "term": term})
+
+
+@require_GET
+def station_autocomplete(request):
+    """Public station search for the enterprise sign-up form (no login).
+
+    Bounded by construction: it answers only station-tier nodes whose name (or code prefix) matches a
+    non-empty term, at most 20 of them, with their name, code and county — the public administrative
+    division list and nothing of the portal's data — so it cannot be used to walk the tree or the units.
+    """
+    field = request.GET.get("field", "")
+    term = request.GET.get(f"{field}__search", request.GET.get("q", "")).strip()[:48]
+    nodes = Jurisdiction.objects.none()
+    if term:
+        stations = Jurisdiction.objects.filter(tier=Tier.STATION).select_related("parent")
+        nodes = stations.filter(code__startswith=term) if term.isdigit() else stations.filter(name__icontains=term)
+        nodes = nodes.order_by("tree_id", "lft").only("id", "name", "code", "parent__name")[:AUTOCOMPLETE_LIMIT]
+    return render(request, "jurisdictions/_station_autocomplete.html", {"nodes": nodes, "term": term})
 
 
 @login_required

@@ -33,7 +33,7 @@ from jurisdictions.models import Delegation, Jurisdiction, User
 from portal.kit.samples import make_uscc
 from tests.factories import PASSWORD, node
 from units import services as unit_services
-from units.models import Application, EquipmentType, Unit, WorkNotification
+from units.models import Application, Equipment, EquipmentType, Unit, WorkNotification
 
 ROLES = ("anonymous", "province", "city", "other_city", "county", "other_county", "station", "enterprise",
          "other_enterprise")
@@ -83,6 +83,24 @@ def _station_node(w):
 
 def _station_user(w):
     return w["users"]["station"]
+
+
+def _pending_unit(w):
+    """A unit that signed itself up at the world's station, awaiting confirmation (made on first use)."""
+    if "pending_unit" not in w:
+        w["pending_unit"] = unit_services.signup_unit(
+            uscc=make_uscc("620102", random.Random(7)), name="矩阵待确认单位", kinds=["usage"],
+            jurisdiction=node("620102001"), username="matrix-pending", display_name="待确认", password=PASSWORD,
+        )[0]
+    return w["pending_unit"]
+
+
+def _equipment(w):
+    """A piece of equipment of ``unit`` (made on first use)."""
+    if "equipment" not in w:
+        w["equipment"] = unit_services.add_equipment(by=None, unit=w["unit"], location="矩阵测试地点",
+                                                     equipment_type=EquipmentType.objects.get(code="3110"))
+    return w["equipment"]
 
 
 UPLOAD = b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
@@ -185,6 +203,21 @@ MATRIX: dict[str, Page] = {
     "units:unit_history": Page(only(("province", "city", "county", "station", "enterprise")), obj=lambda w: w["unit"]),
     "units:unit_account_create": Page(only(("province", "city", "county", "station", "enterprise")),
                                       obj=lambda w: w["unit"]),
+    # Sign-up is public (signed-in users go to their dashboard), and so is its station search; the
+    # station and every tier above it (MANAGE_UNITS) confirms or rejects.
+    "units:signup": Page(roles(REDIRECT, anonymous=OK), redirect_to=_home),
+    "jurisdictions:station_autocomplete": Page(roles(OK, anonymous=OK)),
+    "units:unit_pending_list": Page(only(REGULATORS)),
+    "units:unit_confirm": Page(only(("province", "city", "county", "station")), obj=_pending_unit),
+    "units:unit_reject": Page(only(("province", "city", "county", "station")), obj=_pending_unit),
+    # Equipment: enterprises keep their own records (KEEP_RECORDS), regulators manage units in scope.
+    "units:equipment_list": Page(only((*REGULATORS, *ENTERPRISES))),
+    "units:equipment_detail": Page(only(("province", "city", "county", "station", "enterprise")), obj=_equipment),
+    "units:equipment_edit": Page(only(("province", "city", "county", "station", "enterprise")), obj=_equipment),
+    "units:equipment_create": Page(only(("province", "city", "county", "station", "enterprise")),
+                                   obj=lambda w: w["unit"]),
+    "units:inspection_due_list": Page(only((*REGULATORS, *ENTERPRISES))),
+    "units:inspection_overdue_list": Page(only((*REGULATORS, *ENTERPRISES))),
     # Use registration (000 §二(二)): enterprises apply (KEEP_RECORDS); REGISTER_EQUIPMENT decides — the
     # cities, and 城关区 while delegated; everyone who sees the unit sees its applications and documents.
     "units:application_list": Page(only((*REGULATORS, *ENTERPRISES))),
@@ -429,6 +462,21 @@ def _username_exists(w):
     return User.objects.filter(username="matrix-new").exists()
 
 
+SIGNUP_USCC = make_uscc("620102", random.Random(98))
+
+
+def _signup_data(w):
+    return {"uscc": SIGNUP_USCC, "name": "矩阵注册测试有限公司", "kinds": ["usage"], "address": "兰州市城关区",
+            "legal_representative": "张三", "contact_person": "李四", "jurisdiction": node("620102001").pk,
+            "username": "matrix-signup", "display_name": "李四", "password": PASSWORD, "password_confirm": PASSWORD}
+
+
+def _equipment_data(w, **extra):
+    return {"equipment_type": EquipmentType.objects.get(code="3110").pk, "code": "", "factory_number": "MATRIX-1",
+            "manufacturer": "", "model_number": "", "location": "矩阵改后地点", "commissioned_on": "",
+            "last_inspection_on": "", "next_inspection_on": "", **extra}
+
+
 def _application_state(stage):
     return lambda w: Application.objects.get(pk=_application(stage)(w).pk).status
 
@@ -464,6 +512,26 @@ WRITES: dict[str, Write] = {
         rightful="city", obj=_notification, data=lambda w: {},
         state=lambda w: WorkNotification.objects.get(pk=_notification(w).pk).status,
         refused={**NOT_REGISTRARS, "county": NOT_FOUND}),
+    "units:signup": Write(
+        rightful="anonymous", data=_signup_data, state=lambda w: Unit.objects.filter(uscc=SIGNUP_USCC).exists(),
+        refused={"enterprise": REDIRECT, "county": REDIRECT}),
+    "units:unit_confirm": Write(
+        rightful="station", obj=_pending_unit, data=lambda w: {"note": ""},
+        state=lambda w: Unit.objects.get(pk=_pending_unit(w).pk).status,
+        refused={"other_county": NOT_FOUND, "other_city": NOT_FOUND, "enterprise": NOT_FOUND}),
+    "units:unit_reject": Write(
+        rightful="county", obj=_pending_unit, data=lambda w: {"reason": "矩阵测试驳回"},
+        state=lambda w: Unit.objects.get(pk=_pending_unit(w).pk).status,
+        refused={"other_county": NOT_FOUND, "other_city": NOT_FOUND, "enterprise": NOT_FOUND,
+                 "other_enterprise": NOT_FOUND}),
+    "units:equipment_create": Write(
+        rightful="enterprise", obj=lambda w: w["unit"], data=_equipment_data,
+        state=lambda w: Equipment.objects.filter(factory_number="MATRIX-1").exists(),
+        refused={"other_enterprise": NOT_FOUND, "other_county": NOT_FOUND, "other_city": NOT_FOUND}),
+    "units:equipment_edit": Write(
+        rightful="county", obj=_equipment, data=lambda w: _equipment_data(w, version=_equipment(w).version),
+        state=lambda w: Equipment.objects.get(pk=_equipment(w).pk).location,
+        refused={"other_enterprise": NOT_FOUND, "other_county": NOT_FOUND, "other_city": NOT_FOUND}),
     "units:unit_edit": Write(
         rightful="county", obj=lambda w: w["unit"], data=_unit_edit_data, state=_unit_state,
         refused={"other_city": NOT_FOUND, "other_county": NOT_FOUND, "other_enterprise": NOT_FOUND}),
@@ -513,7 +581,9 @@ def test_every_post_endpoint_of_the_matrix_has_a_write_entry():
              "dashboard:home", "dashboard:my_unit", "jurisdictions:browse", "jurisdictions:autocomplete",
              "jurisdictions:jurisdiction_detail", "jurisdictions:user_list", "jurisdictions:user_detail",
              "jurisdictions:delegation_list", "jurisdictions:audit_list", "units:unit_list", "units:unit_detail",
-             "units:unit_history", "units:application_list", "units:application_queue",
+             "units:unit_history", "jurisdictions:station_autocomplete", "units:unit_pending_list",
+             "units:equipment_list", "units:equipment_detail", "units:inspection_due_list",
+             "units:inspection_overdue_list", "units:application_list", "units:application_queue",
              "units:application_detail", "units:application_decision", "units:application_document",
              "units:equipment_certificate", "units:notification_list", "units:notification_detail"}
     assert set(MATRIX) - reads == set(WRITES)
@@ -532,6 +602,8 @@ def test_refused_post_changes_nothing_and_the_rightful_post_succeeds(w, name, ro
             missing = client_for(w, role).post(reverse(name, args=[MISSING_PK]), write.data(w))
             assert missing.status_code == 404
             assert normalised(response) == normalised(missing)
+    elif write.refused[role] == REDIRECT:
+        assert response.status_code == 302 and response["Location"] == MATRIX[name].redirect_to(w, role)
     else:
         assert response.status_code == 200, response.status_code
         assert response.context["form"].errors

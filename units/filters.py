@@ -5,13 +5,14 @@ from django.utils.translation import gettext_lazy as _
 from units.choices import (
     ApplicationKind,
     ApplicationStatus,
+    EquipmentStatus,
     NotificationKind,
     NotificationStatus,
     RiskGrade,
     UnitKind,
     UnitStatus,
 )
-from units.models import Application, Unit, WorkNotification
+from units.models import Application, Equipment, EquipmentType, Unit, WorkNotification
 
 
 class UnitFilter(django_filters.FilterSet):
@@ -30,6 +31,46 @@ class UnitFilter(django_filters.FilterSet):
 
     def by_kind(self, queryset, name, value):
         return queryset.filter(kinds__contains=[value])
+
+
+class PendingUnitFilter(django_filters.FilterSet):
+    q = django_filters.CharFilter(method="search", label=_("名称或信用代码"))
+    kind = django_filters.ChoiceFilter(choices=UnitKind.choices, method="by_kind", label=_("单位类别"))
+
+    class Meta:
+        model = Unit
+        fields = ["q", "kind"]
+
+    search = UnitFilter.search
+    by_kind = UnitFilter.by_kind
+
+
+def _categories(request):
+    return EquipmentType.objects.filter(parent__isnull=True).order_by("code")
+
+
+class InspectionDueFilter(django_filters.FilterSet):
+    category = django_filters.ModelChoiceFilter(queryset=_categories, label=_("设备类别"), empty_label=_("全部"))
+    q = django_filters.CharFilter(method="search", label=_("设备代码、出厂编号或单位名称"))
+
+    class Meta:
+        model = Equipment
+        fields = ["category", "q"]
+
+    def search(self, queryset, name, value):
+        value = value.strip()
+        if not value:
+            return queryset
+        return queryset.filter(Q(code__startswith=value.upper().replace(" ", "")) | Q(factory_number__icontains=value)
+                               | Q(unit__name__icontains=value))
+
+
+class EquipmentFilter(InspectionDueFilter):
+    status = django_filters.ChoiceFilter(choices=EquipmentStatus.choices, label=_("状态"), empty_label=_("全部"))
+
+    class Meta:
+        model = Equipment
+        fields = ["category", "status", "q"]
 
 
 class ApplicationFilter(django_filters.FilterSet):

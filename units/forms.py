@@ -1,10 +1,15 @@
 from django import forms
+from django.contrib.auth.password_validation import password_validators_help_text_html, validate_password
+from django.contrib.auth.validators import UnicodeUsernameValidator
 from django.core.exceptions import ValidationError
+from django.utils.functional import lazy
 from django.utils.translation import gettext_lazy as _
 
-from jurisdictions.forms import JurisdictionChoiceField
+from jurisdictions.forms import JurisdictionChoiceField, StationChoiceField
+from jurisdictions.models import User
+from portal.kit.identifiers import normalize_uscc, validate_uscc
 from units import services
-from units.choices import DocumentKind, NotificationKind, RiskGrade, UnitKind
+from units.choices import DocumentKind, EquipmentStatus, NotificationKind, RiskGrade, UnitKind
 from units.models import Equipment, EquipmentType, Unit
 
 
@@ -31,6 +36,137 @@ class UnitForm(forms.Form):
         super().__init__(*args, **kwargs)
         if instance is not None:
             self.fields["uscc"].disabled = True
+
+
+class FormSection(list):
+    """Some bound fields of a long form under a heading, rendered by ``kit/_form_fields.html``."""
+
+    non_field_errors = ()
+
+    def __init__(self, title, fields):
+        super().__init__(fields)
+        self.title = title
+
+
+class SignupForm(forms.Form):
+    """Enterprise self-registration (seed 002: units enter their own details; 000 §四: the station confirms)."""
+
+    uscc = forms.CharField(label=_("统一社会信用代码"), max_length=18, min_length=18,
+                           help_text=_("18 位，见营业执照。"))
+    name = forms.CharField(label=_("单位名称"), max_length=200)
+    kinds = forms.MultipleChoiceField(label=_("单位类别"), choices=UnitKind.choices,
+                                      widget=forms.CheckboxSelectMultiple)
+    address = forms.CharField(label=_("地址"), max_length=200)
+    legal_representative = forms.CharField(label=_("法定代表人"), max_length=64)
+    contact_person = forms.CharField(label=_("联系人"), max_length=64)
+    jurisdiction = StationChoiceField(label=_("属地市场监管所"),
+                                      help_text=_("输入单位所在乡镇或街道的名称，从列表中选择。"))
+    username = forms.CharField(label=_("用户名"), max_length=150, validators=[UnicodeUsernameValidator()],
+                               help_text=_("登录平台时使用，可用字母、数字和 @/./+/-/_。"))
+    display_name = forms.CharField(label=_("姓名"), max_length=64)
+    password = forms.CharField(label=_("密码"), widget=forms.PasswordInput, strip=False,
+                               help_text=lazy(password_validators_help_text_html, str)())
+    password_confirm = forms.CharField(label=_("确认密码"), widget=forms.PasswordInput, strip=False)
+
+    UNIT_FIELDS = ("uscc", "name", "kinds", "address", "legal_representative", "contact_person", "jurisdiction")
+    ACCOUNT_FIELDS = ("username", "display_name", "password", "password_confirm")
+
+    def sections(self) -> list[FormSection]:
+        return [FormSection(_("单位信息"), [self[f] for f in self.UNIT_FIELDS]),
+                FormSection(_("管理账号"), [self[f] for f in self.ACCOUNT_FIELDS])]
+
+    def clean_uscc(self):
+        uscc = normalize_uscc(self.cleaned_data["uscc"])
+        validate_uscc(uscc)
+        return uscc
+
+    def clean(self):
+        data = super().clean()
+        password, confirm = data.get("password"), data.get("password_confirm")
+        if password and confirm and password != confirm:
+            self.add_error("password_confirm", _("两次输入的密码不一致。"))
+        if password:
+            try:
+                validate_password(password, User(username=data.get("username", ""),
+                                                 display_name=data.get("display_name", "")))
+            except ValidationError as exc:
+                self.add_error("password", exc)
+        return data
+
+
+class ReviewForm(forms.Form):
+    note = forms.CharField(label=_("审核意见"), max_length=200, required=False)
+
+
+class RejectForm(forms.Form):
+    reason = forms.CharField(label=_("驳回理由"), max_length=200,
+                             help_text=_("企业登录后可看到此理由，请写明需要更正的内容。"))
+
+
+class GroupedSelect(forms.Select):
+    """A select with <optgroup>s, rendered by Django's own template (the kit loop is flat)."""
+
+
+def equipment_type_choices() -> list:
+    """Varieties of the 特种设备目录 grouped by category (DOMAIN.md §3): the leaves are what is registered."""
+    types = list(EquipmentType.objects.order_by("code").only("id", "code", "name", "parent_id"))
+    has_children = {t.parent_id for t in types if t.parent_id}
+    categories = {t.code: t for t in types if t.parent_id is None}
+    groups: dict[str, list] = {}
+    for t in types:
+        if t.parent_id is not None and t.pk not in has_children:
+            groups.setdefault(t.category_code, []).append((t.pk, str(t)))
+    return [("", "—"), *[(str(categories[code]), groups[code]) for code in sorted(groups) if code in categories]]
+
+
+DATE_WIDGET = {"widget": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"), "required": False}
+
+
+class EquipmentForm(forms.Form):
+    """Equipment record. Status and registration number are absent: they change only through use
+    registration (DOMAIN.md §4). ``version`` carries what the editor saw (optimistic locking)."""
+
+    equipment_type = forms.ModelChoiceField(label=_("设备品种"), queryset=EquipmentType.objects.all(),
+                                            widget=GroupedSelect(attrs={"class": "form-select"}))
+    code = forms.CharField(label=_("设备代码"), max_length=24, required=False,
+                           help_text=_("18 位：品种代码 + 制造单位代码 + 制造年份 + 流水号；旧注册代码为 20 位数字。"))
+    factory_number = forms.CharField(label=_("出厂编号"), max_length=64, required=False)
+    manufacturer = forms.CharField(label=_("制造单位"), max_length=200, required=False)
+    model_number = forms.CharField(label=_("型号规格"), max_length=64, required=False)
+    location = forms.CharField(label=_("安装使用地点"), max_length=200, required=False)
+    commissioned_on = forms.DateField(label=_("投入使用日期"), **DATE_WIDGET)
+    last_inspection_on = forms.DateField(label=_("上次定期检验日期"), **DATE_WIDGET)
+    next_inspection_on = forms.DateField(label=_("下次定期检验日期"), **DATE_WIDGET)
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    RECORD_FIELDS = ("factory_number", "manufacturer", "model_number", "location", "commissioned_on",
+                     "last_inspection_on", "next_inspection_on")
+
+    def __init__(self, *args, instance: Equipment | None = None, **kwargs):
+        if instance is not None:
+            kwargs["initial"] = {
+                "equipment_type": instance.equipment_type_id, "code": instance.code, "version": instance.version,
+                **{f: getattr(instance, f) for f in self.RECORD_FIELDS}, **(kwargs.get("initial") or {}),
+            }
+        super().__init__(*args, **kwargs)
+        self.fields["equipment_type"].choices = equipment_type_choices()
+        if instance is None:
+            del self.fields["version"]
+        else:
+            self.fields["version"].required = True
+            if instance.status != EquipmentStatus.UNREGISTERED:
+                self.fields["equipment_type"].disabled = True
+                self.fields["code"].disabled = True
+
+    def clean(self):
+        data = super().clean()
+        last, due = data.get("last_inspection_on"), data.get("next_inspection_on")
+        if last and due and due <= last:
+            self.add_error("next_inspection_on", _("下次定期检验日期应晚于上次定期检验日期。"))
+        return data
+
+    def record_fields(self) -> dict:
+        return {f: self.cleaned_data.get(f) for f in self.RECORD_FIELDS}
 
 
 # --- Use registration (000 §二(二); DOMAIN.md §4) ------------------------------------------------------

@@ -14,14 +14,14 @@ from pathlib import Path
 from django.conf import settings
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from guardian.shortcuts import assign_perm
 
 from jurisdictions import access
 from jurisdictions.audit import record
-from jurisdictions.duties import ENTERPRISE_DUTIES, Duty, Role
+from jurisdictions.duties import ENTERPRISE_DUTIES, Duty, Role, Tier
 from jurisdictions.models import AuditEvent, Jurisdiction, User
 from jurisdictions.services import role_group
 from portal.kit.identifiers import normalize_uscc, validate_uscc
@@ -121,6 +121,81 @@ def unit_of(user: User) -> Unit | None:
     return Unit.objects.filter(pk__in=unit_ids).first() if unit_ids else None
 
 
+# --- Sign-up (000 §四: the station knows the units of its area and confirms them) ----------------------
+
+def _duplicate_uscc(uscc: str) -> ValidationError:
+    return ValidationError({"uscc": _(
+        "统一社会信用代码 %(code)s 已在平台登记，不能重复注册。如需开通账号，请联系属地市场监管所。"
+    ) % {"code": uscc}})
+
+
+def signup_unit(*, uscc: str, name: str, kinds, jurisdiction: Jurisdiction, username: str, display_name: str,
+                password: str, address: str = "", legal_representative: str = "",
+                contact_person: str = "") -> tuple[Unit, User]:
+    """An enterprise registers itself, unauthenticated: a PENDING unit at the station it names and its
+    first account, both or neither. The unique constraint on ``uscc`` is what stops a second unit when
+    two sign-ups race; the pre-check only gives the common case its message early."""
+    with transaction.atomic():
+        node = Jurisdiction.objects.filter(pk=getattr(jurisdiction, "pk", None), tier=Tier.STATION).first()
+        if node is None:
+            raise ValidationError({"jurisdiction": _("请选择单位所在地的市场监管所（乡镇、街道）。")})
+        uscc = normalize_uscc(uscc)
+        validate_uscc(uscc)
+        if Unit.objects.filter(uscc=uscc).exists():
+            raise _duplicate_uscc(uscc)
+        unit = Unit(uscc=uscc, name=name.strip(), kinds=_check_kinds(kinds), address=address.strip(),
+                    legal_representative=legal_representative.strip(), contact_person=contact_person.strip(),
+                    status=UnitStatus.PENDING)
+        unit.place(node)
+        try:
+            with transaction.atomic():
+                unit.save()
+        except IntegrityError as exc:
+            if Unit.objects.filter(uscc=uscc).exists():
+                raise _duplicate_uscc(uscc) from exc
+            raise
+        try:
+            with transaction.atomic():
+                user = create_enterprise_user(by=None, unit=unit, username=username, password=password,
+                                              display_name=display_name)
+        except IntegrityError as exc:
+            raise ValidationError({"username": _("用户名“%(name)s”已被使用。") % {"name": username.strip()}}) from exc
+        record(AuditEvent.Kind.DATA_CHANGED, username=user.username, obj=unit,
+               detail={"action": "signup_unit", "jurisdiction": node.code})
+        return unit, user
+
+
+def _pending_unit(by: User, pk: int) -> Unit:
+    """Lock the unit; only a regulator managing units over it finds it, and only while it is pending."""
+    unit = access.get_or_404(Unit.objects.select_for_update(), by, Duty.MANAGE_UNITS, pk=pk)
+    if unit.status != UnitStatus.PENDING:
+        raise ValidationError(_("该单位当前状态为“%(status)s”，无需再次审核。") % {"status": unit.get_status_display()})
+    return unit
+
+
+def _review(by: User, unit: Unit, status: str, note: str, action: str) -> Unit:
+    unit.status = status
+    unit.reviewed_by, unit.reviewed_at, unit.review_note = by, timezone.now(), note
+    unit.save(update_fields=["status", "reviewed_by", "reviewed_at", "review_note", "updated_at"])
+    record(AuditEvent.Kind.APPROVAL, user=by, obj=unit, detail={"action": action, "note": note})
+    return unit
+
+
+def confirm_unit(*, by: User, unit: Unit, note: str = "") -> Unit:
+    """The station (or a tier above it) confirms a signed-up unit is real and in its area (000 §四)."""
+    with transaction.atomic():
+        return _review(by, _pending_unit(by, unit.pk), UnitStatus.ACTIVE, (note or "").strip(), "confirm_unit")
+
+
+def reject_unit(*, by: User, unit: Unit, reason: str) -> Unit:
+    """Rejection needs a reason: the enterprise reads it on its dashboard."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": _("请填写驳回理由。")})
+    with transaction.atomic():
+        return _review(by, _pending_unit(by, unit.pk), UnitStatus.REJECTED, reason, "reject_unit")
+
+
 # --- Catalogue and equipment (DOMAIN.md §3) -------------------------------------------------------
 
 CATALOGUE = Path(__file__).resolve().parent / "fixtures" / "equipment-catalogue.csv"
@@ -175,6 +250,8 @@ def add_equipment(*, by: User | None, unit: Unit, equipment_type: EquipmentType,
         if by is not None:
             unit = access.get_or_404(Unit.objects.all(), by, Duty.KEEP_RECORDS if by.is_enterprise
                                      else Duty.MANAGE_UNITS, pk=unit.pk)
+        if unit.status in (UnitStatus.PENDING, UnitStatus.REJECTED):
+            raise ValidationError(_("单位尚未经属地市场监管所确认，暂不能录入设备。"))
         code = validate_equipment_code(code, equipment_type)
         if code and Equipment.objects.filter(code=code).exists():
             raise ValidationError({"code": _("设备代码 %(code)s 已登记在册，不能重复录入。") % {"code": code}})
@@ -183,6 +260,49 @@ def add_equipment(*, by: User | None, unit: Unit, equipment_type: EquipmentType,
         equipment.place_with(unit)
         equipment.save()
         record(AuditEvent.Kind.DATA_CHANGED, user=by, obj=equipment, detail={"action": "add_equipment"})
+        return equipment
+
+
+def _equipment_duty(by: User) -> str:
+    return Duty.KEEP_RECORDS if by.is_enterprise else Duty.MANAGE_UNITS
+
+
+def update_equipment(*, by: User, equipment: Equipment, version: int, equipment_type: EquipmentType | None = None,
+                     code: str | None = None, **fields) -> Equipment:
+    """Edit the record of a piece of equipment under optimistic locking: ``version`` is what the editor
+    saw, and a save on top of someone else's change is refused rather than silently overwriting it.
+
+    Status and registration number are not edited here; they move only through use registration
+    (DOMAIN.md §4). Variety and code identify the equipment on its certificate, so they are fixed
+    once it is registered.
+    """
+    with transaction.atomic():
+        equipment = access.get_or_404(Equipment.objects.select_for_update(), by, _equipment_duty(by),
+                                      pk=equipment.pk)
+        if equipment.version != version:
+            raise ValidationError(_("该设备信息已被他人修改，您看到的不是最新内容。请重新打开编辑页面，核对后再保存。"))
+        before = {f: getattr(equipment, f) for f in ("equipment_type_id", "code", *EQUIPMENT_FIELDS)}
+        registered = equipment.status != EquipmentStatus.UNREGISTERED
+        new_type = equipment_type or equipment.equipment_type
+        new_code = equipment.code if code is None else code.strip().upper().replace(" ", "")
+        if new_code != equipment.code or new_type.pk != equipment.equipment_type_id:
+            new_code = validate_equipment_code(new_code, new_type)
+        if registered and (new_type.pk != equipment.equipment_type_id or new_code != equipment.code):
+            raise ValidationError(_("设备已办理使用登记，设备品种和设备代码不能修改；如有错误请办理变更登记。"))
+        if new_code and Equipment.objects.filter(code=new_code).exclude(pk=equipment.pk).exists():
+            raise ValidationError({"code": _("设备代码 %(code)s 已登记在册，不能重复录入。") % {"code": new_code}})
+        if new_type.pk != equipment.equipment_type_id:
+            equipment.equipment_type, equipment.category = new_type, category_of(new_type)
+        equipment.code = new_code
+        for field, value in fields.items():
+            if field in EQUIPMENT_FIELDS:
+                setattr(equipment, field, value)
+        after = {f: getattr(equipment, f) for f in before}
+        changed = {f: [str(before[f]), str(after[f])] for f in before if before[f] != after[f]}
+        equipment.version += 1
+        equipment.save()
+        record(AuditEvent.Kind.DATA_CHANGED, user=by, obj=equipment,
+               detail={"action": "update_equipment", "changed": changed})
         return equipment
 
 

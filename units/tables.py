@@ -6,7 +6,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from units.choices import ApplicationStatus, NotificationStatus
-from units.models import Application, Unit, WorkNotification
+from units.models import Application, Equipment, Unit, WorkNotification
 
 
 class UnitTable(tables.Table):
@@ -23,6 +23,71 @@ class UnitTable(tables.Table):
         model = Unit
         fields = ("name", "uscc", "kinds", "jurisdiction", "status", "risk_grade")
         order_by = ("name",)
+
+
+class PendingUnitTable(tables.Table):
+    """The 待确认单位 work list: units that signed themselves up, oldest first."""
+
+    name = tables.Column(linkify=True, verbose_name=_("单位名称"))
+    uscc = tables.Column(verbose_name=_("统一社会信用代码"))
+    kinds = tables.Column(verbose_name=_("单位类别"), orderable=False, accessor="get_kinds_display")
+    jurisdiction = tables.Column(
+        verbose_name=_("属地市场监管所"), accessor="jurisdiction__name", order_by=("jurisdiction__code",)
+    )
+    contact_person = tables.Column(verbose_name=_("联系人"))
+    created_at = tables.DateTimeColumn(verbose_name=_("注册时间"))
+    actions = tables.TemplateColumn(
+        template_name="units/_pending_unit_actions.html", verbose_name=_("操作"), orderable=False
+    )
+    export_exclude = ("actions",)
+
+    class Meta:
+        model = Unit
+        fields = ("name", "uscc", "kinds", "jurisdiction", "contact_person", "created_at", "actions")
+        order_by = ("created_at",)
+
+
+class EquipmentTable(tables.Table):
+    code = tables.Column(linkify=True, verbose_name=_("设备代码"), empty_values=())
+    unit = tables.Column(linkify=True, verbose_name=_("使用单位"), order_by=("unit__name",))
+    category = tables.Column(verbose_name=_("设备类别"), accessor="category__name", order_by=("category__code",))
+    equipment_type = tables.Column(verbose_name=_("设备品种"), accessor="equipment_type__name",
+                                   order_by=("equipment_type__code",))
+    status = tables.Column(verbose_name=_("状态"))
+    registration_number = tables.Column(verbose_name=_("使用登记证编号"))
+    next_inspection_on = tables.DateColumn(verbose_name=_("下次定期检验日期"))
+
+    class Meta:
+        model = Equipment
+        fields = ("code", "unit", "category", "equipment_type", "status", "registration_number",
+                  "next_inspection_on")
+        order_by = ("-id",)
+
+    def render_code(self, value, record):
+        return value or _("出厂编号 %(number)s") % {"number": record.factory_number or "—"}
+
+    def value_code(self, value):
+        return value
+
+
+class InspectionDueTable(EquipmentTable):
+    """Periodic inspection lists (DOMAIN.md §5): soonest first, with the days left or overdue."""
+
+    location = tables.Column(verbose_name=_("安装使用地点"))
+    days = tables.Column(verbose_name=_("距检验日期"), accessor="next_inspection_on", orderable=False,
+                         empty_values=())
+
+    class Meta(EquipmentTable.Meta):
+        fields = ("code", "unit", "category", "equipment_type", "location", "registration_number",
+                  "next_inspection_on", "days")
+        exclude = ("status",)
+        order_by = ("next_inspection_on",)
+
+    def render_days(self, value):
+        days = (value - timezone.localdate()).days
+        if days < 0:
+            return _("已超期 %(n)d 天") % {"n": -days}
+        return _("今天到期") if days == 0 else _("还有 %(n)d 天") % {"n": days}
 
 
 # --- Use registration (000 §二(二)) --------------------------------------------------------------------

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from units.views import notifications, registration
+from units.views import equipment, notifications, registration, signup
 from units.views import units as views
 
 app_name = "units"
@@ -12,6 +12,19 @@ urlpatterns = [
     path("units/<int:pk>/edit/", views.UnitEditView.as_view(), name="unit_edit"),
     path("units/<int:pk>/history/", views.UnitHistoryView.as_view(), name="unit_history"),
     path("units/<int:pk>/accounts/new/", views.UnitAccountCreateView.as_view(), name="unit_account_create"),
+    # Sign-up (public) and its confirmation (000 §四).
+    path("signup/", signup.SignupView.as_view(), name="signup"),
+    path("units/pending/", signup.PendingUnitListView.as_view(), name="unit_pending_list"),
+    path("units/<int:pk>/confirm/", signup.UnitConfirmView.as_view(), name="unit_confirm"),
+    path("units/<int:pk>/reject/", signup.UnitRejectView.as_view(), name="unit_reject"),
+    # Equipment and periodic inspection (DOMAIN.md §3, §5).
+    path("equipment/", equipment.EquipmentListView.as_view(), name="equipment_list"),
+    path("equipment/<int:pk>/", equipment.EquipmentDetailView.as_view(), name="equipment_detail"),
+    path("equipment/<int:pk>/edit/", equipment.EquipmentEditView.as_view(), name="equipment_edit"),
+    path("units/<int:pk>/equipment/new/", equipment.EquipmentCreateView.as_view(), name="equipment_create"),
+    path("equipment/inspections/due/", equipment.InspectionDueListView.as_view(), name="inspection_due_list"),
+    path("equipment/inspections/overdue/", equipment.InspectionOverdueListView.as_view(),
+         name="inspection_overdue_list"),
     # Use registration (000 §二(二)).
     path("applications/", registration.ApplicationListView.as_view(), name="application_list"),
     path("applications/queue/", registration.ApplicationQueueView.as_view(), name="application_queue"),

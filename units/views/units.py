@@ -1,17 +1,19 @@
 import pghistory.models
 from django.utils.translation import gettext_lazy as _
+from django_tables2 import RequestConfig
 
 from jurisdictions import access
 from jurisdictions.duties import Duty, Role
 from jurisdictions.forms import EnterpriseAccountForm
 from jurisdictions.models import User
 from portal.kit.masking import mask_text
-from portal.kit.views import ScopedDetailView, ScopedFormView, ScopedListView
+from portal.kit.views import PER_PAGE, ScopedDetailView, ScopedFormView, ScopedListView
 from units import services
+from units.choices import UnitStatus
 from units.filters import UnitFilter
 from units.forms import UnitForm
 from units.models import Unit
-from units.tables import UnitTable
+from units.tables import EquipmentTable, UnitTable
 
 HISTORY_LIMIT = 50
 
@@ -41,8 +43,19 @@ class UnitDetailView(ScopedDetailView):
             can_add_account=access.can(
                 user, Duty.MANAGE_UNIT_ACCOUNTS if user.is_enterprise else Duty.MANAGE_UNITS, unit
             ),
+            can_review=unit.status == UnitStatus.PENDING and access.can(user, Duty.MANAGE_UNITS, unit),
+            can_add_equipment=unit.status not in (UnitStatus.PENDING, UnitStatus.REJECTED)
+            and access.can(user, Duty.KEEP_RECORDS if user.is_enterprise else Duty.MANAGE_UNITS, unit),
+            equipment_table=self.equipment_table(unit),
         )
         return context
+
+    def equipment_table(self, unit: Unit) -> EquipmentTable:
+        """The unit's equipment, paginated like any list (a unit may hold thousands of cylinders)."""
+        table = EquipmentTable(unit.equipment.select_related("unit", "category", "equipment_type"),
+                               exclude=("unit",), prefix="equipment-")
+        RequestConfig(self.request, paginate={"per_page": PER_PAGE}).configure(table)
+        return table
 
 
 class UnitHistoryView(ScopedDetailView):

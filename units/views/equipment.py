@@ -1,0 +1,116 @@
+"""Equipment registry pages and the periodic-inspection due lists (DESIGN §3.2; DOMAIN.md §3, §5)."""
+
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from jurisdictions import access
+from jurisdictions.duties import Duty
+from portal.kit.views import ScopedDetailView, ScopedFormView, ScopedListView
+from units import querysets, services
+from units.filters import EquipmentFilter, InspectionDueFilter
+from units.forms import EquipmentForm
+from units.models import Equipment, Unit
+from units.tables import EquipmentTable, InspectionDueTable
+
+LIST_RELATED = ("unit", "category", "equipment_type")
+
+
+def edit_duty(user) -> str:
+    """Enterprises keep their own records; regulators managing the unit may correct them."""
+    return Duty.KEEP_RECORDS if user.is_enterprise else Duty.MANAGE_UNITS
+
+
+class EquipmentListView(ScopedListView):
+    queryset = Equipment.objects.select_related(*LIST_RELATED)
+    table_class = EquipmentTable
+    filterset_class = EquipmentFilter
+    title = _("特种设备")
+    export_name = "equipment"
+
+    def get_context_data(self, **kwargs):
+        """Enterprises add equipment to their own unit from here; regulators from a unit's page, where
+        the unit is fixed (no select over thousands of units)."""
+        context = super().get_context_data(**kwargs)
+        user = self.request.user
+        if user.is_enterprise:
+            unit = services.unit_of(user)
+            if unit is not None and access.can(user, Duty.KEEP_RECORDS, unit):
+                context["create_url"] = reverse("units:equipment_create", args=[unit.pk])
+        return context
+
+
+class EquipmentDetailView(ScopedDetailView):
+    queryset = Equipment.objects.select_related(*LIST_RELATED, "jurisdiction")
+    template_name = "units/equipment_detail.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        user = self.request.user
+        context["can_edit"] = access.can(user, edit_duty(user), self.object)
+        return context
+
+
+class EquipmentCreateView(ScopedFormView):
+    form_class = EquipmentForm
+    title = _("新增设备")
+    success_message = _("设备已录入。办理使用登记后方可投入使用。")
+
+    @property
+    def duty(self):
+        return edit_duty(self.request.user)
+
+    def get_object(self):
+        return access.get_or_404(Unit.objects.select_related("jurisdiction"), self.request.user, self.duty,
+                                 pk=self.kwargs["pk"])
+
+    def save(self, form):
+        d = form.cleaned_data
+        return services.add_equipment(by=self.request.user, unit=self.object, equipment_type=d["equipment_type"],
+                                      code=d["code"], **form.record_fields())
+
+
+class EquipmentEditView(ScopedFormView):
+    form_class = EquipmentForm
+    title = _("修改设备信息")
+    success_message = _("设备信息已保存。")
+
+    @property
+    def duty(self):
+        return edit_duty(self.request.user)
+
+    def get_object(self):
+        return access.get_or_404(Equipment.objects.select_related(*LIST_RELATED), self.request.user, self.duty,
+                                 pk=self.kwargs["pk"])
+
+    def get_form_kwargs(self):
+        kwargs = super().get_form_kwargs()
+        kwargs["instance"] = self.object
+        return kwargs
+
+    def save(self, form):
+        d = form.cleaned_data
+        return services.update_equipment(by=self.request.user, equipment=self.object, version=d["version"],
+                                         equipment_type=d["equipment_type"], code=d["code"], **form.record_fields())
+
+
+class InspectionDueListView(ScopedListView):
+    """30 天内到期: in-use equipment whose periodic inspection falls within the next 30 days (DOMAIN.md §5)."""
+
+    table_class = InspectionDueTable
+    filterset_class = InspectionDueFilter
+    title = _("定期检验 30 天内到期")
+    export_name = "inspection-due"
+
+    def base_queryset(self):
+        return querysets.inspection_due(timezone.localdate()).select_related(*LIST_RELATED)
+
+
+class InspectionOverdueListView(InspectionDueListView):
+    """已超期: in-use equipment past its periodic inspection date, which may not be used (Safety Law Art. 40)."""
+
+    title = _("定期检验已超期")
+    export_name = "inspection-overdue"
+
+    def base_queryset(self):
+        return querysets.inspection_overdue(timezone.localdate()).select_related(*LIST_RELATED)
