@@ -29,6 +29,7 @@ from jurisdictions.models import (
     LoginSession,
     User,
 )
+from portal.kit.forms import errors_on
 
 TREE_LOCK_KEY = 620_000_001
 FIXTURE = Path(__file__).resolve().parent / "fixtures" / "gansu-jurisdictions.csv"
@@ -164,7 +165,8 @@ def create_regulator(*, by: User, username: str, password: str, display_name: st
         node = access.get_or_404(Jurisdiction.objects.all(), by, Duty.MANAGE_ACCOUNTS, pk=jurisdiction.pk)
         user = User(username=_check_username(username), display_name=display_name.strip(), email=email,
                     jurisdiction=node, role=role, created_by=by)
-        validate_password(password, user)
+        with errors_on("password"):
+            validate_password(password, user)
         user.set_password(password)
         user.save()
         user.groups.add(role_group(node.tier, role))

@@ -328,10 +328,6 @@ def assert_outcome(response, outcome: str, *, page: Page, w: dict, role: str, ur
         raise AssertionError(f"unknown outcome {outcome!r}")
 
 
-@pytest.fixture(autouse=True)
-def _fast_passwords(settings):
-    """Hashing dominates building ``world``; the hasher is not what these tests are about."""
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 @pytest.fixture(autouse=True)

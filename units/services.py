@@ -24,6 +24,7 @@ from jurisdictions.audit import record
 from jurisdictions.duties import ENTERPRISE_DUTIES, Duty, Role, Tier
 from jurisdictions.models import AuditEvent, Jurisdiction, User
 from jurisdictions.services import role_group
+from portal.kit.forms import errors_on
 from portal.kit.identifiers import normalize_uscc, validate_uscc
 from portal.kit.numbering import next_serial
 from portal.kit.pdf import document_number
@@ -51,7 +52,8 @@ def _check_kinds(kinds) -> list[str]:
 
 def _check_uscc(uscc: str, *, exclude_pk=None) -> str:
     uscc = normalize_uscc(uscc)
-    validate_uscc(uscc)
+    with errors_on("uscc"):
+        validate_uscc(uscc)
     clash = Unit.objects.filter(uscc=uscc).exclude(pk=exclude_pk)
     if clash.exists():
         raise ValidationError({"uscc": _("统一社会信用代码 %(code)s 已登记，不能重复创建单位。") % {"code": uscc}})
@@ -105,7 +107,8 @@ def create_enterprise_user(*, by: User | None, unit: Unit, username: str, passwo
             raise ValidationError({"username": _("用户名“%(name)s”已被使用。") % {"name": username}})
         user = User(username=username, display_name=display_name.strip(), email=email, role=Role.ENTERPRISE,
                     jurisdiction=unit.jurisdiction, created_by=by)
-        validate_password(password, user)
+        with errors_on("password"):
+            validate_password(password, user)
         user.set_password(password)
         user.save()
         user.groups.add(role_group(unit.jurisdiction.tier, Role.ENTERPRISE))
@@ -140,7 +143,8 @@ def signup_unit(*, uscc: str, name: str, kinds, jurisdiction: Jurisdiction, user
         if node is None:
             raise ValidationError({"jurisdiction": _("请选择单位所在地的市场监管所（乡镇、街道）。")})
         uscc = normalize_uscc(uscc)
-        validate_uscc(uscc)
+        with errors_on("uscc"):
+            validate_uscc(uscc)
         if Unit.objects.filter(uscc=uscc).exists():
             raise _duplicate_uscc(uscc)
         unit = Unit(uscc=uscc, name=name.strip(), kinds=_check_kinds(kinds), address=address.strip(),
@@ -494,7 +498,8 @@ def submit_notification(*, by: User, notifier: Unit, kind: str, site_uscc: str, 
             raise ValidationError(_("只有生产单位可以提交安装、改造、修理告知。"))
         uscc = normalize_uscc(site_uscc or "")
         try:
-            validate_uscc(uscc)
+            with errors_on("uscc"):
+                validate_uscc(uscc)
         except ValidationError as exc:
             raise ValidationError({"site_uscc": exc.messages}) from exc
         site = Unit.objects.select_related("jurisdiction").filter(uscc=uscc, status=UnitStatus.ACTIVE).first()

@@ -1,3 +1,5 @@
+from contextlib import contextmanager
+
 from django import forms
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 
@@ -40,3 +42,14 @@ def style_widgets(form: forms.BaseForm) -> None:
     for field in form.fields.values():
         if isinstance(field.widget, _TEXTUAL):
             field.widget.attrs.setdefault("class", "form-control")
+
+
+@contextmanager
+def errors_on(field: str):
+    """Attach a validator's field-less ValidationError to ``field`` so the form shows it beside it."""
+    try:
+        yield
+    except ValidationError as exc:
+        if hasattr(exc, "error_dict"):
+            raise
+        raise ValidationError({field: exc.error_list}) from exc

@@ -47,7 +47,9 @@ def browser_page(base_url: str, *, width: int = 1280, height: int = 800):
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         try:
-            context = browser.new_context(base_url=base_url, locale="zh-CN", viewport={"width": width, "height": height})
+            context = browser.new_context(
+                base_url=base_url, locale="zh-CN", viewport={"width": width, "height": height}
+            )
             context.set_default_timeout(TIMEOUT_MS)
             page = context.new_page()
             page.on("console", console.on_console)

@@ -20,9 +20,6 @@ from units.models import Unit
 GRANT_TABLE = JurisdictionUserObjectPermission._meta.db_table
 
 
-@pytest.fixture(autouse=True)
-def _fast_passwords(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 @pytest.fixture

@@ -19,9 +19,6 @@ from tests import factories
 OFFICE_IP = "10.62.1.17"
 
 
-@pytest.fixture(autouse=True)
-def _fast_hasher(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 @pytest.fixture

@@ -31,11 +31,6 @@ LOGOUT = reverse("logout")
 HOME = reverse("dashboard:home")
 
 
-@pytest.fixture(autouse=True)
-def _fast_hasher(settings):
-    """Lockout and session rules do not depend on the hash; a fast one keeps the module quick.
-    ``test_long_passphrase_is_not_truncated`` restores the production hasher explicitly."""
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 def login(client, username, password=factories.PASSWORD, ip=OFFICE_IP, **extra):

@@ -17,9 +17,6 @@ from tests.factories import node
 TODAY = timezone.localdate
 
 
-@pytest.fixture(autouse=True)
-def _fast_passwords(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 def fresh(user: User) -> User:

@@ -18,11 +18,6 @@ from tests.factories import node
 from units.models import Unit
 
 
-@pytest.fixture(autouse=True)
-def _fast_passwords(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 def logged_in(user) -> Client:
     client = Client()
     client.force_login(user)
