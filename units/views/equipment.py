@@ -28,6 +28,12 @@ class EquipmentListView(ScopedListView):
     title = _("特种设备")
     export_name = "equipment"
 
+    def base_queryset(self):
+        # EquipmentTable's Meta.order_by ("-id") names no column, so django-tables2 drops it: without
+        # this the pages come back unordered (and unstable from page to page). Newest first; a column
+        # the user sorts by replaces it. Served by the equipment_{tier}_idx (tier, -id) indexes.
+        return super().base_queryset().order_by("-id")
+
     def get_context_data(self, **kwargs):
         """Enterprises add equipment to their own unit from here; regulators from a unit's page, where
         the unit is fixed (no select over thousands of units)."""

@@ -71,7 +71,8 @@ COUNTY_STAFF = ((Role.LEADER, 1), (Role.INSPECTOR, 2), (Role.CLERK, 1))
 
 COPY_COLUMNS = (
     "uscc", "name", "kinds", "address", "legal_representative", "status", "risk_grade", "created_at",
-    "updated_at", "jurisdiction_id", "province_id", "city_id", "county_id", "station_id",
+    "updated_at", "jurisdiction_id", "province_id", "city_id", "county_id", "station_id", "contact_person",
+    "review_note",
 )
 
 
@@ -235,7 +236,7 @@ class Command(BaseCommand):
             rows.append((
                 uscc, name, "{" + ",".join(kinds) + "}", address, _person(rng), _weighted(rng, STATUS_MIX),
                 _weighted(rng, RISK_MIX), created.isoformat(), created.isoformat(), station.id,
-                station.province_id, station.city_id, station.county_id, station.id,
+                station.province_id, station.city_id, station.county_id, station.id, _person(rng), "",
             ))
             if i % UNITS_PER_ENTERPRISE_ACCOUNT == 0:
                 enterprise_units.append((uscc, serial, station.id))
