@@ -74,6 +74,8 @@ class InspectionDueTable(EquipmentTable):
     """Periodic inspection lists (DOMAIN.md §5): soonest first, with the days left or overdue."""
 
     location = tables.Column(verbose_name=_("安装使用地点"))
+    # Many rows share a date; the id keeps page boundaries stable.
+    next_inspection_on = tables.DateColumn(verbose_name=_("下次定期检验日期"), order_by=("next_inspection_on", "id"))
     days = tables.Column(verbose_name=_("距检验日期"), accessor="next_inspection_on", orderable=False,
                          empty_values=())
 
