@@ -52,3 +52,19 @@ def unit(code: str, name: str | None = None, kinds=(UnitKind.USAGE,)) -> Unit:
 def enterprise_user(u: Unit, username: str | None = None) -> User:
     return create_enterprise_user(by=None, unit=u, username=username or f"ent{next(_seq)}", password=PASSWORD,
                                   display_name="企业人员")
+
+
+def xlsx_bytes(columns, rows) -> bytes:
+    """A one-sheet workbook: the header row, then ``rows``."""
+    import io
+
+    from openpyxl import Workbook
+
+    wb = Workbook(write_only=True)
+    ws = wb.create_sheet()
+    ws.append(list(columns))
+    for row in rows:
+        ws.append(list(row))
+    buf = io.BytesIO()
+    wb.save(buf)
+    return buf.getvalue()

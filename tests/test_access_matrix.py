@@ -31,7 +31,7 @@ from django.utils import timezone
 from jurisdictions import services
 from jurisdictions.models import Delegation, Jurisdiction, User
 from portal.kit.samples import make_uscc
-from tests.factories import PASSWORD, node
+from tests.factories import PASSWORD, node, xlsx_bytes
 from units import services as unit_services
 from units.models import Application, Equipment, EquipmentType, Unit, WorkNotification
 
@@ -160,6 +160,19 @@ def _notification(w):
     return w["notification"]
 
 
+def _import_job(w):
+    """A dry-run unit import by the county leader, one valid row at its station (made on first use)."""
+    if "import_job" not in w:
+        from units import importing
+        from units.models import ImportJob
+
+        upload = SimpleUploadedFile("单位.xlsx", xlsx_bytes(importing.UNIT_COLUMNS, [
+            [make_uscc("620102", random.Random(11)), "矩阵导入单位", "使用", "620102001", "", ""]]))
+        w["import_job"] = importing.start_import(by=w["users"]["county"], kind=ImportJob.Kind.UNITS,
+                                                 upload=upload)
+    return w["import_job"]
+
+
 # Where use registration is decided in ``w``: the city, and 城关区 under the delegation ``w`` opens.
 REGISTRARS = ("city", "county")
 UNIT_VIEWERS = ("province", "city", "county", "station", "enterprise")
@@ -236,6 +249,13 @@ MATRIX: dict[str, Page] = {
     "units:notification_create": Page(only(("enterprise",))),
     "units:notification_detail": Page(only(("province", "city", "other_county", "enterprise")), obj=_notification),
     "units:notification_acknowledge": Page(only(("city",)), obj=_notification),
+    # Excel import: MANAGE_UNITS imports units; equipment also by enterprises for their own unit. A job
+    # is opened only by its creator.
+    "units:unit_import": Page(only(REGULATORS)),
+    "units:equipment_import": Page(only((*REGULATORS, *ENTERPRISES))),
+    "units:import_detail": Page(only(("county",)), obj=_import_job),
+    "units:import_confirm": Page(only(("county",)), obj=_import_job),
+    "units:import_progress": Page(only(("county",)), obj=_import_job),
 }
 
 
@@ -486,7 +506,37 @@ def _notification_data(w):
 NOT_REGISTRARS = dict.fromkeys(("province", "other_city", "other_county", "station", "enterprise", "other_enterprise"),
                                NOT_FOUND)
 
+def _import_upload(kind):
+    """A fresh one-row workbook each call: a unit at the world's station, or equipment of ``unit``."""
+    from units import importing
+
+    def data(w):
+        if kind == "units":
+            columns, rows = importing.UNIT_COLUMNS, [[NEW_USCC, "矩阵导入单位", "使用", "620102001", "", ""]]
+        else:
+            columns, rows = importing.EQUIPMENT_COLUMNS, [[w["unit"].uscc, "3110", "", "MATRIX-IMPORT", "", "",
+                                                            "2027-01-01"]]
+        return {"file": SimpleUploadedFile("矩阵导入.xlsx", xlsx_bytes(columns, rows))}
+
+    return data
+
+
+def _import_jobs(w):
+    from units.models import ImportJob
+
+    return ImportJob.objects.filter(original_name="矩阵导入.xlsx").count()
+
+
 WRITES: dict[str, Write] = {
+    "units:unit_import": Write(
+        rightful="county", data=_import_upload("units"), state=_import_jobs,
+        refused={"enterprise": NOT_FOUND, "other_enterprise": NOT_FOUND, "anonymous": LOGIN}),
+    "units:equipment_import": Write(
+        rightful="enterprise", data=_import_upload("equipment"), state=_import_jobs, refused={"anonymous": LOGIN}),
+    "units:import_confirm": Write(
+        rightful="county", obj=_import_job, data=lambda w: {},
+        state=lambda w: type(_import_job(w)).objects.get(pk=_import_job(w).pk).status,
+        refused={"city": NOT_FOUND, "other_county": NOT_FOUND, "station": NOT_FOUND, "enterprise": NOT_FOUND}),
     "units:application_create": Write(
         rightful="enterprise", data=lambda w: {"equipment": [_new_elevator(w).pk], "reason": "", **_uploads()},
         state=lambda w: Application.objects.filter(equipment=_new_elevator(w)).exists(),
@@ -581,7 +631,8 @@ def test_every_post_endpoint_of_the_matrix_has_a_write_entry():
              "units:equipment_list", "units:equipment_detail", "units:inspection_due_list",
              "units:inspection_overdue_list", "units:application_list", "units:application_queue",
              "units:application_detail", "units:application_decision", "units:application_document",
-             "units:equipment_certificate", "units:notification_list", "units:notification_detail"}
+             "units:equipment_certificate", "units:notification_list", "units:notification_detail",
+             "units:import_detail", "units:import_progress"}
     assert set(MATRIX) - reads == set(WRITES)
 
 
@@ -600,6 +651,8 @@ def test_refused_post_changes_nothing_and_the_rightful_post_succeeds(w, name, ro
             assert normalised(response) == normalised(missing)
     elif write.refused[role] == REDIRECT:
         assert response.status_code == 302 and response["Location"] == MATRIX[name].redirect_to(w, role)
+    elif write.refused[role] == LOGIN:
+        assert response.status_code == 302 and response["Location"].startswith(reverse("login"))
     else:
         assert response.status_code == 200, response.status_code
         assert response.context["form"].errors

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from units.views import equipment, notifications, registration, signup
+from units.views import equipment, imports, notifications, registration, signup
 from units.views import units as views
 
 app_name = "units"
@@ -46,4 +46,10 @@ urlpatterns = [
     path("notifications/<int:pk>/", notifications.NotificationDetailView.as_view(), name="notification_detail"),
     path("notifications/<int:pk>/acknowledge/", notifications.NotificationAcknowledgeView.as_view(),
          name="notification_acknowledge"),
+    # Excel import (SECURITY.md §Uploads and Excel).
+    path("units/import/", imports.UnitImportView.as_view(), name="unit_import"),
+    path("equipment/import/", imports.EquipmentImportView.as_view(), name="equipment_import"),
+    path("imports/<int:pk>/", imports.ImportDetailView.as_view(), name="import_detail"),
+    path("imports/<int:pk>/confirm/", imports.ImportConfirmView.as_view(), name="import_confirm"),
+    path("imports/<int:pk>/progress/", imports.ImportProgressView.as_view(), name="import_progress"),
 ]

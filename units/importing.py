@@ -1,0 +1,346 @@
+"""Excel import of units and equipment (SECURITY.md §Uploads and Excel).
+
+``start_import`` checks the upload before parsing (type, size, zip members and uncompressed size),
+stores it under a generated name and dry-runs every row: nothing is saved while any row has an
+error. ``confirm_import`` saves all rows in one transaction, re-checking scope per row; files of
+more than ``ASYNC_ROWS`` rows are saved by a Celery task via the outbox. An import never changes or
+moves an existing unit or piece of equipment: such a row is rejected.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import zipfile
+from pathlib import Path
+
+from django.core.cache import cache
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from jurisdictions import access
+from jurisdictions.audit import record
+from jurisdictions.duties import Duty, Tier
+from jurisdictions.models import AuditEvent, Jurisdiction, User
+from portal.kit import outbox
+from portal.kit.identifiers import normalize_uscc, validate_uscc
+from units.choices import UnitKind, UnitStatus
+from units.models import Equipment, EquipmentType, ImportJob, Unit
+from units.services import validate_equipment_code
+
+MAX_BYTES = 5 * 1024 * 1024
+MAX_MEMBERS = 100
+MAX_UNCOMPRESSED = 60 * 1024 * 1024
+MAX_ROWS = 20_000
+ASYNC_ROWS = 1_000
+BATCH = 1_000
+
+UNIT_COLUMNS = ("统一社会信用代码", "单位名称", "单位类别", "所属辖区代码", "地址", "法定代表人")
+EQUIPMENT_COLUMNS = ("统一社会信用代码", "设备品种代码", "设备代码", "出厂编号", "制造单位", "安装使用地点",
+                     "下次定期检验日期")
+COLUMNS = {ImportJob.Kind.UNITS: UNIT_COLUMNS, ImportJob.Kind.EQUIPMENT: EQUIPMENT_COLUMNS}
+KIND_WORDS = {"生产": UnitKind.PRODUCTION, "生产单位": UnitKind.PRODUCTION, "使用": UnitKind.USAGE,
+              "使用单位": UnitKind.USAGE, "充装": UnitKind.FILLING, "充装单位": UnitKind.FILLING}
+
+
+def import_duty(user: User, kind: str) -> str:
+    if kind == ImportJob.Kind.EQUIPMENT and user.is_enterprise:
+        return Duty.KEEP_RECORDS
+    return Duty.MANAGE_UNITS
+
+
+# --- The file -----------------------------------------------------------------------------------
+
+def check_upload(upload) -> None:
+    """.xlsx only, size-capped, and a zip that cannot expand into a bomb — before openpyxl sees it."""
+    if Path(upload.name or "").suffix.lower() != ".xlsx":
+        raise ValidationError(_("只接受 Excel（.xlsx）格式的文件。"))
+    if upload.size > MAX_BYTES:
+        raise ValidationError(_("文件超过 %(mb)d MB 上限，请拆分后分批导入。") % {"mb": MAX_BYTES // (1024 * 1024)})
+    upload.seek(0)
+    try:
+        with zipfile.ZipFile(upload) as archive:
+            members = archive.infolist()
+            if len(members) > MAX_MEMBERS or sum(m.file_size for m in members) > MAX_UNCOMPRESSED:
+                raise ValidationError(_("文件解压后过大或结构异常，已拒绝。请使用标准 Excel 文件导入。"))
+            if "xl/workbook.xml" not in {m.filename for m in members}:
+                raise ValidationError(_("文件不是有效的 Excel（.xlsx）工作簿。"))
+    except (zipfile.BadZipFile, OSError) as exc:
+        raise ValidationError(_("文件不是有效的 Excel（.xlsx）工作簿。")) from exc
+    finally:
+        upload.seek(0)
+
+
+def read_rows(path_or_file, columns: tuple[str, ...]) -> list[tuple[int, dict]]:
+    """(Excel row number, {column: text or date}) for every non-empty row of the first sheet."""
+    from openpyxl import load_workbook  # uses defusedxml when installed
+
+    try:
+        workbook = load_workbook(path_or_file, read_only=True, data_only=True)
+    except Exception as exc:  # any parse failure is a bad file to the user
+        raise ValidationError(_("文件不是有效的 Excel（.xlsx）工作簿。")) from exc
+    try:
+        rows = workbook.worksheets[0].iter_rows(values_only=True)
+        header = [str(c).strip() if c is not None else "" for c in next(rows, ())]
+        missing = [c for c in columns if c not in header]
+        if missing:
+            raise ValidationError(_("缺少表头列：%(cols)s。请使用导入模板。") % {"cols": "、".join(missing)})
+        index = {c: header.index(c) for c in columns}
+        result = []
+        for number, values in enumerate(rows, start=2):
+            if values is None or all(v is None or str(v).strip() == "" for v in values):
+                continue
+            row = {}
+            for c, i in index.items():
+                v = values[i] if i < len(values) else None
+                row[c] = v if isinstance(v, dt.date) else ("" if v is None else str(v).strip())
+            result.append((number, row))
+            if len(result) > MAX_ROWS:
+                raise ValidationError(_("单个文件最多 %(n)d 行，请拆分后分批导入。") % {"n": MAX_ROWS})
+        return result
+    finally:
+        workbook.close()
+
+
+def _date(value) -> dt.date | None:
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    if not value:
+        return None
+    for fmt in ("%Y-%m-%d", "%Y/%m/%d", "%Y.%m.%d", "%Y%m%d"):
+        try:
+            return dt.datetime.strptime(value, fmt).date()
+        except ValueError:
+            continue
+    raise ValidationError(_("下次定期检验日期“%(v)s”格式不正确，应为 2026-01-31 这样的日期。") % {"v": value})
+
+
+def _messages(exc: ValidationError) -> str:
+    return "；".join(str(m) for m in exc.messages)
+
+
+# --- Row checks (shared by the dry run and the save) ---------------------------------------------
+
+def _plan_units(user: User, rows) -> tuple[list[dict], list[dict]]:
+    """Validate unit rows: returns (errors, planned Unit kwargs). No writes."""
+    errors, plans, seen = [], [], {}
+    usccs = {normalize_uscc(r["统一社会信用代码"]) for _n, r in rows}
+    existing = set(Unit.objects.filter(uscc__in=usccs).values_list("uscc", flat=True))
+    codes = {r["所属辖区代码"] for _n, r in rows}
+    nodes = {n.code: n for n in Jurisdiction.objects.filter(code__in=codes)}
+    ancestors: dict[int, dict] = {}
+    for number, r in rows:
+        reasons = []
+        uscc = normalize_uscc(r["统一社会信用代码"])
+        try:
+            validate_uscc(uscc)
+        except ValidationError as exc:
+            reasons.append(_messages(exc))
+        else:
+            if uscc in seen:
+                reasons.append(_("统一社会信用代码 %(c)s 与第 %(n)d 行重复。") % {"c": uscc, "n": seen[uscc]})
+            elif uscc in existing:
+                reasons.append(_("统一社会信用代码 %(c)s 已登记，导入不能修改或转移已有单位。") % {"c": uscc})
+            seen.setdefault(uscc, number)
+        name = r["单位名称"]
+        if not name:
+            reasons.append(_("单位名称不能为空。"))
+        words = [w.strip() for w in r["单位类别"].replace("，", "、").replace(",", "、").split("、") if w.strip()]
+        unknown = [w for w in words if w not in KIND_WORDS]
+        if not words or unknown:
+            reasons.append(_("单位类别“%(v)s”无法识别，应为 生产、使用、充装 中的一个或多个，用“、”分隔。") % {
+                "v": r["单位类别"]})
+        node = nodes.get(r["所属辖区代码"])
+        if node is None or node.tier != Tier.STATION:
+            reasons.append(_("所属辖区代码“%(v)s”不是有效的市场监管所代码。") % {"v": r["所属辖区代码"]})
+        elif not access.can(user, Duty.MANAGE_UNITS, node):
+            reasons.append(_("所属辖区 %(name)s（%(code)s）不在您的管辖范围内。") % {"name": node.name,
+                                                                             "code": node.code})
+        if reasons:
+            errors.append({"row": number, "reasons": reasons})
+            continue
+        if node.pk not in ancestors:
+            ancestors[node.pk] = node.ancestor_ids()
+        plans.append({"uscc": uscc, "name": name[:200], "kinds": sorted({KIND_WORDS[w] for w in words}),
+                      "address": r["地址"][:200], "legal_representative": r["法定代表人"][:64],
+                      "node": node, "ancestors": ancestors[node.pk]})
+    return errors, plans
+
+
+def _plan_equipment(user: User, rows) -> tuple[list[dict], list[dict]]:
+    errors, plans, seen = [], [], {}
+    duty = import_duty(user, ImportJob.Kind.EQUIPMENT)
+    usccs = {normalize_uscc(r["统一社会信用代码"]) for _n, r in rows}
+    units = {u.uscc: u for u in access.scope(Unit.objects.select_related("jurisdiction"), user, duty)
+             .filter(uscc__in=usccs)}
+    types = {t.code: t for t in EquipmentType.objects.all()}
+    codes = {(r["设备代码"] or "").strip().upper().replace(" ", "") for _n, r in rows} - {""}
+    existing = set(Equipment.objects.filter(code__in=codes).values_list("code", flat=True))
+    for number, r in rows:
+        reasons = []
+        uscc = normalize_uscc(r["统一社会信用代码"])
+        unit = units.get(uscc)
+        if unit is None:
+            reasons.append(_("统一社会信用代码 %(c)s 不是您可以录入设备的单位（未登记或不在您的管辖范围内）。") % {
+                "c": uscc or "（空）"})
+        elif unit.status in (UnitStatus.PENDING, UnitStatus.REJECTED):
+            reasons.append(_("单位 %(name)s 尚未经属地市场监管所确认，暂不能录入设备。") % {"name": unit.name})
+        etype = types.get(r["设备品种代码"])
+        if etype is None or etype.parent_id is None:
+            reasons.append(_("设备品种代码“%(v)s”不在特种设备目录中。") % {"v": r["设备品种代码"]})
+        code = ""
+        if etype is not None:
+            try:
+                code = validate_equipment_code(r["设备代码"], etype)
+            except ValidationError as exc:
+                reasons.append(_messages(exc))
+        if code:
+            if code in seen:
+                reasons.append(_("设备代码 %(c)s 与第 %(n)d 行重复。") % {"c": code, "n": seen[code]})
+            elif code in existing:
+                reasons.append(_("设备代码 %(c)s 已登记在册，导入不能修改或转移已有设备。") % {"c": code})
+            seen.setdefault(code, number)
+        try:
+            due = _date(r["下次定期检验日期"])
+        except ValidationError as exc:
+            reasons.append(_messages(exc))
+        if reasons:
+            errors.append({"row": number, "reasons": reasons})
+            continue
+        plans.append({"unit": unit, "equipment_type": etype, "category": types[etype.category_code], "code": code,
+                      "factory_number": r["出厂编号"][:64], "manufacturer": r["制造单位"][:200],
+                      "location": r["安装使用地点"][:200], "next_inspection_on": due})
+    return errors, plans
+
+
+def plan(user: User, kind: str, rows) -> tuple[list[dict], list[dict]]:
+    return (_plan_units if kind == ImportJob.Kind.UNITS else _plan_equipment)(user, rows)
+
+
+# --- The job ------------------------------------------------------------------------------------
+
+def start_import(*, by: User, kind: str, upload) -> ImportJob:
+    """Check and store the upload, then dry-run every row; the job records the errors (if any)."""
+    kind = ImportJob.Kind(kind)
+    if not access.can(by, import_duty(by, kind)):
+        raise ValidationError(_("您没有导入权限。"))
+    check_upload(upload)
+    rows = read_rows(upload, COLUMNS[kind])
+    if not rows:
+        raise ValidationError(_("文件中没有数据行。"))
+    errors, _plans = plan(by, kind, rows)
+    job = ImportJob(kind=kind, created_by=by, original_name=Path(upload.name).name[:200], total=len(rows),
+                    errors=errors, status=ImportJob.Status.INVALID if errors else ImportJob.Status.VALIDATED)
+    if by.is_enterprise:
+        from units.services import unit_of
+
+        job.unit = unit_of(by)
+        job.place_with(job.unit)
+    else:
+        job.place(by.jurisdiction)
+    upload.seek(0)
+    job.file.save("upload.xlsx", upload, save=False)
+    job.save()
+    return job
+
+
+def progress_key(job_pk: int) -> str:
+    return f"import-progress:{job_pk}"
+
+
+def progress(job: ImportJob) -> int:
+    """Rows saved so far: the running transaction is invisible to others, so the count goes via the cache."""
+    if job.status == ImportJob.Status.RUNNING:
+        return cache.get(progress_key(job.pk), job.done)
+    return job.done
+
+
+def confirm_import(*, by: User, job: ImportJob) -> ImportJob:
+    """确认导入: small files are saved now; large ones by a task, enqueued in this transaction."""
+    with transaction.atomic():
+        job = access.get_or_404(ImportJob.objects.select_for_update().filter(created_by=by), by, Duty.VIEW,
+                                pk=job.pk)
+        if job.status != ImportJob.Status.VALIDATED:
+            raise ValidationError(_("该导入当前状态为“%(s)s”，不能确认导入。") % {"s": job.get_status_display()})
+        if job.total > ASYNC_ROWS:
+            job.status = ImportJob.Status.QUEUED
+            job.save(update_fields=["status"])
+            outbox.enqueue("units.tasks.run_import", job.pk)
+            return job
+    run_import(job.pk)
+    job.refresh_from_db()
+    if job.status == ImportJob.Status.FAILED:
+        raise ValidationError(_("导入未完成，没有保存任何数据：%(e)s") % {
+            "e": "；".join(f"第 {e['row']} 行：{'；'.join(e['reasons'])}" for e in job.errors[:20])})
+    return job
+
+
+def run_import(job_pk: int) -> None:
+    """Save every row of a validated job in one transaction; any row that fails now (scope changed,
+    duplicate appeared) saves nothing and the job records why."""
+    with transaction.atomic():
+        job = ImportJob.objects.select_for_update().select_related("created_by").get(pk=job_pk)
+        if job.status not in (ImportJob.Status.VALIDATED, ImportJob.Status.QUEUED):
+            return
+        ImportJob.objects.filter(pk=job.pk).update(status=ImportJob.Status.RUNNING)
+    user = job.created_by
+    try:
+        with transaction.atomic():
+            with job.file.open("rb") as fh:
+                rows = read_rows(fh, COLUMNS[job.kind])
+            errors, plans = plan(user, job.kind, rows)
+            if errors:
+                raise _Refused(errors)
+            saved = _save(job, plans)
+            record(AuditEvent.Kind.IMPORT, user=user, obj=job,
+                   detail={"action": f"import_{job.kind}", "rows": saved, "file": job.original_name})
+            ImportJob.objects.filter(pk=job.pk).update(status=ImportJob.Status.DONE, done=saved, errors=[],
+                                                       finished_at=timezone.now())
+    except _Refused as refused:
+        ImportJob.objects.filter(pk=job.pk).update(status=ImportJob.Status.FAILED, done=0, errors=refused.errors,
+                                                   finished_at=timezone.now())
+    except IntegrityError:
+        ImportJob.objects.filter(pk=job.pk).update(
+            status=ImportJob.Status.FAILED, done=0, finished_at=timezone.now(),
+            errors=[{"row": 0, "reasons": [_("导入期间有人同时登记了相同的统一社会信用代码或设备代码，"
+                                             "没有保存任何数据，请重新上传校验。")]}])
+    except Exception:
+        ImportJob.objects.filter(pk=job.pk).update(
+            status=ImportJob.Status.FAILED, done=0, finished_at=timezone.now(),
+            errors=[{"row": 0, "reasons": [_("导入过程中出错，没有保存任何数据，请稍后重试。")]}])
+        raise
+    finally:
+        cache.delete(progress_key(job.pk))
+
+
+class _Refused(Exception):
+    def __init__(self, errors):
+        super().__init__("import refused")
+        self.errors = errors
+
+
+def _save(job: ImportJob, plans: list[dict]) -> int:
+    saved = 0
+    for start in range(0, len(plans), BATCH):
+        chunk = plans[start:start + BATCH]
+        if job.kind == ImportJob.Kind.UNITS:
+            objs = []
+            for p in chunk:
+                unit = Unit(uscc=p["uscc"], name=p["name"], kinds=p["kinds"], address=p["address"],
+                            legal_representative=p["legal_representative"], status=UnitStatus.ACTIVE)
+                unit.place(p["node"], p["ancestors"])
+                objs.append(unit)
+            Unit.objects.bulk_create(objs)
+        else:
+            objs = []
+            for p in chunk:
+                equipment = Equipment(**p)
+                equipment.place_with(p["unit"])
+                objs.append(equipment)
+            Equipment.objects.bulk_create(objs)
+        saved += len(chunk)
+        cache.set(progress_key(job.pk), saved, 3600)
+    return saved
