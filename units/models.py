@@ -156,6 +156,9 @@ class Equipment(Placed):
         verbose_name_plural = _("特种设备")
         indexes = [
             models.Index(fields=["province", "-id"], name="equipment_province_idx"),
+            # The province's scope is every row: its count(*) needs an index as narrow as an unscoped
+            # count's, or it becomes a parallel seq scan (3.1x unscoped at 250k rows, tests/perf).
+            models.Index(fields=["province"], name="equipment_province_count_idx"),
             models.Index(fields=["city", "-id"], name="equipment_city_idx"),
             models.Index(fields=["county", "-id"], name="equipment_county_idx"),
             models.Index(fields=["station", "-id"], name="equipment_station_idx"),
