@@ -60,6 +60,8 @@ class ScopedListView(ScopedMixin, SingleTableMixin, FilterView):
     paginate_by = PER_PAGE
     title = ""
     create_url_name: str | None = None
+    import_url_name: str | None = None
+    import_duty: str | None = None
     create_duty: str | None = None
     export_name = "export"
     filterset_fields: list[str] | None = None
@@ -104,6 +106,8 @@ class ScopedListView(ScopedMixin, SingleTableMixin, FilterView):
         context["export_formats"] = EXPORT_FORMATS
         if self.create_url_name and access.can(self.request.user, self.create_duty or self.duty):
             context["create_url_name"] = self.create_url_name
+        if self.import_url_name and access.can(self.request.user, self.import_duty or self.duty):
+            context["import_url_name"] = self.import_url_name
         return context
 
 

@@ -211,3 +211,15 @@ def test_ten_thousand_unit_rows_wall_time(world):
     job.refresh_from_db()
     assert job.status == ImportJob.Status.DONE and job.done == 10_000
     print(f"\n10k-row unit import: dry run {dry:.2f} s, dry run + save {total:.2f} s")
+
+
+def test_lists_offer_the_import_only_to_those_who_may_import(world):
+    def page(user, url):
+        client = Client()
+        client.force_login(user)
+        return client.get(url).content.decode()
+
+    users = world["users"]
+    assert reverse("units:unit_import") in page(users["county"], reverse("units:unit_list"))
+    assert reverse("units:unit_import") not in page(users["enterprise"], reverse("units:unit_list"))
+    assert reverse("units:equipment_import") in page(users["enterprise"], reverse("units:equipment_list"))

@@ -7,10 +7,10 @@ from django.utils.translation import gettext_lazy as _
 from jurisdictions import access
 from jurisdictions.duties import Duty
 from portal.kit.views import ScopedDetailView, ScopedFormView, ScopedListView
-from units import querysets, services
+from units import importing, querysets, services
 from units.filters import EquipmentFilter, InspectionDueFilter
 from units.forms import EquipmentForm
-from units.models import Equipment, Unit
+from units.models import Equipment, ImportJob, Unit
 from units.tables import EquipmentTable, InspectionDueTable
 
 LIST_RELATED = ("unit", "category", "equipment_type")
@@ -43,6 +43,8 @@ class EquipmentListView(ScopedListView):
             unit = services.unit_of(user)
             if unit is not None and access.can(user, Duty.KEEP_RECORDS, unit):
                 context["create_url"] = reverse("units:equipment_create", args=[unit.pk])
+        if access.can(user, importing.import_duty(user, ImportJob.Kind.EQUIPMENT)):
+            context["import_url_name"] = "units:equipment_import"
         return context
 
 

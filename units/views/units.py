@@ -25,6 +25,8 @@ class UnitListView(ScopedListView):
     title = _("单位")
     create_url_name = "units:unit_create"
     create_duty = Duty.MANAGE_UNITS
+    import_url_name = "units:unit_import"
+    import_duty = Duty.MANAGE_UNITS
     export_name = "units"
 
 
