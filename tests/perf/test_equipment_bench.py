@@ -80,7 +80,8 @@ def due_list(user=None):
     qs = querysets.inspection_due(timezone.localdate()).select_related(*LIST_RELATED)
     if user is not None:
         qs = access.scope(qs, user, Duty.VIEW)
-    return qs.order_by(*InspectionDueTable._meta.order_by)
+    default = InspectionDueTable._meta.order_by[0]
+    return qs.order_by(*InspectionDueTable.base_columns[default].order_by)  # the column's own tiebreaker
 
 
 LISTS = {"equipment": (equipment_list, "units:equipment_list"), "due": (due_list, "units:inspection_due_list")}
