@@ -9,6 +9,8 @@ from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.http import Http404
+from django.test import Client
+from django.urls import reverse
 from django.utils import timezone
 
 from jurisdictions import services as jservices
@@ -165,3 +167,40 @@ def test_equipment_code_must_match_its_variety(world):
         elevator(world["unit"], code="215023010201500098")
     with pytest.raises(ValidationError, match="18 位"):
         elevator(world["unit"], code="12345")
+
+
+def _listed(user, url_name, **params):
+    client = Client()
+    client.force_login(user)
+    response = client.get(reverse(url_name), params)
+    assert response.status_code == 200
+    return {row.record.pk for row in response.context["table"].page.object_list}
+
+
+def test_suspension_and_deregistration_take_equipment_off_the_in_use_lists(world):
+    """停用/注销 equipment is exempt from periodic inspection reminders and leaves the in-use lists
+    (DOMAIN.md §4, §5); it stays on the registry under its new status (records are kept, never deleted)."""
+    city, county = world["users"]["city"], world["users"]["county"]
+    equipment = elevator(world["unit"])
+    Equipment.objects.filter(pk=equipment.pk).update(next_inspection_on=timezone.localdate() + timedelta(days=10))
+
+    def decide(kind):
+        application = apply(world, equipment, kind=kind)
+        services.accept_application(by=city, application=application)
+        services.approve_application(by=city, application=application)
+
+    decide(ApplicationKind.REGISTER)
+    assert equipment.pk in _listed(county, "units:inspection_due_list")
+    assert equipment.pk in _listed(county, "units:equipment_list", status=EquipmentStatus.IN_USE)
+
+    decide(ApplicationKind.SUSPEND)
+    assert equipment.pk not in _listed(county, "units:inspection_due_list")
+    assert equipment.pk not in _listed(county, "units:equipment_list", status=EquipmentStatus.IN_USE)
+    assert equipment.pk in _listed(county, "units:equipment_list", status=EquipmentStatus.SUSPENDED)
+
+    decide(ApplicationKind.RESUME)
+    assert equipment.pk in _listed(county, "units:inspection_due_list")
+
+    decide(ApplicationKind.DEREGISTER)
+    assert equipment.pk not in _listed(county, "units:inspection_due_list")
+    assert equipment.pk in _listed(county, "units:equipment_list", status=EquipmentStatus.DEREGISTERED)
