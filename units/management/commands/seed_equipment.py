@@ -10,8 +10,6 @@ from the highest one seeded (kept in ``factory_number``), so codes and numbers s
 
 from __future__ import annotations
 
-import io
-import json
 import random
 import string
 import time
@@ -19,10 +17,10 @@ import uuid
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
-import pgtrigger
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection, transaction
 
+from portal.kit.bulk import copy_rows
 from units.choices import EquipmentStatus, UnitStatus
 from units.models import Equipment, EquipmentType, Unit
 
@@ -50,13 +48,6 @@ MANUFACTURERS = ("西子奥的斯电梯有限公司", "通力电梯有限公司"
                  "兰州兰石重型装备股份有限公司", "太原重工股份有限公司", "杭叉集团股份有限公司", "安徽合力股份有限公司",
                  "无锡华光环保能源集团股份有限公司")
 PLACES = ("1号楼", "2号楼", "3号楼", "主厂房", "锅炉房", "仓库", "车间", "地下车库", "办公楼", "综合楼")
-
-
-def _copy_value(value) -> str:
-    if value is None:
-        return r"\N"
-    text = str(value)
-    return text.replace("\\", "\\\\").replace("\t", "\\t").replace("\n", "\\n").replace("\r", "\\r")
 
 
 def _base36(n: int, width: int) -> str:
@@ -173,24 +164,7 @@ class Command(BaseCommand):
         return rows
 
     def copy(self, rows, context_id: uuid.UUID, history: bool = True) -> None:
-        """One COPY; the pghistory/pgtrigger settings are set first for the reason ``seed_scale.copy_units``
-        gives (otherwise every row's trigger rolls back a subtransaction: quadratic)."""
-        buffer = io.StringIO()
-        for row in rows:
-            buffer.write("\t".join(_copy_value(v) for v in row))
-            buffer.write("\n")
-        buffer.seek(0)
-        metadata = json.dumps({"command": "seed_equipment", "equipment": len(rows)})
-        with connection.cursor() as cursor:
-            cursor.execute(
-                "SELECT set_config('pghistory.context_id', %s, true), "
-                "set_config('pghistory.context_metadata', %s, true), set_config('pgtrigger.ignore', '{}', true)",
-                [str(context_id), metadata],
-            )
-            sql = f"COPY units_equipment ({', '.join(COPY_COLUMNS)}) FROM STDIN"
-            if history:
-                cursor.copy_expert(sql, buffer)
-            else:
-                with pgtrigger.ignore("units.Equipment:insert_insert"):
-                    cursor.execute("SELECT 1")  # lets pgtrigger's execute wrapper set pgtrigger.ignore
-                    cursor.copy_expert(sql, buffer)
+        """One COPY for all rows; pghistory writes one insert event per row unless ``history`` is off."""
+        copy_rows("units_equipment", COPY_COLUMNS, rows, context_id=context_id,
+                  metadata={"command": "seed_equipment", "equipment": len(rows)},
+                  history_trigger=None if history else "units.Equipment:insert_insert")

@@ -9,8 +9,6 @@ units: USCCs continue from the highest serial already seeded, so they stay uniqu
 
 from __future__ import annotations
 
-import io
-import json
 import random
 import time
 import uuid
@@ -18,7 +16,6 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
-import pgtrigger
 from django.contrib.auth.hashers import make_password
 from django.contrib.auth.models import Permission
 from django.core.management.base import BaseCommand, CommandError
@@ -27,6 +24,7 @@ from django.db import connection, transaction
 from jurisdictions.duties import ENTERPRISE_DUTIES, Role, Tier, duties_for
 from jurisdictions.models import Jurisdiction, JurisdictionUserObjectPermission, User
 from jurisdictions.services import STATION_SUFFIX, role_group
+from portal.kit.bulk import copy_rows
 from portal.kit.samples import serial_of_uscc, uscc_for_serial
 from units.choices import RiskGrade, UnitKind, UnitStatus
 from units.models import Unit, UnitUserObjectPermission
@@ -143,13 +141,6 @@ def _person(rng: random.Random) -> str:
     return rng.choice(SURNAMES) + rng.choice(GIVEN)
 
 
-def _copy_value(value) -> str:
-    if value is None:
-        return r"\N"
-    text = str(value)
-    return text.replace("\\", "\\\\").replace("\t", "\\t").replace("\n", "\\n").replace("\r", "\\r")
-
-
 def next_serial() -> int:
     """One past the highest serial any seeded unit carries (0 on an empty table)."""
     with connection.cursor() as cursor:
@@ -243,34 +234,10 @@ class Command(BaseCommand):
         return rows, enterprise_units
 
     def copy_units(self, rows, context_id: uuid.UUID, history: bool = True) -> None:
-        """One COPY for all rows; COPY fires triggers, so pghistory writes one insert event per unit.
-
-        pghistory's and pgtrigger's trigger helpers read ``pghistory.context_id`` and ``pgtrigger.ignore``
-        inside an exception block. While those are unset every row raises and rolls back a
-        subtransaction, and each rollback scans the whole pending after-trigger queue (the history and
-        foreign-key events of this COPY): quadratic, 130 s for 60k rows. Setting both variables first
-        (transaction-local; COPY bypasses the Django execute wrappers that usually set them) keeps the
-        load linear, and files every event under one ``pghistory_context`` naming this command.
-        """
-        buffer = io.StringIO()
-        for row in rows:
-            buffer.write("\t".join(_copy_value(v) for v in row))
-            buffer.write("\n")
-        buffer.seek(0)
-        metadata = json.dumps({"command": "seed_scale", "units": len(rows)})
-        with connection.cursor() as cursor:
-            cursor.execute(
-                "SELECT set_config('pghistory.context_id', %s, true), "
-                "set_config('pghistory.context_metadata', %s, true), set_config('pgtrigger.ignore', '{}', true)",
-                [str(context_id), metadata],
-            )
-            sql = f"COPY units_unit ({', '.join(COPY_COLUMNS)}) FROM STDIN"
-            if history:
-                cursor.copy_expert(sql, buffer)
-            else:
-                with pgtrigger.ignore("units.Unit:insert_insert"):
-                    cursor.execute("SELECT 1")  # lets pgtrigger's execute wrapper set pgtrigger.ignore
-                    cursor.copy_expert(sql, buffer)
+        """One COPY for all rows; pghistory writes one insert event per row unless ``history`` is off."""
+        copy_rows("units_unit", COPY_COLUMNS, rows, context_id=context_id,
+                  metadata={"command": "seed_scale", "units": len(rows)},
+                  history_trigger=None if history else "units.Unit:insert_insert")
 
     def analyze(self) -> None:
         with connection.cursor() as cursor:
