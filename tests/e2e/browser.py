@@ -4,11 +4,14 @@ Playwright's sync API runs an event loop in the calling thread, so tests do ever
 the browser starts or after it stops (Django refuses ORM calls while a loop is running).
 """
 
+import re
 from contextlib import contextmanager
 from pathlib import Path
 
 from django.conf import settings
-from playwright.sync_api import expect, sync_playwright
+from playwright.sync_api import Page, expect, sync_playwright
+
+from tests import factories
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
@@ -59,3 +62,10 @@ def browser_page(base_url: str, *, width: int = 1280, height: int = 800):
             browser.close()
 
 
+def log_in(page: Page, username: str) -> None:
+    """Sign in through the login form with the test password; lands on the dashboard."""
+    page.goto("/accounts/login/")
+    page.get_by_label("用户名").fill(username)
+    page.get_by_label("密码").fill(factories.PASSWORD)
+    page.get_by_role("button", name="登录").click()
+    expect(page).to_have_url(re.compile(r"^https?://[^/]+/$"))

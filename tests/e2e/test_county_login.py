@@ -29,7 +29,7 @@ def county(world):
     }
 
 
-def log_in(page: Page, username: str) -> None:
+def log_in_via_redirect(page: Page, username: str) -> None:
     """Open / anonymously, land on the login form, and sign in through it."""
     page.goto("/")
     expect(page).to_have_url(re.compile(r"/accounts/login/\?next=/$"))
@@ -41,7 +41,7 @@ def log_in(page: Page, username: str) -> None:
 
 def test_county_leader_sees_own_subtree_and_nothing_above(live_server, county):
     with browser_page(live_server.url) as (page, console):
-        log_in(page, "county")
+        log_in_via_redirect(page, "county")
 
         # Dashboard of 城关区: title, home trail, child stations.
         expect(page.get_by_test_id("dashboard-title")).to_contain_text("城关区")
@@ -88,7 +88,7 @@ def test_county_leader_sees_own_subtree_and_nothing_above(live_server, county):
 
 def test_county_leader_creates_account_with_jurisdiction_picker(live_server, county):
     with browser_page(live_server.url) as (page, console):
-        log_in(page, "county")
+        log_in_via_redirect(page, "county")
         page.locator("#sidebar").get_by_role("link", name="账号管理").click()
         expect(page).to_have_url(re.compile(r"/accounts/users/$"))
 

@@ -13,8 +13,7 @@ from pypdf import PdfReader, PdfWriter
 
 from portal.kit.samples import make_uscc
 from tests import factories
-from tests.e2e.browser import SCREENSHOTS, browser_page
-from tests.e2e.test_registration_flow import log_in
+from tests.e2e.browser import SCREENSHOTS, browser_page, log_in
 from units.choices import ApplicationStatus, EquipmentStatus, UnitStatus
 from units.models import Application, Equipment, Unit
 

@@ -4,10 +4,9 @@ multipart form, the city accepts and approves from its queue, and no page trips 
 import re
 
 import pytest
-from playwright.sync_api import Page, expect
+from playwright.sync_api import expect
 
-from tests import factories
-from tests.e2e.browser import SCREENSHOTS, browser_page
+from tests.e2e.browser import SCREENSHOTS, browser_page, log_in
 from units import services
 from units.choices import EquipmentStatus
 from units.models import Application, Equipment, EquipmentType
@@ -22,14 +21,6 @@ def elevator(world, settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
     return services.add_equipment(by=None, unit=world["unit"], equipment_type=EquipmentType.objects.get(code="3110"),
                                   code="311023010202500001", location="1号楼东侧")
-
-
-def log_in(page: Page, username: str) -> None:
-    page.goto("/accounts/login/")
-    page.get_by_label("用户名").fill(username)
-    page.get_by_label("密码").fill(factories.PASSWORD)
-    page.get_by_role("button", name="登录").click()
-    expect(page).to_have_url(re.compile(r"^https?://[^/]+/$"))
 
 
 def test_enterprise_applies_with_uploads_and_the_city_registers(live_server, elevator):

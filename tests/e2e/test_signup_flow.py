@@ -5,23 +5,15 @@ import random
 import re
 
 import pytest
-from playwright.sync_api import Page, expect
+from playwright.sync_api import expect
 
 from portal.kit.samples import make_uscc
 from tests import factories
-from tests.e2e.browser import SCREENSHOTS, browser_page
+from tests.e2e.browser import SCREENSHOTS, browser_page, log_in
 from units.choices import UnitStatus
 from units.models import Unit
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-def log_in(page: Page, username: str) -> None:
-    page.goto("/accounts/login/")
-    page.get_by_label("用户名").fill(username)
-    page.get_by_label("密码").fill(factories.PASSWORD)
-    page.get_by_role("button", name="登录").click()
-    expect(page).to_have_url(re.compile(r"^https?://[^/]+/$"))
 
 
 def test_enterprise_signs_up_picking_its_station_and_the_station_confirms(live_server, world):

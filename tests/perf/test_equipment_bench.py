@@ -11,13 +11,11 @@ piece's certificate ``CERT_RUNS`` times. Prints a table and writes it to ``var/b
 
 from __future__ import annotations
 
-import io
 import statistics
 import time
 from pathlib import Path
 
 import pytest
-from django.core.management import call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -26,6 +24,7 @@ from django.utils import timezone
 from jurisdictions import access
 from jurisdictions.duties import Duty
 from portal.kit.views import PER_PAGE
+from tests.perf.seeding import top_up
 from tests.perf.test_unit_list_bench import BENCH_UNITS, USERS, _bench_user, p95
 from units import documents, querysets
 from units.choices import EquipmentStatus
@@ -48,20 +47,12 @@ _seeding: dict[str, float] = {}
 def django_db_setup(django_db_setup, django_db_blocker):
     """The project's setup (migrations + tree + catalogue), then units and equipment, once per session."""
     with django_db_blocker.unblock():
-        missing = BENCH_UNITS - Unit.objects.count()
-        if missing > 0:
-            out = io.StringIO()
-            started = time.perf_counter()
-            call_command("seed_scale", units=missing, stdout=out)
-            _seeding.update(units=missing, unit_seconds=time.perf_counter() - started)
-            print("\n" + out.getvalue().strip())
-        missing = BENCH_EQUIPMENT - Equipment.objects.count()
-        if missing > 0:
-            out = io.StringIO()
-            started = time.perf_counter()
-            call_command("seed_equipment", count=missing, no_history=True, stdout=out)
-            _seeding.update(equipment=missing, equipment_seconds=time.perf_counter() - started)
-            print("\n" + out.getvalue().strip())
+        added, seconds = top_up(Unit, BENCH_UNITS, "seed_scale", "units")
+        if added:
+            _seeding.update(units=added, unit_seconds=seconds)
+        added, seconds = top_up(Equipment, BENCH_EQUIPMENT, "seed_equipment", "count", no_history=True)
+        if added:
+            _seeding.update(equipment=added, equipment_seconds=seconds)
         with connection.cursor() as cursor:
             cursor.execute("VACUUM (ANALYZE) units_unit")
             cursor.execute("VACUUM (ANALYZE) units_equipment")

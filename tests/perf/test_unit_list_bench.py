@@ -9,13 +9,11 @@ through the test client; prints a table and writes it to ``var/bench/unit_list.t
 
 from __future__ import annotations
 
-import io
 import statistics
 import time
 from pathlib import Path
 
 import pytest
-from django.core.management import call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -25,6 +23,7 @@ from jurisdictions.duties import Duty, Role
 from jurisdictions.models import User
 from portal.kit.views import PER_PAGE
 from tests import factories
+from tests.perf.seeding import top_up
 from units.models import Unit
 from units.tables import UnitTable
 
@@ -45,13 +44,9 @@ _seeding: dict[str, float] = {}
 def django_db_setup(django_db_setup, django_db_blocker):
     """The project's setup (migrations + real tree), then units up to BENCH_UNITS, once per session."""
     with django_db_blocker.unblock():
-        missing = BENCH_UNITS - Unit.objects.count()
-        if missing > 0:
-            out = io.StringIO()
-            started = time.perf_counter()
-            call_command("seed_scale", units=missing, stdout=out)
-            _seeding.update(units=missing, seconds=time.perf_counter() - started)
-            print("\n" + out.getvalue().strip())
+        added, seconds = top_up(Unit, BENCH_UNITS, "seed_scale", "units")
+        if added:
+            _seeding.update(units=added, seconds=seconds)
         with connection.cursor() as cursor:
             cursor.execute("VACUUM (ANALYZE) units_unit")
 
