@@ -52,6 +52,7 @@ class Duty(models.TextChoices):
     HANDLE_RECOMMENDATIONS = "handle_recommendations", "三书一函办理"
     VIEW_STATISTICS = "view_statistics", "统计分析"
     VIEW_AUDIT = "view_audit", "查看审计日志"
+    REVEAL_PERSONAL_INFO = "reveal_personal_info", "查看完整身份信息"
     # Enterprise-side duties, held on the unit (seed 002).
     EDIT_UNIT = "edit_unit", "维护本单位信息"
     KEEP_RECORDS = "keep_records", "填报本单位记录"
@@ -77,6 +78,8 @@ TIER_DUTIES: dict[str, dict[Duty, str]] = {
         D.HANDLE_RECOMMENDATIONS: "000 §五(三)",
         D.VIEW_STATISTICS: "000 §一(十一)",
         D.VIEW_AUDIT: "000 §一(八)",
+        D.ASSESS_PERSONNEL: "002 附件 8（县级以上市场监管部门）",
+        D.REVEAL_PERSONAL_INFO: "002 附件 11（省局汇总上报总局平台）",
     },
     Tier.CITY: {
         D.VIEW: "000 §二",
@@ -95,6 +98,8 @@ TIER_DUTIES: dict[str, dict[Duty, str]] = {
         D.HANDLE_RECOMMENDATIONS: "000 §五(三)",
         D.VIEW_STATISTICS: "000 §二(十)",
         D.VIEW_AUDIT: "000 §二(七)",
+        D.ASSESS_PERSONNEL: "002 附件 8（县级以上市场监管部门）",
+        D.REVEAL_PERSONAL_INFO: "002 附件 10（督促补充填报、核对身份信息）",
     },
     Tier.COUNTY: {
         D.VIEW: "000 §三",
@@ -108,6 +113,7 @@ TIER_DUTIES: dict[str, dict[Duty, str]] = {
         D.HANDLE_RECOMMENDATIONS: "000 §五(三)",
         D.VIEW_STATISTICS: "000 §三(八)",
         D.VIEW_AUDIT: "000 §三(六)",
+        D.REVEAL_PERSONAL_INFO: "002 附件 8（监督抽查考核核对身份）",
     },
     Tier.STATION: {
         D.VIEW: "000 §四",
@@ -123,8 +129,10 @@ DELEGABLE: dict[Duty, tuple[str, str]] = {
     D.REGISTER_EQUIPMENT: (Tier.CITY, Tier.COUNTY),
 }
 
-# Enterprise accounts: seed 002 — the unit fills in its own staff and records and sees its own data.
-ENTERPRISE_DUTIES: frozenset[Duty] = frozenset({D.VIEW, D.EDIT_UNIT, D.KEEP_RECORDS, D.MANAGE_UNIT_ACCOUNTS})
+# Enterprise accounts: seed 002 — the unit fills in its own staff and records and sees its own data,
+# including the full identity details it entered itself (each reveal audited).
+ENTERPRISE_DUTIES: frozenset[Duty] = frozenset({D.VIEW, D.EDIT_UNIT, D.KEEP_RECORDS, D.MANAGE_UNIT_ACCOUNTS,
+                                               D.REVEAL_PERSONAL_INFO})
 ENTERPRISE_ONLY: frozenset[Duty] = frozenset({D.EDIT_UNIT, D.KEEP_RECORDS, D.MANAGE_UNIT_ACCOUNTS})
 
 ROLE_DUTIES: dict[str, frozenset[Duty]] = {

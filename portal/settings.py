@@ -2,9 +2,10 @@
 
 A newcomer needs nothing: without ``DATABASE_URL`` an embedded PostgreSQL starts under ``var/``;
 without ``REDIS_URL`` Celery tasks run inline and the cache is process-local. Production sets
-``DEBUG=0``, ``SECRET_KEY``, ``ALLOWED_HOSTS``, ``DATABASE_URL`` and ``REDIS_URL``.
+``DEBUG=0``, ``SECRET_KEY``, ``FIELD_ENCRYPTION_KEY``, ``ALLOWED_HOSTS``, ``DATABASE_URL`` and ``REDIS_URL``.
 """
 
+import base64
 import os
 import secrets
 from datetime import timedelta
@@ -39,8 +40,22 @@ def _dev_secret_key() -> str:
     return path.read_text().strip()
 
 
+def _dev_field_key() -> str:
+    """Like the dev SECRET_KEY: generated once under var/. Production sets FIELD_ENCRYPTION_KEY in the
+    environment (``check --deploy`` fails otherwise) and keeps it out of the database's backups."""
+    path = VAR_DIR / "field_encryption_key"
+    if not path.exists():
+        VAR_DIR.mkdir(parents=True, exist_ok=True)
+        path.write_text(base64.urlsafe_b64encode(secrets.token_bytes(32)).decode().rstrip("="))
+        path.chmod(0o600)
+    return path.read_text().strip()
+
+
 DEBUG = env_bool("DEBUG", False)
 SECRET_KEY = os.environ.get("SECRET_KEY") or _dev_secret_key()
+# Personal information at rest (portal.kit.crypto): keys newest first, comma-separated.
+FIELD_ENCRYPTION_KEY_FROM_ENV = bool(os.environ.get("FIELD_ENCRYPTION_KEY"))
+FIELD_ENCRYPTION_KEY = os.environ.get("FIELD_ENCRYPTION_KEY") or _dev_field_key()
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost" if DEBUG else "127.0.0.1,localhost,testserver")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
 
@@ -179,7 +194,21 @@ CELERY_BEAT_SCHEDULE = {
     "relay-outbox": {"task": "portal.kit.tasks.relay_outbox", "schedule": 5.0},
     "expire-delegations": {"task": "jurisdictions.tasks.expire_delegations", "schedule": 600.0},
     "purge-audit": {"task": "jurisdictions.tasks.purge_expired_audit", "schedule": 86400.0},
+    "certificate-reminders": {"task": "personnel.tasks.certificate_reminders", "schedule": 3600.0},
 }
+
+# --- Personnel rules kept as data (DOMAIN.md §6 marks them [P]; personnel/rules.py). -------------
+# (post, post, source): one person may not hold both at one unit (seed 002 附件 4).
+PERSONNEL_FORBIDDEN_CONCURRENT_POSTS = [
+    ("quality_safety_director", "quality_safety_officer", "总局令第73号；DOMAIN.md §6 [P]"),
+]
+# post → certificate item codes its holder must have (seed 002 附件 2 → TSG 08 §2.4) [P].
+PERSONNEL_REQUIRED_CERTIFICATES = {
+    "safety_director": ["A"],
+    "safety_officer": ["A"],
+}
+# Days before expiry at which the enterprise is reminded of an operator certificate.
+CERTIFICATE_REMINDER_DAYS = (90, 30)
 
 # --- Authentication (SECURITY.md §Authentication). ----------------------------------------------
 AUTH_USER_MODEL = "jurisdictions.User"

@@ -12,6 +12,8 @@ from pathlib import Path
 
 from django.db import connection
 
+from portal.kit import crypto
+
 ROOT = Path(__file__).resolve().parents[2]
 # Variables that could weaken the production defaults; the check must see the defaults themselves.
 OVERRIDES = (
@@ -32,6 +34,7 @@ def production_env(**changes) -> dict:
     env.update(
         DEBUG="0",
         SECRET_KEY=secrets.token_urlsafe(64),  # 86 random characters
+        FIELD_ENCRYPTION_KEY=crypto.generate_key(),
         ALLOWED_HOSTS="portal.example.gov.cn",
         DATABASE_URL=database_url(),
         REDIS_URL=os.environ.get("REDIS_URL", "redis://127.0.0.1:6379"),
@@ -60,3 +63,18 @@ def test_check_deploy_really_checks(tmp_path):
     assert result.returncode != 0
     assert "security.W018" in result.stderr + result.stdout  # DEBUG on
     assert "security.W009" in result.stderr + result.stdout  # weak SECRET_KEY
+
+
+def test_check_deploy_refuses_a_generated_field_encryption_key(tmp_path):
+    env = production_env(PORTAL_VAR_DIR=str(tmp_path))
+    del env["FIELD_ENCRYPTION_KEY"]
+    result = check_deploy(env)
+    assert result.returncode != 0
+    assert "portal.E002" in result.stderr + result.stdout
+
+
+def test_a_malformed_field_encryption_key_stops_every_command(tmp_path):
+    result = subprocess.run([sys.executable, "manage.py", "check"], cwd=ROOT, capture_output=True, text=True,
+                            env=production_env(FIELD_ENCRYPTION_KEY="not-a-key"), timeout=60, check=False)
+    assert result.returncode != 0
+    assert "portal.E001" in result.stderr + result.stdout

@@ -1,0 +1,116 @@
+"""Reads of the staffing indicator (seed 002 附件 9–10: the campaign's headline figure).
+
+A unit is *staffed* when every post its kinds require (``rules.REQUIRED_POSTS``) has a holder in
+office. Units whose production stopped are exempt (seed 002 附件 6) and leave the denominator.
+Pending and rejected sign-ups are not yet supervised units and are not counted at all.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.db.models import Count, F, Q, QuerySet
+from django.db.models.functions import Coalesce
+
+from jurisdictions.duties import Tier
+from jurisdictions.models import Jurisdiction
+from personnel import rules
+from units.choices import UnitStatus
+
+SUPERVISED = (UnitStatus.ACTIVE, UnitStatus.STOPPED)
+EXEMPT = Q(status=UnitStatus.STOPPED)
+
+
+def filled_q(post: str) -> Q:
+    return Q(**{f"staffing__{post}__gt": 0})
+
+
+def needs_q(post: str) -> Q:
+    """Units whose kinds require ``post``."""
+    kinds = sorted(kind for kind, posts in rules.REQUIRED_POSTS.items() if post in posts)
+    return Q(kinds__overlap=kinds)
+
+
+def missing_q(post: str) -> Q:
+    return needs_q(post) & ~filled_q(post)
+
+
+def staffed_q() -> Q:
+    q = Q()
+    for kind, posts in rules.REQUIRED_POSTS.items():
+        has_all = Q()
+        for post in posts:
+            has_all &= filled_q(post)
+        q &= ~Q(kinds__contains=[kind]) | has_all
+    return q
+
+
+def supervised(queryset: QuerySet) -> QuerySet:
+    return queryset.filter(status__in=SUPERVISED)
+
+
+def unstaffed(queryset: QuerySet) -> QuerySet:
+    """Supervised, not exempt, not staffed: the units the regulator has to chase."""
+    return supervised(queryset).exclude(EXEMPT).exclude(staffed_q())
+
+
+@dataclass
+class Rate:
+    key: int | None
+    name: str
+    code: str
+    total: int
+    exempt: int
+    staffed: int
+    flagged: int
+    node: Jurisdiction | None = None
+
+    @property
+    def due(self) -> int:
+        return self.total - self.exempt
+
+    @property
+    def unstaffed(self) -> int:
+        return self.due - self.staffed
+
+    @property
+    def percent(self) -> float | None:
+        return round(100 * self.staffed / self.due, 1) if self.due else None
+
+
+# The column a child of each tier is found in; a city without counties (嘉峪关) has its stations
+# directly below it, so a city's children are read from county_id, else station_id.
+CHILD_COLUMNS = {
+    Tier.PROVINCE: ("city_id",),
+    Tier.CITY: ("county_id", "station_id"),
+    Tier.COUNTY: ("station_id",),
+    Tier.STATION: (),
+}
+
+_COUNTS = {
+    "total": Count("id"),
+    "exempt": Count("id", filter=EXEMPT),
+    "staffed": Count("id", filter=~EXEMPT & staffed_q()),
+    "flagged": Count("id", filter=Q(staffing__flagged=True)),
+}
+
+
+def staffing_rates(units: QuerySet, node: Jurisdiction) -> tuple[Rate, list[Rate]]:
+    """The rate of ``node``'s part of ``units`` (already scoped) and of each child: two queries."""
+    units = supervised(units)
+    total = units.aggregate(**_COUNTS)
+    overall = Rate(node.pk, node.name, node.code, **total, node=node)
+    columns = CHILD_COLUMNS[node.tier]
+    if not columns:
+        return overall, []
+    key = Coalesce(*columns) if len(columns) > 1 else F(columns[0])
+    rows = units.annotate(child=key).values("child").annotate(**_COUNTS).order_by()
+    by_key = {row.pop("child"): row for row in rows}
+    children = {n.pk: n for n in node.get_children()}
+    rates = []
+    for pk, child in sorted(children.items(), key=lambda item: item[1].code):
+        counts = by_key.pop(pk, {"total": 0, "exempt": 0, "staffed": 0, "flagged": 0})
+        rates.append(Rate(pk, child.name, child.code, **counts, node=child))
+    if None in by_key:
+        rates.append(Rate(None, "（直属本级的单位）", "", **by_key.pop(None)))
+    return overall, rates
