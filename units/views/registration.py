@@ -11,9 +11,8 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.db.models import Case, Count, IntegerField, Value, When
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404
-from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views import View
@@ -21,6 +20,7 @@ from django.views import View
 from jurisdictions import access
 from jurisdictions.duties import Duty
 from portal.kit.forms import ConfirmForm
+from portal.kit.pdf import pdf_response
 from portal.kit.views import ConfirmActionView, ScopedDetailView, ScopedFormView, ScopedListView
 from units import documents, services
 from units.choices import ApplicationKind, ApplicationStatus
@@ -28,12 +28,6 @@ from units.filters import ApplicationFilter
 from units.forms import ApplicationForm, ApplicationRejectForm
 from units.models import Application, ApplicationDocument, Equipment, Unit
 from units.tables import ApplicationTable, due_state
-
-
-def pdf_response(pdf: bytes, filename: str) -> HttpResponse:
-    response = HttpResponse(pdf, content_type="application/pdf")
-    response["Content-Disposition"] = content_disposition_header(as_attachment=True, filename=filename)
-    return response
 
 
 class ApplicationListView(ScopedListView):
