@@ -1,7 +1,9 @@
 """Valid synthetic identifiers for demo and benchmark data."""
 
 import random
+from datetime import date
 
+from stdnum.cn import ric as stdnum_ric
 from stdnum.cn import uscc as stdnum_uscc
 
 ORG_ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
@@ -36,3 +38,13 @@ def serial_of_uscc(uscc: str) -> int:
     for ch in uscc[9:17]:
         value = value * len(ORG_ALPHABET) + ORG_ALPHABET.index(ch)
     return value
+
+
+def make_id_number(area: str, birth: date, seq: int) -> str:
+    """A check-valid 18-digit 居民身份证号码 (GB 11643-1999): ``area`` (6 digits), ``birth``, the 3-digit
+    sequence ``seq`` (odd: male, even: female) and the check character. Synthetic: not anyone's number."""
+    if not 0 <= seq <= 999:
+        raise ValueError(f"sequence {seq} does not fit in 3 digits")
+    body = f"{area[:6]}{birth:%Y%m%d}{seq:03d}"
+    # stdnum expects the number with a check position and ignores what is in it.
+    return body + stdnum_ric.calc_check_digit(body + "0")
