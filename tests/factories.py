@@ -2,11 +2,14 @@
 
 import itertools
 import random
+from datetime import date, timedelta
 
 from jurisdictions.duties import Role
 from jurisdictions.models import Jurisdiction, User
 from jurisdictions.services import create_regulator
-from portal.kit.samples import make_uscc
+from personnel import services as personnel
+from personnel.models import Person
+from portal.kit.samples import make_id_number, make_uscc
 from units.choices import UnitKind
 from units.models import Unit
 from units.services import create_enterprise_user
@@ -49,9 +52,22 @@ def unit(code: str, name: str | None = None, kinds=(UnitKind.USAGE,)) -> Unit:
     return u
 
 
-def enterprise_user(u: Unit, username: str | None = None) -> User:
+def enterprise_user(u: Unit, username: str | None = None, email: str = "") -> User:
     return create_enterprise_user(by=None, unit=u, username=username or f"ent{next(_seq)}", password=PASSWORD,
-                                  display_name="企业人员")
+                                  display_name="企业人员", email=email)
+
+
+def new_id_number(area: str = "620102") -> str:
+    """A fresh check-valid ID number (GB 11643): each call a different birth date and sequence."""
+    n = next(_seq)
+    return make_id_number(area, date(1970, 1, 1) + timedelta(days=n), n % 1000)
+
+
+def person(u: Unit, name: str | None = None, id_number: str | None = None, phone: str | None = None) -> Person:
+    """A person entered at ``u`` through the real service (sealed numbers, blind index, audit row)."""
+    n = next(_seq)
+    return personnel.add_person(by=system_user(), unit=u, name=name or f"测试人员{n}",
+                                id_number=id_number or new_id_number(), phone=phone or f"139{n:08d}")
 
 
 def xlsx_bytes(columns, rows) -> bytes:
