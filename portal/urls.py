@@ -17,6 +17,7 @@ urlpatterns = [
     path("", include("portal.dashboard.urls")),
     path("", include("jurisdictions.urls")),
     path("", include("units.urls")),
+    path("", include("personnel.urls")),
 ]
 
 handler500 = server_error

@@ -30,6 +30,7 @@ from django.utils import timezone
 
 from jurisdictions import services
 from jurisdictions.models import Delegation, Jurisdiction, User
+from personnel.models import Appointment, Certificate, Person, SpotAssessment, Training
 from portal.kit.samples import make_uscc
 from tests.factories import PASSWORD, node, xlsx_bytes
 from units import services as unit_services
@@ -75,6 +76,10 @@ def _own_node(w, role):
 
 def _own_unit(w, role):
     return (w["unit"] if role == "enterprise" else w["other_unit"]).get_absolute_url()
+
+
+def _own_staff(w, role):
+    return reverse("personnel:unit_staff", args=[(w["unit"] if role == "enterprise" else w["other_unit"]).pk])
 
 
 def _station_node(w):
@@ -173,6 +178,35 @@ def _import_job(w):
     return w["import_job"]
 
 
+def _person(w):
+    """A safety director of ``unit``, entered by its enterprise (made on first use)."""
+    if "person" not in w:
+        from personnel import services as personnel_services
+
+        w["appointment"] = personnel_services.appoint_new_person(
+            by=w["users"]["enterprise"], unit=w["unit"], name="矩阵总监", id_number="360426199101010071",
+            phone="13800138000", post="safety_director", started_on=timezone.localdate())
+        w["person"] = w["appointment"].person
+    return w["person"]
+
+
+def _appointment(w):
+    _person(w)
+    return w["appointment"]
+
+
+def _document_appointment(w):
+    """A safety officer of ``unit`` with an uploaded appointment document (made on first use)."""
+    if "document_appointment" not in w:
+        from personnel import services as personnel_services
+
+        w["document_appointment"] = personnel_services.appoint_new_person(
+            by=w["users"]["enterprise"], unit=w["unit"], name="矩阵安全员", id_number="11010519491231002X",
+            phone="13900139000", post="safety_officer", started_on=timezone.localdate(),
+            document=SimpleUploadedFile("任命.pdf", UPLOAD, content_type="application/pdf"))
+    return w["document_appointment"]
+
+
 # Where use registration is decided in ``w``: the city, and 城关区 under the delegation ``w`` opens.
 REGISTRARS = ("city", "county")
 UNIT_VIEWERS = ("province", "city", "county", "station", "enterprise")
@@ -256,6 +290,29 @@ MATRIX: dict[str, Page] = {
     "units:import_detail": Page(only(("county",)), obj=_import_job),
     "units:import_confirm": Page(only(("county",)), obj=_import_job),
     "units:import_progress": Page(only(("county",)), obj=_import_job),
+    # Personnel (seed 002 附件 1–11): the unit's keepers (enterprise KEEP_RECORDS, regulators MANAGE_UNITS) write;
+    # full identity details need REVEAL_PERSONAL_INFO (leaders, the enterprise itself); spot assessments need
+    # ASSESS_PERSONNEL (county and above); the staffed-rate pages and the national export are regulators' only.
+    "personnel:unit_staff": Page(only(UNIT_VIEWERS), obj=lambda w: w["unit"]),
+    "personnel:unit_staff_pdf": Page(only(UNIT_VIEWERS), obj=lambda w: w["unit"]),
+    "personnel:appointment_new": Page(only(UNIT_VIEWERS), obj=lambda w: w["unit"]),
+    "personnel:my_staff": Page(only(ENTERPRISES, granted=REDIRECT), redirect_to=_own_staff),
+    "personnel:appointment_end": Page(only(UNIT_VIEWERS), obj=_appointment),
+    "personnel:appointment_document": Page(only(UNIT_VIEWERS), obj=_document_appointment),
+    "personnel:person_list": Page(only((*REGULATORS, *ENTERPRISES))),
+    "personnel:person_detail": Page(only(UNIT_VIEWERS), obj=_person),
+    "personnel:person_edit": Page(only(UNIT_VIEWERS), obj=_person),
+    "personnel:person_reveal": Page(only(("province", "city", "county", "enterprise")), obj=_person),
+    "personnel:appointment_create": Page(only(UNIT_VIEWERS), obj=_person),
+    "personnel:certificate_create": Page(only(UNIT_VIEWERS), obj=_person),
+    "personnel:certificate_list": Page(only((*REGULATORS, *ENTERPRISES))),
+    "personnel:training_create": Page(only(UNIT_VIEWERS), obj=lambda w: w["unit"]),
+    "personnel:training_list": Page(only((*REGULATORS, *ENTERPRISES))),
+    "personnel:assessment_create": Page(only(("province", "city", "county")), obj=_person),
+    "personnel:assessment_list": Page(only((*REGULATORS, *ENTERPRISES))),
+    "personnel:staffing": Page(only(REGULATORS)),
+    "personnel:staffing_units": Page(only(REGULATORS)),
+    "personnel:national_export": Page(only(REGULATORS)),
 }
 
 
@@ -616,6 +673,45 @@ WRITES: dict[str, Write] = {
         state=lambda w: Jurisdiction.objects.filter(name__startswith="矩阵测试镇").exists(),
         refused={"other_city": FORM_ERROR, "county": NOT_FOUND, "other_county": NOT_FOUND, "station": NOT_FOUND,
                  "enterprise": NOT_FOUND}),
+    "personnel:appointment_new": Write(
+        rightful="enterprise", obj=lambda w: w["unit"], data=lambda w: {
+            "post": "safety_officer", "name": "矩阵新员", "id_number": "360426199101010071", "phone": "13700137000",
+            "started_on": timezone.localdate().isoformat(), "covers": "", "education": "", "title": ""},
+        state=lambda w: Person.objects.filter(name="矩阵新员").exists(),
+        refused={"other_enterprise": NOT_FOUND, "other_county": NOT_FOUND, "other_city": NOT_FOUND}),
+    "personnel:appointment_create": Write(
+        rightful="county", obj=_person, data=lambda w: {"post": "principal",
+                                                        "started_on": timezone.localdate().isoformat()},
+        state=lambda w: Appointment.objects.filter(person=_person(w), post="principal").exists(),
+        refused={"other_enterprise": NOT_FOUND, "other_county": NOT_FOUND, "other_city": NOT_FOUND}),
+    "personnel:appointment_end": Write(
+        rightful="enterprise", obj=_appointment, data=lambda w: {
+            "ended_on": timezone.localdate().isoformat(), "reason": "resigned"},
+        state=lambda w: Appointment.objects.get(pk=_appointment(w).pk).ended_on,
+        refused={"other_enterprise": NOT_FOUND, "other_county": NOT_FOUND, "other_city": NOT_FOUND}),
+    "personnel:person_edit": Write(
+        rightful="county", obj=_person, data=lambda w: {"name": "矩阵改名", "version": _person(w).version,
+                                                        "id_number": "", "phone": "", "education": "", "title": ""},
+        state=lambda w: Person.objects.get(pk=_person(w).pk).name,
+        refused={"other_enterprise": NOT_FOUND, "other_county": NOT_FOUND, "other_city": NOT_FOUND}),
+    "personnel:certificate_create": Write(
+        rightful="enterprise", obj=_person, data=lambda w: {
+            "item_code": "A", "number": "MATRIX-A-1", "issued_by": "兰州市市场监督管理局", "issued_on": "2024-01-01",
+            "expires_on": "2028-01-01"},
+        state=lambda w: Certificate.objects.filter(number="MATRIX-A-1").exists(),
+        refused={"other_enterprise": NOT_FOUND, "other_county": NOT_FOUND, "other_city": NOT_FOUND}),
+    "personnel:training_create": Write(
+        rightful="enterprise", obj=lambda w: w["unit"], data=lambda w: {
+            "held_on": timezone.localdate().isoformat(), "content": "矩阵培训", "hours": "2", "trainer": "矩阵讲师",
+            "passed": [_person(w).pk]},
+        state=lambda w: Training.objects.filter(content="矩阵培训").exists(),
+        refused={"other_enterprise": NOT_FOUND, "other_county": NOT_FOUND, "other_city": NOT_FOUND}),
+    "personnel:assessment_create": Write(
+        rightful="county", obj=_person, data=lambda w: {
+            "assessed_on": timezone.localdate().isoformat(), "score": "55", "result": "failed", "note": ""},
+        state=lambda w: SpotAssessment.objects.filter(person=_person(w)).exists(),
+        refused={"station": NOT_FOUND, "enterprise": NOT_FOUND, "other_county": NOT_FOUND,
+                 "other_city": NOT_FOUND}),
 }
 
 WRITE_CASES = [(name, role) for name in sorted(WRITES) for role in WRITES[name].refused]
@@ -632,7 +728,14 @@ def test_every_post_endpoint_of_the_matrix_has_a_write_entry():
              "units:inspection_overdue_list", "units:application_list", "units:application_queue",
              "units:application_detail", "units:application_decision", "units:application_document",
              "units:equipment_certificate", "units:notification_list", "units:notification_detail",
-             "units:import_detail", "units:import_progress"}
+             "units:import_detail", "units:import_progress",
+             # Personnel reads; the reveal and the full export POST a reason but change no record (audited,
+             # tested in tests/personnel/test_personnel_views.py).
+             "personnel:unit_staff", "personnel:unit_staff_pdf", "personnel:my_staff",
+             "personnel:appointment_document", "personnel:person_list", "personnel:person_detail",
+             "personnel:person_reveal", "personnel:certificate_list", "personnel:training_list",
+             "personnel:assessment_list", "personnel:staffing", "personnel:staffing_units",
+             "personnel:national_export"}
     assert set(MATRIX) - reads == set(WRITES)
 
 

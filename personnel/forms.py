@@ -1,0 +1,136 @@
+from django import forms
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from personnel.choices import AssessmentResult, Education, EndReason, Post
+from personnel.models import Person
+from units.models import Equipment
+
+DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+# Phones fill these in: the right keyboard and no autocorrect on numbers.
+ID_INPUT = forms.TextInput(attrs={"inputmode": "text", "autocomplete": "off", "autocapitalize": "characters",
+                                  "maxlength": 18})
+PHONE_INPUT = forms.TextInput(attrs={"inputmode": "tel", "autocomplete": "off", "maxlength": 16})
+UPLOAD_TYPES = (".pdf", ".jpg", ".jpeg", ".png")
+MAX_UPLOAD = 10 * 1024 * 1024
+
+
+def _check_upload(upload):
+    if upload is None:
+        return upload
+    if not upload.name.lower().endswith(UPLOAD_TYPES) or upload.size > MAX_UPLOAD:
+        raise forms.ValidationError(_("任命文件须为 PDF 或图片（JPG、PNG），不超过 10 MB。"))
+    head = upload.read(8)
+    upload.seek(0)
+    if not (head.startswith(b"%PDF") or head.startswith(b"\xff\xd8\xff") or head.startswith(b"\x89PNG")):
+        raise forms.ValidationError(_("文件内容不是 PDF 或图片。"))
+    return upload
+
+
+class PersonFields(forms.Form):
+    name = forms.CharField(label=_("姓名"), max_length=64)
+    id_number = forms.CharField(label=_("居民身份证号码"), max_length=18, widget=ID_INPUT,
+                                help_text=_("18 位，最后一位可为 X；性别和出生日期据此自动确定。"))
+    phone = forms.CharField(label=_("手机号码"), max_length=16, widget=PHONE_INPUT)
+    education = forms.ChoiceField(label=_("学历"), choices=[("", "—"), *Education.choices], required=False)
+    title = forms.CharField(label=_("职称"), max_length=64, required=False)
+
+
+class AppointmentFields(forms.Form):
+    post = forms.ChoiceField(label=_("职务"), choices=Post.choices)
+    started_on = forms.DateField(label=_("任职日期"), widget=DATE)
+    covers = forms.CharField(label=_("负责设备或岗位"), max_length=200, required=False,
+                             help_text=_("如：1–3 号客梯、锅炉房；也可在下方勾选具体设备。"))
+    equipment = forms.ModelMultipleChoiceField(label=_("负责设备"), queryset=Equipment.objects.none(),
+                                               required=False, widget=forms.CheckboxSelectMultiple)
+    document = forms.FileField(label=_("任命文件"), required=False,
+                               help_text=_("PDF 或图片，不超过 10 MB。"))
+
+    def __init__(self, *args, unit=None, posts=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["started_on"].initial = timezone.localdate()
+        if posts:
+            self.fields["post"].choices = [(p.value, p.label) for p in posts]
+        if unit is not None:
+            self.fields["equipment"].queryset = unit.equipment.select_related("equipment_type").order_by("id")[:200]
+            if not unit.equipment.exists():
+                del self.fields["equipment"]
+
+    def clean_document(self):
+        return _check_upload(self.cleaned_data.get("document"))
+
+
+class NewAppointmentForm(PersonFields, AppointmentFields):
+    """登记人员并任职: one form, so a phone user fills a person in one go."""
+
+    field_order = ["post", "name", "id_number", "phone", "started_on", "covers", "education", "title", "equipment",
+                   "document"]
+
+
+class AppointmentForm(AppointmentFields):
+    """An existing person of the unit takes a (further) post."""
+
+
+class PersonForm(forms.Form):
+    name = forms.CharField(label=_("姓名"), max_length=64)
+    id_number = forms.CharField(label=_("居民身份证号码"), max_length=18, required=False, widget=ID_INPUT,
+                                help_text=_("不修改请留空。当前：%(masked)s"))
+    phone = forms.CharField(label=_("手机号码"), max_length=16, required=False, widget=PHONE_INPUT,
+                            help_text=_("不修改请留空。当前：%(masked)s"))
+    education = forms.ChoiceField(label=_("学历"), choices=[("", "—"), *Education.choices], required=False)
+    title = forms.CharField(label=_("职称"), max_length=64, required=False)
+    version = forms.IntegerField(widget=forms.HiddenInput)
+
+    def __init__(self, *args, instance: Person, **kwargs):
+        kwargs["initial"] = {"name": instance.name, "education": instance.education, "title": instance.title,
+                             "version": instance.version, **(kwargs.get("initial") or {})}
+        super().__init__(*args, **kwargs)
+        self.fields["id_number"].help_text = self.fields["id_number"].help_text % {"masked": instance.id_masked}
+        self.fields["phone"].help_text = self.fields["phone"].help_text % {"masked": instance.phone_masked or "—"}
+
+
+class EndAppointmentForm(forms.Form):
+    ended_on = forms.DateField(label=_("离任日期"), widget=DATE)
+    reason = forms.ChoiceField(label=_("离任原因"), choices=[c for c in EndReason.choices if c[0] != "replaced"])
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["ended_on"].initial = timezone.localdate()
+
+
+class RevealForm(forms.Form):
+    reason = forms.CharField(label=_("查看原因"), max_length=200,
+                             help_text=_("完整身份证号码和手机号码属于敏感个人信息，每次查看均记入审计日志。"))
+
+
+class CertificateForm(forms.Form):
+    item_code = forms.CharField(label=_("作业项目代号"), max_length=8, help_text=_("如 A、T、Q1、G1、N1、R1"))
+    number = forms.CharField(label=_("证书编号"), max_length=64)
+    issued_by = forms.CharField(label=_("发证机关"), max_length=100)
+    issued_on = forms.DateField(label=_("发证日期"), widget=DATE)
+    expires_on = forms.DateField(label=_("有效期至"), widget=DATE)
+
+
+class TrainingForm(forms.Form):
+    held_on = forms.DateField(label=_("培训日期"), widget=DATE)
+    content = forms.CharField(label=_("培训内容"), max_length=500, widget=forms.Textarea(attrs={"rows": 3}))
+    hours = forms.DecimalField(label=_("学时"), min_value=0.5, max_digits=5, decimal_places=1)
+    trainer = forms.CharField(label=_("授课人或机构"), max_length=100)
+    passed = forms.ModelMultipleChoiceField(label=_("考核合格人员"), queryset=Person.objects.none(), required=False,
+                                            widget=forms.CheckboxSelectMultiple)
+    failed = forms.ModelMultipleChoiceField(label=_("考核不合格人员"), queryset=Person.objects.none(),
+                                            required=False, widget=forms.CheckboxSelectMultiple)
+
+    def __init__(self, *args, unit=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if unit is not None:
+            people = unit.people.order_by("name")
+            self.fields["passed"].queryset = people
+            self.fields["failed"].queryset = people
+
+
+class AssessmentForm(forms.Form):
+    assessed_on = forms.DateField(label=_("考核日期"), widget=DATE)
+    score = forms.IntegerField(label=_("得分"), min_value=0, max_value=100)
+    result = forms.ChoiceField(label=_("结果"), choices=AssessmentResult.choices)
+    note = forms.CharField(label=_("说明"), max_length=500, required=False, widget=forms.Textarea(attrs={"rows": 3}))

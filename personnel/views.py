@@ -1,0 +1,449 @@
+"""Pages of the responsibility system: the unit's staff (enterprise, on a phone), people, certificates,
+training, spot assessments, and the regulators' staffed-rate indicator and national export."""
+
+from __future__ import annotations
+
+from django.contrib.auth.decorators import login_required
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.core.exceptions import ValidationError
+from django.db.models import Count, Prefetch, Q
+from django.http import FileResponse, Http404
+from django.shortcuts import get_object_or_404, redirect
+from django.urls import reverse
+from django.utils.decorators import method_decorator
+from django.utils.translation import gettext_lazy as _
+from django.views.decorators.cache import never_cache
+from django.views.generic import TemplateView
+
+from jurisdictions import access
+from jurisdictions.duties import Duty
+from jurisdictions.models import Jurisdiction
+from personnel import documents, querysets, rules, services
+from personnel.choices import AssessmentResult
+from personnel.filters import (
+    AssessmentFilter,
+    CertificateFilter,
+    PersonFilter,
+    TrainingFilter,
+    UnstaffedUnitFilter,
+)
+from personnel.forms import (
+    AppointmentForm,
+    AssessmentForm,
+    CertificateForm,
+    EndAppointmentForm,
+    NewAppointmentForm,
+    PersonForm,
+    RevealForm,
+    TrainingForm,
+)
+from personnel.models import Appointment, Certificate, Person, SpotAssessment, Training, UnitStaffing
+from personnel.tables import AssessmentTable, CertificateTable, PersonTable, TrainingTable, UnstaffedUnitTable
+from portal.kit.forms import apply_form_errors
+from portal.kit.pdf import pdf_response
+from portal.kit.views import ConfirmActionView, ScopedDetailView, ScopedFormView, ScopedListView
+from units.choices import UnitStatus
+from units.models import Unit
+
+NO_STORE = method_decorator(never_cache, name="dispatch")
+
+
+class KeepingDuty:
+    """Enterprises write their own unit's records (KEEP_RECORDS); regulators managing the unit may too."""
+
+    @property
+    def duty(self):
+        return services.keeping_duty(self.request.user)
+
+
+# --- The unit's staff -----------------------------------------------------------------------------
+
+class UnitStaffView(ScopedDetailView):
+    """人员配备: who holds which post, what is missing, flags and history. Requested by htmx from the
+    unit page, it answers the panel alone."""
+
+    queryset = Unit.objects.select_related("jurisdiction", "staffing")
+    template_name = "personnel/unit_staff.html"
+
+    def get_template_names(self):
+        return ["personnel/_staff_panel.html"] if self.request.headers.get("HX-Request") else [self.template_name]
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        unit, user = self.object, self.request.user
+        appointments = list(unit.appointments.select_related("person", "replaces__person")
+                            .prefetch_related("person__certificates", "equipment").order_by("-started_on", "-id"))
+        current = [a for a in appointments if a.ended_on is None]
+        staffing = getattr(unit, "staffing", None) or UnitStaffing(unit=unit)
+        gaps = services.certificate_gaps(current)
+        context.update(
+            posts=[{"post": post, "holders": [a for a in current if a.post == post]}
+                   for post in rules.posts_for(unit.kinds)],
+            missing=rules.missing_posts(unit.kinds, staffing.holders()),
+            exempt=unit.status == UnitStatus.STOPPED,
+            flagged=[a for a in current if a.person.assessment_failed],
+            gaps=gaps,
+            history=[a for a in appointments if a.ended_on is not None][:50],
+            trainings=unit.trainings.annotate(attendee_count=Count("results")).order_by("-held_on")[:10],
+            can_keep=access.can(user, services.keeping_duty(user), unit),
+            single_posts=[str(p) for p in rules.SINGLE_HOLDER_POSTS],
+        )
+        return context
+
+
+class UnitStaffPdfView(ScopedDetailView):
+    """人员配备情况表 PDF, with ID and phone numbers masked like every page."""
+
+    queryset = Unit.objects.select_related("jurisdiction")
+
+    def get(self, request, *args, **kwargs):
+        unit = self.get_object()
+        return pdf_response(documents.staff_pdf(unit), f"人员配备情况表-{unit.uscc}.pdf")
+
+
+class AppointNewView(KeepingDuty, ScopedFormView):
+    """登记人员并任职 — the form enterprises fill on a phone, one person at a time."""
+
+    form_class = NewAppointmentForm
+    template_name = "personnel/appointment_form.html"
+    title = _("登记人员")
+    success_message = _("已登记任职。")
+
+    def get_object(self):
+        return access.get_or_404(Unit.objects.select_related("staffing"), self.request.user, self.duty,
+                                 pk=self.kwargs["pk"])
+
+    def get_form_kwargs(self):
+        kwargs = super().get_form_kwargs()
+        kwargs.update(unit=self.object, posts=rules.posts_for(self.object.kinds))
+        if self.request.method == "GET" and self.request.GET.get("post"):
+            kwargs["initial"] = {**kwargs.get("initial", {}), "post": self.request.GET["post"]}
+        return kwargs
+
+    def save(self, form):
+        d = form.cleaned_data
+        return services.appoint_new_person(
+            by=self.request.user, unit=self.object, name=d["name"], id_number=d["id_number"], phone=d["phone"],
+            post=d["post"], started_on=d["started_on"], education=d["education"], title=d["title"],
+            covers=d["covers"], equipment=d.get("equipment") or (), document=d.get("document"))
+
+    def get_success_url(self):
+        return reverse("personnel:unit_staff", args=[self.object.pk])
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        staffing = getattr(self.object, "staffing", None)
+        context["single_holders"] = {
+            a.post: a.person.name for a in self.object.appointments.filter(
+                ended_on__isnull=True, post__in=sorted(rules.SINGLE_HOLDER_POSTS)).select_related("person")}
+        context["staffing"] = staffing
+        return context
+
+
+class AppointmentCreateView(KeepingDuty, ScopedFormView):
+    """A person already on the unit's books takes a further post (concurrent holding, 附件 4)."""
+
+    form_class = AppointmentForm
+    template_name = "personnel/appointment_form.html"
+    title = _("任职")
+    success_message = _("已登记任职。")
+
+    def get_object(self):
+        return access.get_or_404(Person.objects.select_related("unit"), self.request.user, self.duty,
+                                 pk=self.kwargs["pk"])
+
+    def get_form_kwargs(self):
+        kwargs = super().get_form_kwargs()
+        kwargs.update(unit=self.object.unit, posts=rules.posts_for(self.object.unit.kinds))
+        return kwargs
+
+    def save(self, form):
+        d = form.cleaned_data
+        return services.appoint(by=self.request.user, unit=self.object.unit, person=self.object, post=d["post"],
+                                started_on=d["started_on"], covers=d["covers"], equipment=d.get("equipment") or (),
+                                document=d.get("document"))
+
+    def get_success_url(self):
+        return self.object.get_absolute_url()
+
+
+class AppointmentEndView(KeepingDuty, ConfirmActionView):
+    form_class = EndAppointmentForm
+    title = _("离任")
+    button = _("确认离任")
+
+    @property
+    def question(self):
+        return _("%(name)s 将不再担任%(post)s。离任后该任职记录仍保留在历史中。") % {
+            "name": self.object.person.name, "post": self.object.get_post_display()}
+
+    def get_object(self):
+        return access.get_or_404(Appointment.objects.select_related("person", "unit").filter(ended_on__isnull=True),
+                                 self.request.user, self.duty, pk=self.kwargs["pk"])
+
+    def perform(self, form):
+        services.end_appointment(by=self.request.user, appointment=self.object,
+                                 ended_on=form.cleaned_data["ended_on"], reason=form.cleaned_data["reason"])
+
+    def get_success_url(self):
+        return reverse("personnel:unit_staff", args=[self.object.unit_id])
+
+
+class AppointmentDocumentView(LoginRequiredMixin, TemplateView):
+    """The uploaded appointment document, to those who see the appointment."""
+
+    def get(self, request, pk):
+        visible = access.scope(Appointment.objects.exclude(document=""), request.user, Duty.VIEW)
+        appointment = get_object_or_404(visible, pk=pk)
+        try:
+            handle = appointment.document.open("rb")
+        except FileNotFoundError as exc:
+            raise Http404 from exc
+        return FileResponse(handle, as_attachment=True, filename=f"任命文件-{appointment.pk}"
+                            f"{appointment.document.name[appointment.document.name.rfind('.'):]}")
+
+
+# --- People ---------------------------------------------------------------------------------------
+
+class PersonListView(ScopedListView):
+    queryset = Person.objects.select_related("unit")
+    table_class = PersonTable
+    filterset_class = PersonFilter
+    title = _("人员")
+    export_name = "people"
+
+
+class PersonDetailView(ScopedDetailView):
+    queryset = Person.objects.select_related("unit").prefetch_related(
+        Prefetch("appointments", queryset=Appointment.objects.order_by("-started_on", "-id")),
+        Prefetch("certificates", queryset=Certificate.objects.order_by("-expires_on")),
+        Prefetch("assessments", queryset=SpotAssessment.objects.select_related("authority")
+                 .order_by("-assessed_on", "-id")))
+    template_name = "personnel/person_detail.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        user, person = self.request.user, self.object
+        context.update(
+            can_keep=access.can(user, services.keeping_duty(user), person),
+            can_reveal=access.can(user, Duty.REVEAL_PERSONAL_INFO, person),
+            can_assess=access.can(user, Duty.ASSESS_PERSONNEL, person),
+            trainings=person.trainings.order_by("-held_on")[:20],
+            gaps=services.certificate_gaps([a for a in person.appointments.all() if a.ended_on is None]),
+        )
+        return context
+
+
+class PersonEditView(KeepingDuty, ScopedFormView):
+    form_class = PersonForm
+    title = _("修改人员信息")
+    success_message = _("人员信息已保存。")
+
+    def get_object(self):
+        return access.get_or_404(Person.objects.all(), self.request.user, self.duty, pk=self.kwargs["pk"])
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "instance": self.object}
+
+    def save(self, form):
+        d = form.cleaned_data
+        return services.update_person(by=self.request.user, person=self.object, version=d["version"], name=d["name"],
+                                      education=d["education"], title=d["title"], id_number=d["id_number"],
+                                      phone=d["phone"])
+
+
+@NO_STORE
+class PersonRevealView(ScopedFormView):
+    """查看完整身份信息: a POST with a reason, audited; the numbers are shown in this response only."""
+
+    form_class = RevealForm
+    template_name = "personnel/reveal.html"
+    duty = Duty.REVEAL_PERSONAL_INFO
+    title = _("查看完整身份信息")
+
+    def get_object(self):
+        return access.get_or_404(Person.objects.select_related("unit"), self.request.user, self.duty,
+                                 pk=self.kwargs["pk"])
+
+    def form_valid(self, form):
+        try:
+            full = services.reveal(by=self.request.user, person=self.object, reason=form.cleaned_data["reason"])
+        except ValidationError as exc:
+            apply_form_errors(form, exc)
+            return self.form_invalid(form)
+        return self.render_to_response(self.get_context_data(form=form, full=full))
+
+
+# --- Certificates, training, assessment --------------------------------------------------------------
+
+class CertificateCreateView(KeepingDuty, ScopedFormView):
+    form_class = CertificateForm
+    title = _("登记作业人员证")
+    success_message = _("证书已登记。")
+
+    def get_object(self):
+        return access.get_or_404(Person.objects.select_related("unit"), self.request.user, self.duty,
+                                 pk=self.kwargs["pk"])
+
+    def save(self, form):
+        return services.add_certificate(by=self.request.user, person=self.object, **form.cleaned_data)
+
+
+class CertificateListView(ScopedListView):
+    queryset = Certificate.objects.select_related("person", "unit")
+    table_class = CertificateTable
+    filterset_class = CertificateFilter
+    title = _("作业人员证")
+    export_name = "certificates"
+
+
+class TrainingListView(ScopedListView):
+    queryset = Training.objects.select_related("unit").annotate(
+        attendee_count=Count("results"), failed_count=Count("results", filter=Q(
+            results__result=AssessmentResult.FAILED)))
+    table_class = TrainingTable
+    filterset_class = TrainingFilter
+    title = _("培训考核记录")
+    export_name = "trainings"
+
+
+class TrainingCreateView(KeepingDuty, ScopedFormView):
+    form_class = TrainingForm
+    title = _("登记培训考核")
+    success_message = _("培训考核记录已保存。")
+
+    def get_object(self):
+        return access.get_or_404(Unit.objects.all(), self.request.user, self.duty, pk=self.kwargs["pk"])
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "unit": self.object}
+
+    def save(self, form):
+        d = form.cleaned_data
+        services.record_training(by=self.request.user, unit=self.object, held_on=d["held_on"], content=d["content"],
+                                 hours=d["hours"], trainer=d["trainer"], passed=d["passed"], failed=d["failed"])
+        return self.object
+
+    def get_success_url(self):
+        return reverse("personnel:unit_staff", args=[self.object.pk])
+
+
+class AssessmentCreateView(ScopedFormView):
+    """监督抽查考核 by a county-or-higher regulator (附件 8)."""
+
+    form_class = AssessmentForm
+    duty = Duty.ASSESS_PERSONNEL
+    title = _("监督抽查考核")
+    success_message = _("考核结果已记录。")
+
+    def get_object(self):
+        return access.get_or_404(Person.objects.select_related("unit"), self.request.user, self.duty,
+                                 pk=self.kwargs["pk"])
+
+    def save(self, form):
+        services.record_assessment(by=self.request.user, person=self.object, **form.cleaned_data)
+        return self.object
+
+
+class AssessmentListView(ScopedListView):
+    queryset = SpotAssessment.objects.select_related("person", "unit", "authority")
+    table_class = AssessmentTable
+    filterset_class = AssessmentFilter
+    title = _("监督抽查考核")
+    export_name = "assessments"
+
+
+# --- The regulators' indicator ------------------------------------------------------------------------
+
+class RegulatorOnly:
+    def dispatch(self, request, *args, **kwargs):
+        if request.user.is_authenticated and request.user.is_enterprise:
+            raise Http404
+        return super().dispatch(request, *args, **kwargs)
+
+
+class StaffingView(RegulatorOnly, LoginRequiredMixin, TemplateView):
+    """The campaign's headline figure for a jurisdiction: staffed rate of its subtree, by child."""
+
+    template_name = "personnel/staffing.html"
+
+    def get_node(self) -> Jurisdiction:
+        user = self.request.user
+        pk = self.request.GET.get("node")
+        if pk and pk.isdigit():
+            return access.get_or_404(Jurisdiction.objects.all(), user, Duty.VIEW, pk=int(pk))
+        node = access.home_node(user)
+        if node is None or not access.can(user, Duty.VIEW, node):
+            raise Http404
+        return node
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        user = self.request.user
+        node = self.get_node()
+        units = access.scope(Unit.objects.all(), user, Duty.VIEW)
+        if node.tier != "province":
+            units = units.filter(**{f"{node.tier}_id": node.pk})
+        overall, children = querysets.staffing_rates(units, node)
+        home = access.home_node(user)
+        crumbs = [n for n in node.get_ancestors(include_self=True) if access.can(user, Duty.VIEW, n)]
+        context.update(title=_("人员配备率"), node=node, overall=overall, children=children, crumbs=crumbs,
+                       home=home)
+        return context
+
+
+class UnstaffedUnitListView(RegulatorOnly, ScopedListView):
+    """Units missing a post (or with a failed-assessment person in office), to chase up."""
+
+    table_class = UnstaffedUnitTable
+    filterset_class = UnstaffedUnitFilter
+    title = _("人员未配齐的单位")
+    export_name = "unstaffed-units"
+
+    def base_queryset(self):
+        return querysets.unstaffed(Unit.objects.select_related("jurisdiction", "staffing"))
+
+
+@NO_STORE
+class NationalExportView(RegulatorOnly, LoginRequiredMixin, TemplateView):
+    """附件 9–11: identity details of principals, directors and officers of the subtree as .xlsx.
+
+    GET ``?download=1`` gives the masked workbook; the full one is a POST with a reason, for roles
+    holding REVEAL_PERSONAL_INFO, audited with its row count.
+    """
+
+    template_name = "personnel/national_export.html"
+
+    def dispatch(self, request, *args, **kwargs):
+        if request.user.is_authenticated and not access.can(request.user, Duty.VIEW):
+            raise Http404
+        return super().dispatch(request, *args, **kwargs)
+
+    def get(self, request, *args, **kwargs):
+        if request.GET.get("download"):
+            return documents.national_response(request.user, full=False)
+        return super().get(request, *args, **kwargs)
+
+    def post(self, request, *args, **kwargs):
+        if not access.can(request.user, Duty.REVEAL_PERSONAL_INFO):
+            raise Http404
+        form = RevealForm(request.POST)
+        if not form.is_valid():
+            return self.render_to_response(self.get_context_data(form=form))
+        return documents.national_response(request.user, full=True, reason=form.cleaned_data["reason"])
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context.update(title=_("上报总局平台人员信息"), columns=documents.NATIONAL_COLUMNS,
+                       can_full=access.can(self.request.user, Duty.REVEAL_PERSONAL_INFO),
+                       form=kwargs.get("form") or RevealForm())
+        return context
+
+
+@login_required
+def my_staff(request):
+    """The enterprise's shortcut to its own unit's staff page."""
+    unit_ids = sorted(access.grants(request.user).units_for(Duty.VIEW)) if request.user.is_authenticated else []
+    if not unit_ids:
+        raise Http404
+    return redirect("personnel:unit_staff", unit_ids[0])
