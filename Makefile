@@ -40,6 +40,7 @@ migrate: setup
 
 run: migrate
 	$(PY) manage.py seed_demo
+	$(PY) manage.py seed_demo_personnel
 	DEBUG=$${DEBUG:-1} $(PY) manage.py runserver $(HOST):$(PORT)
 
 test: setup services
