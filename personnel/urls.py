@@ -14,6 +14,7 @@ urlpatterns = [
     path("appointments/<int:pk>/document/", views.AppointmentDocumentView.as_view(), name="appointment_document"),
     # People.
     path("people/", views.PersonListView.as_view(), name="person_list"),
+    path("people/import/", views.PeopleImportView.as_view(), name="import"),
     path("people/<int:pk>/", views.PersonDetailView.as_view(), name="person_detail"),
     path("people/<int:pk>/edit/", views.PersonEditView.as_view(), name="person_edit"),
     path("people/<int:pk>/reveal/", views.PersonRevealView.as_view(), name="person_reveal"),

@@ -43,7 +43,8 @@ from portal.kit.forms import apply_form_errors
 from portal.kit.pdf import pdf_response
 from portal.kit.views import ConfirmActionView, ScopedDetailView, ScopedFormView, ScopedListView
 from units.choices import UnitStatus
-from units.models import Unit
+from units.models import ImportJob, Unit
+from units.views.imports import ImportUploadView
 
 NO_STORE = method_decorator(never_cache, name="dispatch")
 
@@ -203,6 +204,13 @@ class AppointmentDocumentView(LoginRequiredMixin, TemplateView):
                             f"{appointment.document.name[appointment.document.name.rfind('.'):]}")
 
 
+class PeopleImportView(ImportUploadView):
+    """人员任职批量导入 (seed 002 附件 10: 补充填报), on the units import machinery."""
+
+    kind = ImportJob.Kind.PEOPLE
+    title = _("导入人员任职")
+
+
 # --- People ---------------------------------------------------------------------------------------
 
 class PersonListView(ScopedListView):
@@ -211,6 +219,11 @@ class PersonListView(ScopedListView):
     filterset_class = PersonFilter
     title = _("人员")
     export_name = "people"
+    import_url_name = "personnel:import"
+
+    @property
+    def import_duty(self):
+        return services.keeping_duty(self.request.user)
 
 
 class PersonDetailView(ScopedDetailView):

@@ -30,6 +30,7 @@ from django.utils import timezone
 
 from jurisdictions import services
 from jurisdictions.models import Delegation, Jurisdiction, User
+from personnel.importing import COLUMNS as PEOPLE_COLUMNS
 from personnel.models import Appointment, Certificate, Person, SpotAssessment, Training
 from portal.kit.samples import make_uscc
 from tests.factories import PASSWORD, node, xlsx_bytes
@@ -313,6 +314,7 @@ MATRIX: dict[str, Page] = {
     "personnel:staffing": Page(only(REGULATORS)),
     "personnel:staffing_units": Page(only(REGULATORS)),
     "personnel:national_export": Page(only(REGULATORS)),
+    "personnel:import": Page(only((*REGULATORS, *ENTERPRISES))),
 }
 
 
@@ -673,6 +675,11 @@ WRITES: dict[str, Write] = {
         state=lambda w: Jurisdiction.objects.filter(name__startswith="矩阵测试镇").exists(),
         refused={"other_city": FORM_ERROR, "county": NOT_FOUND, "other_county": NOT_FOUND, "station": NOT_FOUND,
                  "enterprise": NOT_FOUND}),
+    "personnel:import": Write(
+        rightful="enterprise", data=lambda w: {"file": SimpleUploadedFile("矩阵导入.xlsx", xlsx_bytes(
+            PEOPLE_COLUMNS, [[w["unit"].uscc, "安全员", "矩阵导入员", "360426199101010071", "13800138000",
+                              "2026-01-05", ""]]))},
+        state=_import_jobs, refused={"anonymous": LOGIN}),
     "personnel:appointment_new": Write(
         rightful="enterprise", obj=lambda w: w["unit"], data=lambda w: {
             "post": "safety_officer", "name": "矩阵新员", "id_number": "360426199101010071", "phone": "13700137000",

@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import datetime as dt
 import zipfile
+from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 
 from django.core.cache import cache
@@ -39,15 +41,43 @@ BATCH = 1_000
 UNIT_COLUMNS = ("统一社会信用代码", "单位名称", "单位类别", "所属辖区代码", "地址", "法定代表人")
 EQUIPMENT_COLUMNS = ("统一社会信用代码", "设备品种代码", "设备代码", "出厂编号", "制造单位", "安装使用地点",
                      "下次定期检验日期")
-COLUMNS = {ImportJob.Kind.UNITS: UNIT_COLUMNS, ImportJob.Kind.EQUIPMENT: EQUIPMENT_COLUMNS}
 KIND_WORDS = {"生产": UnitKind.PRODUCTION, "生产单位": UnitKind.PRODUCTION, "使用": UnitKind.USAGE,
               "使用单位": UnitKind.USAGE, "充装": UnitKind.FILLING, "充装单位": UnitKind.FILLING}
 
 
+@dataclass(frozen=True)
+class Importer:
+    """One kind of import: its template columns, who may run it, the dry run and the save of a chunk.
+
+    ``plan(user, rows)`` validates every row without writing and returns (errors, plans);
+    ``save(job, plans)`` writes one chunk of plans inside the import's transaction and may raise
+    ``RowsRefused`` when a row turns out to be invalid at save time.
+    """
+
+    columns: tuple[str, ...]
+    duty: Callable[[User], str]
+    plan: Callable[[User, list], tuple[list[dict], list[dict]]]
+    save: Callable[[ImportJob, list[dict]], None]
+
+
+IMPORTERS: dict[str, Importer] = {}
+
+
+def register(kind: str, importer: Importer) -> None:
+    """Apps that import (personnel) register here; units cannot import them (DESIGN §3 layering)."""
+    IMPORTERS[kind] = importer
+
+
 def import_duty(user: User, kind: str) -> str:
-    if kind == ImportJob.Kind.EQUIPMENT and user.is_enterprise:
-        return Duty.KEEP_RECORDS
-    return Duty.MANAGE_UNITS
+    return IMPORTERS[kind].duty(user)
+
+
+class RowsRefused(Exception):
+    """Rows found invalid while saving: nothing of the import is saved, the job lists the reasons."""
+
+    def __init__(self, errors):
+        super().__init__("import refused")
+        self.errors = errors
 
 
 # --- The file -----------------------------------------------------------------------------------
@@ -103,7 +133,7 @@ def read_rows(path_or_file, columns: tuple[str, ...]) -> list[tuple[int, dict]]:
         workbook.close()
 
 
-def _date(value) -> dt.date | None:
+def parse_date(value, label: str = "下次定期检验日期") -> dt.date | None:
     if isinstance(value, dt.datetime):
         return value.date()
     if isinstance(value, dt.date):
@@ -115,10 +145,10 @@ def _date(value) -> dt.date | None:
             return dt.datetime.strptime(value, fmt).date()
         except ValueError:
             continue
-    raise ValidationError(_("下次定期检验日期“%(v)s”格式不正确，应为 2026-01-31 这样的日期。") % {"v": value})
+    raise ValidationError(_("%(label)s“%(v)s”格式不正确，应为 2026-01-31 这样的日期。") % {"label": label, "v": value})
 
 
-def _messages(exc: ValidationError) -> str:
+def messages_of(exc: ValidationError) -> str:
     return "；".join(str(m) for m in exc.messages)
 
 
@@ -138,7 +168,7 @@ def _plan_units(user: User, rows) -> tuple[list[dict], list[dict]]:
         try:
             validate_uscc(uscc)
         except ValidationError as exc:
-            reasons.append(_messages(exc))
+            reasons.append(messages_of(exc))
         else:
             if uscc in seen:
                 reasons.append(_("统一社会信用代码 %(c)s 与第 %(n)d 行重复。") % {"c": uscc, "n": seen[uscc]})
@@ -172,7 +202,7 @@ def _plan_units(user: User, rows) -> tuple[list[dict], list[dict]]:
 
 def _plan_equipment(user: User, rows) -> tuple[list[dict], list[dict]]:
     errors, plans, seen = [], [], {}
-    duty = import_duty(user, ImportJob.Kind.EQUIPMENT)
+    duty = _equipment_duty(user)
     usccs = {normalize_uscc(r["统一社会信用代码"]) for _n, r in rows}
     units = {u.uscc: u for u in access.scope(Unit.objects.select_related("jurisdiction"), user, duty)
              .filter(uscc__in=usccs)}
@@ -196,7 +226,7 @@ def _plan_equipment(user: User, rows) -> tuple[list[dict], list[dict]]:
             try:
                 code = validate_equipment_code(r["设备代码"], etype)
             except ValidationError as exc:
-                reasons.append(_messages(exc))
+                reasons.append(messages_of(exc))
         if code:
             if code in seen:
                 reasons.append(_("设备代码 %(c)s 与第 %(n)d 行重复。") % {"c": code, "n": seen[code]})
@@ -204,9 +234,9 @@ def _plan_equipment(user: User, rows) -> tuple[list[dict], list[dict]]:
                 reasons.append(_("设备代码 %(c)s 已登记在册，导入不能修改或转移已有设备。") % {"c": code})
             seen.setdefault(code, number)
         try:
-            due = _date(r["下次定期检验日期"])
+            due = parse_date(r["下次定期检验日期"])
         except ValidationError as exc:
-            reasons.append(_messages(exc))
+            reasons.append(messages_of(exc))
         if reasons:
             errors.append({"row": number, "reasons": reasons})
             continue
@@ -217,7 +247,7 @@ def _plan_equipment(user: User, rows) -> tuple[list[dict], list[dict]]:
 
 
 def plan(user: User, kind: str, rows) -> tuple[list[dict], list[dict]]:
-    return (_plan_units if kind == ImportJob.Kind.UNITS else _plan_equipment)(user, rows)
+    return IMPORTERS[kind].plan(user, rows)
 
 
 # --- The job ------------------------------------------------------------------------------------
@@ -228,7 +258,7 @@ def start_import(*, by: User, kind: str, upload) -> ImportJob:
     if not access.can(by, import_duty(by, kind)):
         raise ValidationError(_("您没有导入权限。"))
     check_upload(upload)
-    rows = read_rows(upload, COLUMNS[kind])
+    rows = read_rows(upload, IMPORTERS[kind].columns)
     if not rows:
         raise ValidationError(_("文件中没有数据行。"))
     errors, _plans = plan(by, kind, rows)
@@ -290,16 +320,16 @@ def run_import(job_pk: int) -> None:
     try:
         with transaction.atomic():
             with job.file.open("rb") as fh:
-                rows = read_rows(fh, COLUMNS[job.kind])
+                rows = read_rows(fh, IMPORTERS[job.kind].columns)
             errors, plans = plan(user, job.kind, rows)
             if errors:
-                raise _Refused(errors)
+                raise RowsRefused(errors)
             saved = _save(job, plans)
             record(AuditEvent.Kind.IMPORT, user=user, obj=job,
                    detail={"action": f"import_{job.kind}", "rows": saved, "file": job.original_name})
             ImportJob.objects.filter(pk=job.pk).update(status=ImportJob.Status.DONE, done=saved, errors=[],
                                                        finished_at=timezone.now())
-    except _Refused as refused:
+    except RowsRefused as refused:
         ImportJob.objects.filter(pk=job.pk).update(status=ImportJob.Status.FAILED, done=0, errors=refused.errors,
                                                    finished_at=timezone.now())
     except IntegrityError:
@@ -316,31 +346,38 @@ def run_import(job_pk: int) -> None:
         cache.delete(progress_key(job.pk))
 
 
-class _Refused(Exception):
-    def __init__(self, errors):
-        super().__init__("import refused")
-        self.errors = errors
-
-
 def _save(job: ImportJob, plans: list[dict]) -> int:
     saved = 0
     for start in range(0, len(plans), BATCH):
         chunk = plans[start:start + BATCH]
-        if job.kind == ImportJob.Kind.UNITS:
-            objs = []
-            for p in chunk:
-                unit = Unit(uscc=p["uscc"], name=p["name"], kinds=p["kinds"], address=p["address"],
-                            legal_representative=p["legal_representative"], status=UnitStatus.ACTIVE)
-                unit.place(p["node"], p["ancestors"])
-                objs.append(unit)
-            Unit.objects.bulk_create(objs)
-        else:
-            objs = []
-            for p in chunk:
-                equipment = Equipment(**p)
-                equipment.place_with(p["unit"])
-                objs.append(equipment)
-            Equipment.objects.bulk_create(objs)
+        IMPORTERS[job.kind].save(job, chunk)
         saved += len(chunk)
         cache.set(progress_key(job.pk), saved, 3600)
     return saved
+
+
+def _save_units(job: ImportJob, chunk: list[dict]) -> None:
+    objs = []
+    for p in chunk:
+        unit = Unit(uscc=p["uscc"], name=p["name"], kinds=p["kinds"], address=p["address"],
+                    legal_representative=p["legal_representative"], status=UnitStatus.ACTIVE)
+        unit.place(p["node"], p["ancestors"])
+        objs.append(unit)
+    Unit.objects.bulk_create(objs)
+
+
+def _save_equipment(job: ImportJob, chunk: list[dict]) -> None:
+    objs = []
+    for p in chunk:
+        equipment = Equipment(**p)
+        equipment.place_with(p["unit"])
+        objs.append(equipment)
+    Equipment.objects.bulk_create(objs)
+
+
+def _equipment_duty(user: User) -> str:
+    return Duty.KEEP_RECORDS if user.is_enterprise else Duty.MANAGE_UNITS
+
+
+register(ImportJob.Kind.UNITS, Importer(UNIT_COLUMNS, lambda user: Duty.MANAGE_UNITS, _plan_units, _save_units))
+register(ImportJob.Kind.EQUIPMENT, Importer(EQUIPMENT_COLUMNS, _equipment_duty, _plan_equipment, _save_equipment))

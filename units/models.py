@@ -334,6 +334,7 @@ class ImportJob(Placed):
     class Kind(models.TextChoices):
         UNITS = "units", _("单位")
         EQUIPMENT = "equipment", _("设备")
+        PEOPLE = "people", _("人员任职")
 
     class Status(models.TextChoices):
         INVALID = "invalid", _("校验未通过")

@@ -36,7 +36,7 @@ class ImportUploadView(ScopedFormView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        context["columns"] = importing.COLUMNS[self.kind]
+        context["columns"] = importing.IMPORTERS[self.kind].columns
         return context
 
 
