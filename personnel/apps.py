@@ -7,3 +7,7 @@ class PersonnelConfig(AppConfig):
 
     def ready(self):
         from personnel import importing  # noqa: F401  (registers the people import with units.importing)
+        from personnel.services import follow_unit
+        from units.signals import unit_moved
+
+        unit_moved.connect(follow_unit, dispatch_uid="personnel.follow_unit")

@@ -149,6 +149,12 @@ def reveal(*, by: User, person: Person, reason: str) -> dict[str, str]:
         return full
 
 
+def follow_unit(sender, *, unit: Unit, columns: dict, **kwargs) -> None:
+    """A unit moved to another jurisdiction: its people and their records move with it (``unit_moved``)."""
+    for model in (Person, Appointment, Certificate, Training, SpotAssessment):
+        model.objects.filter(unit=unit).update(**columns)
+
+
 # --- Appointments and staffing --------------------------------------------------------------------
 
 def recount(unit_id: int) -> UnitStaffing:
@@ -345,13 +351,17 @@ def record_assessment(*, by: User, person: Person, assessed_on: date, score: int
 def certificate_reminders(today: date | None = None) -> int:
     """Remind each enterprise of certificates expiring within 90 and 30 days, once per threshold.
 
-    The reminder rows are the record (and the enterprise's list); the unique key makes reruns and
-    two beat processes harmless. Returns how many reminders were created.
+    A certificate is reminded at the nearest threshold it is within, so one entered 20 days before
+    expiry gets the 30-day reminder only, not both at once. The reminder rows are the record (and the
+    enterprise's list); the unique key makes reruns and two beat processes harmless. Returns how many
+    reminders were created.
     """
     today = today or timezone.localdate()
     created = 0
-    for days in sorted(settings.CERTIFICATE_REMINDER_DAYS, reverse=True):
-        due = (Certificate.objects.filter(expires_on__gte=today, expires_on__lte=today + timedelta(days=days))
+    thresholds = sorted(settings.CERTIFICATE_REMINDER_DAYS, reverse=True)
+    for days, nearer in zip(thresholds, [*thresholds[1:], -1], strict=True):
+        window = (today + timedelta(days=nearer + 1), today + timedelta(days=days))
+        due = (Certificate.objects.filter(expires_on__range=window)
                .exclude(Exists(CertificateReminder.objects.filter(
                    certificate=OuterRef("pk"), days_before=days, expires_on=OuterRef("expires_on"))))
                .select_related("person", "unit"))

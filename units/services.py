@@ -22,7 +22,7 @@ from guardian.shortcuts import assign_perm
 from jurisdictions import access
 from jurisdictions.audit import record
 from jurisdictions.duties import ENTERPRISE_DUTIES, Duty, Role, Tier
-from jurisdictions.models import AuditEvent, Jurisdiction, User
+from jurisdictions.models import ANCESTOR_TIERS, AuditEvent, Jurisdiction, User
 from jurisdictions.services import role_group
 from portal.kit.forms import errors_on
 from portal.kit.identifiers import normalize_uscc, validate_uscc
@@ -39,6 +39,7 @@ from units.choices import (
     UnitStatus,
 )
 from units.models import Application, ApplicationDocument, Equipment, EquipmentType, Unit, WorkNotification
+from units.signals import unit_moved
 
 UNIT_FIELDS = ("name", "kinds", "address", "legal_representative", "risk_grade")
 
@@ -88,11 +89,24 @@ def update_unit(*, by: User, unit: Unit, jurisdiction: Jurisdiction | None = Non
                 raise ValidationError({"jurisdiction": _("企业用户不能变更所属辖区，请联系属地市场监管所。")})
             node = access.get_or_404(Jurisdiction.objects.all(), by, Duty.MANAGE_UNITS, pk=jurisdiction.pk)
             unit.place(node)
+            _follow_unit(unit)
         unit.save()
         after = {f: getattr(unit, f) for f in UNIT_FIELDS}
         changed = {f: [before[f], after[f]] for f in UNIT_FIELDS if before[f] != after[f]}
         record(AuditEvent.Kind.DATA_CHANGED, user=by, obj=unit, detail={"action": "update_unit", "changed": changed})
         return unit
+
+
+def _follow_unit(unit: Unit) -> None:
+    """Rows placed with a unit move with it, so regulators' scope (one indexed column) stays true.
+
+    Other apps' rows (people, appointments, …) follow through ``unit_moved``; units cannot import them.
+    """
+    columns = {"jurisdiction_id": unit.jurisdiction_id,
+               **{f"{tier}_id": getattr(unit, f"{tier}_id") for tier in ANCESTOR_TIERS}}
+    for model in (Equipment, Application):
+        model.objects.filter(unit=unit).update(**columns)
+    unit_moved.send(sender=Unit, unit=unit, columns=columns)
 
 
 def create_enterprise_user(*, by: User | None, unit: Unit, username: str, password: str, display_name: str,

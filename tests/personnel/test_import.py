@@ -87,3 +87,4 @@ def test_the_same_post_twice_in_one_file_is_refused(world):
     job = ImportJob.objects.get(created_by=user)
     assert [e["row"] for e in job.errors] == [4]
     assert "与第 2 行重复" in job.errors[0]["reasons"][0]
+
