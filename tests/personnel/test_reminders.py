@@ -1,0 +1,167 @@
+"""Certificate expiry reminders (DESIGN §3.5; TSG Z6001: apply for review a month before expiry): one
+reminder per certificate per threshold, however often the beat task runs, mailed to the unit's own
+enterprise accounts. The last test runs the beat task on a real Celery worker against the real Redis."""
+
+import time
+from datetime import timedelta
+
+import pytest
+from celery import signals
+from celery.contrib.testing.worker import start_worker
+from django.conf import settings as django_settings
+from django.core import mail
+from django.db import connections
+from django.utils import timezone
+
+from personnel import services
+from personnel.models import CertificateReminder
+from portal import celery_app
+from tests import factories
+from tests.kit.test_outbox import isolated_broker
+
+TODAY = timezone.localdate()
+TASK = "personnel.tasks.certificate_reminders"
+ID_NUMBER = "360426199101010071"
+PHONE = "13812348000"
+
+
+@pytest.fixture
+def outbox(settings):
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    mail.outbox = []
+    return mail.outbox
+
+
+@pytest.fixture
+def holder(world):
+    """A person at world's unit, whose unit has two enterprise accounts with an email and one without."""
+    unit = world["unit"]
+    factories.enterprise_user(unit, email="anquan@chengguan-dianti.example")
+    factories.enterprise_user(unit, email="renshi@chengguan-dianti.example")
+    return factories.person(unit, name="赵六", id_number=ID_NUMBER, phone=PHONE)
+
+
+def certificate(person, expires_on, item_code="T", number="TSG-T-0001"):
+    return services.add_certificate(by=factories.system_user(), person=person, item_code=item_code, number=number,
+                                    issued_by="兰州市市场监督管理局", issued_on=expires_on - timedelta(days=4 * 365),
+                                    expires_on=expires_on)
+
+
+def reminders(cert) -> list[int]:
+    return sorted(cert.reminders.values_list("days_before", flat=True), reverse=True)
+
+
+def test_a_certificate_is_reminded_once_at_90_days_and_once_at_30(holder, outbox):
+    expires = TODAY + timedelta(days=200)
+    cert = certificate(holder, expires)
+    assert services.certificate_reminders(today=expires - timedelta(days=91)) == 0
+    assert services.certificate_reminders(today=expires - timedelta(days=90)) == 1
+    assert reminders(cert) == [90]
+    assert services.certificate_reminders(today=expires - timedelta(days=90)) == 0  # the beat runs hourly
+    assert services.certificate_reminders(today=expires - timedelta(days=60)) == 0
+    assert services.certificate_reminders(today=expires - timedelta(days=30)) == 1
+    assert services.certificate_reminders(today=expires - timedelta(days=30)) == 0
+    assert services.certificate_reminders(today=expires - timedelta(days=1)) == 0
+    assert reminders(cert) == [90, 30]
+    assert len(outbox) == 2
+
+
+def test_a_certificate_entered_inside_the_30_day_window_gets_one_reminder_not_two(holder, outbox):
+    cert = certificate(holder, TODAY + timedelta(days=20))
+    assert services.certificate_reminders(today=TODAY) == 1
+    assert reminders(cert) == [30]
+    assert len(outbox) == 1
+
+
+def test_a_missed_day_still_sends_the_reminder_the_next_run(holder, outbox):
+    """The beat was down on the 90th day: the 89th-day run still reminds, once."""
+    expires = TODAY + timedelta(days=200)
+    cert = certificate(holder, expires)
+    assert services.certificate_reminders(today=expires - timedelta(days=89)) == 1
+    assert reminders(cert) == [90]
+
+
+def test_the_mail_goes_to_the_units_enterprise_accounts_with_an_email(holder, world, outbox):
+    factories.enterprise_user(world["other_unit"], email="other@qilihe-reli.example")
+    inactive = factories.enterprise_user(world["unit"], email="left@chengguan-dianti.example")
+    inactive.is_active = False
+    inactive.save(update_fields=["is_active"])
+    world["users"]["county"].email = "county@samr.example"
+    world["users"]["county"].save(update_fields=["email"])
+    cert = certificate(holder, TODAY + timedelta(days=60))
+
+    assert services.certificate_reminders(today=TODAY) == 1
+    (message,) = outbox
+    assert sorted(message.to) == ["anquan@chengguan-dianti.example", "renshi@chengguan-dianti.example"]
+    assert str(cert.expires_on) in message.subject
+    assert "赵六" in message.body and "TSG-T-0001" in message.body and world["unit"].name in message.body
+    assert ID_NUMBER not in message.body and PHONE not in message.body  # no personal numbers in the mail
+    assert CertificateReminder.objects.get(certificate=cert).emailed_to == 2
+
+
+def test_a_unit_without_an_email_account_still_gets_the_reminder_row(world, outbox):
+    cert = certificate(factories.person(world["unit"]), TODAY + timedelta(days=60))
+    assert services.certificate_reminders(today=TODAY) == 1
+    assert CertificateReminder.objects.get(certificate=cert).emailed_to == 0
+    assert outbox == []
+
+
+def test_expired_certificates_are_not_reminded(holder, outbox):
+    certificate(holder, TODAY - timedelta(days=1))
+    assert services.certificate_reminders(today=TODAY) == 0
+    assert outbox == []
+
+
+def test_a_renewed_certificate_is_reminded_again_before_its_new_expiry(holder, outbox):
+    cert = certificate(holder, TODAY + timedelta(days=20))
+    services.certificate_reminders(today=TODAY)
+    cert.expires_on = TODAY + timedelta(days=4 * 365 + 20)
+    cert.save(update_fields=["expires_on"])
+    assert services.certificate_reminders(today=cert.expires_on - timedelta(days=90)) == 1
+    assert cert.reminders.filter(expires_on=cert.expires_on).count() == 1
+
+
+def test_the_beat_schedule_runs_the_registered_task():
+    scheduled = {entry["task"] for entry in django_settings.CELERY_BEAT_SCHEDULE.values()}
+    assert TASK in scheduled
+    assert TASK in celery_app.tasks
+
+
+# --- A real worker ------------------------------------------------------------------------------------
+
+@pytest.fixture
+def worker_closes_its_connections():
+    """The worker thread opens its own database connection; close it after each task so the test
+    database can be flushed and dropped."""
+    def close(**_kwargs):
+        connections.close_all()
+
+    signals.task_postrun.connect(close, weak=False)
+    yield
+    signals.task_postrun.disconnect(close)
+
+
+def wait_for(condition, timeout: float = 10.0):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if condition():
+            return
+        time.sleep(0.05)
+    raise AssertionError(f"not reached within {timeout}s")
+
+
+@pytest.mark.redis
+@pytest.mark.xdist_group("celery")
+@pytest.mark.django_db(transaction=True)
+def test_the_beat_task_reminds_once_on_a_real_worker(holder, outbox, settings, worker_closes_its_connections):
+    settings.CELERY_TASK_ALWAYS_EAGER = False
+    cert = certificate(holder, TODAY + timedelta(days=60))
+    with isolated_broker(), start_worker(celery_app, pool="solo", perform_ping_check=False, shutdown_timeout=10):
+        celery_app.send_task(TASK)  # as beat sends it: through the broker, never eagerly
+        wait_for(lambda: cert.reminders.exists())
+        celery_app.send_task(TASK)
+        celery_app.send_task(TASK)
+        time.sleep(1.0)  # let the reruns, were they to remind again, do so
+    assert reminders(cert) == [90]
+    assert cert.reminders.get().emailed_to == 2
+    assert len(outbox) == 1
