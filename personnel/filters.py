@@ -1,6 +1,7 @@
 from datetime import timedelta
 
 import django_filters
+from django import forms
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -14,12 +15,13 @@ from units.models import Unit
 
 class PersonFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(method="search", label=_("姓名或完整身份证号码"))
+    idx = django_filters.CharFilter(field_name="id_digest", widget=forms.HiddenInput)
     post = django_filters.ChoiceFilter(choices=Post.choices, method="by_post", label=_("现任职务"))
     assessment_failed = django_filters.BooleanFilter(label=_("考核不合格"))
 
     class Meta:
         model = Person
-        fields = ["q", "post", "assessment_failed"]
+        fields = ["q", "idx", "post", "assessment_failed"]
 
     def search(self, queryset, name, value):
         """A full 18-character ID number is looked up through its blind index; anything else by name.

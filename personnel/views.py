@@ -3,6 +3,8 @@ training, spot assessments, and the regulators' staffed-rate indicator and natio
 
 from __future__ import annotations
 
+from urllib.parse import urlencode
+
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import ValidationError
@@ -37,9 +39,11 @@ from personnel.forms import (
     RevealForm,
     TrainingForm,
 )
-from personnel.models import Appointment, Certificate, Person, SpotAssessment, Training, UnitStaffing
+from personnel.models import ID_PURPOSE, Appointment, Certificate, Person, SpotAssessment, Training, UnitStaffing
 from personnel.tables import AssessmentTable, CertificateTable, PersonTable, TrainingTable, UnstaffedUnitTable
+from portal.kit import crypto
 from portal.kit.forms import apply_form_errors
+from portal.kit.identifiers import normalize_id_number
 from portal.kit.pdf import pdf_response
 from portal.kit.views import ConfirmActionView, ScopedDetailView, ScopedFormView, ScopedListView
 from units.choices import UnitStatus
@@ -224,6 +228,20 @@ class PersonListView(ScopedListView):
     @property
     def import_duty(self):
         return services.keeping_duty(self.request.user)
+
+    def post(self, request, *args, **kwargs):
+        """The search form posts, so a full ID number never lands in a URL, a browser history or an
+        access log (SECURITY.md §Personal information): it comes back as its keyed hash."""
+        params = {k: v for k, v in request.POST.items() if k in ("post", "assessment_failed") and v}
+        query = request.POST.get("q", "").strip()
+        if len(normalize_id_number(query)) == 18:
+            params["idx"] = crypto.digest(normalize_id_number(query), ID_PURPOSE)
+        elif query:
+            params["q"] = query
+        return redirect(f"{request.path}?{urlencode(params)}" if params else request.path)
+
+    def get_context_data(self, **kwargs):
+        return {**super().get_context_data(**kwargs), "filter_method": "post"}
 
 
 class PersonDetailView(ScopedDetailView):
@@ -441,6 +459,8 @@ class NationalExportView(RegulatorOnly, LoginRequiredMixin, TemplateView):
         if not access.can(request.user, Duty.REVEAL_PERSONAL_INFO):
             raise Http404
         form = RevealForm(request.POST)
+        if form.is_valid() and len(form.cleaned_data["reason"]) < 2:  # the rule services.reveal applies
+            form.add_error("reason", _("请填写查看原因。"))
         if not form.is_valid():
             return self.render_to_response(self.get_context_data(form=form))
         return documents.national_response(request.user, full=True, reason=form.cleaned_data["reason"])
