@@ -42,7 +42,8 @@ class Person(Placed):
     title = models.CharField(_("职称"), max_length=64, blank=True)
     assessment_failed = models.BooleanField(
         _("监督抽查考核不合格"), default=False,
-        help_text=_("最近一次监督抽查考核不合格；通过复核考核或离任后解除（总局令第74号第147条）。"),
+        help_text=_("最近一次监督抽查考核不合格，通过复核考核后解除；在岗期间单位同时被标记，"
+                    "离任或被更换后单位的标记解除（总局令第74号第147条）。"),
     )
     version = models.PositiveIntegerField(default=1)
     created_at = models.DateTimeField(_("登记时间"), default=timezone.now)

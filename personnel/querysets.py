@@ -96,8 +96,8 @@ _COUNTS = {
 
 
 def staffing_rates(units: QuerySet, node: Jurisdiction) -> tuple[Rate, list[Rate]]:
-    """The rate of ``node``'s part of ``units`` (already scoped) and of each child: two queries."""
-    units = supervised(units)
+    """The rate of ``node``'s part of ``units`` (already scoped to the user) and of each child: two queries."""
+    units = supervised(units).filter(**{f"{node.tier}_id": node.pk})
     total = units.aggregate(**_COUNTS)
     overall = Rate(node.pk, node.name, node.code, **total, node=node)
     columns = CHILD_COLUMNS[node.tier]

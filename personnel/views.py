@@ -413,8 +413,6 @@ class StaffingView(RegulatorOnly, LoginRequiredMixin, TemplateView):
         user = self.request.user
         node = self.get_node()
         units = access.scope(Unit.objects.all(), user, Duty.VIEW)
-        if node.tier != "province":
-            units = units.filter(**{f"{node.tier}_id": node.pk})
         overall, children = querysets.staffing_rates(units, node)
         home = access.home_node(user)
         crumbs = [n for n in node.get_ancestors(include_self=True) if access.can(user, Duty.VIEW, n)]
