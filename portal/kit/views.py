@@ -21,6 +21,7 @@ from django_tables2.export import TableExport
 
 from portal.kit import access
 from portal.kit.forms import apply_form_errors, narrow_choices, style_widgets
+from portal.kit.masking import mask_text
 
 EXPORT_FORMATS = ("xlsx", "csv")
 PER_PAGE = 50
@@ -92,7 +93,8 @@ class ScopedListView(ScopedMixin, SingleTableMixin, FilterView):
                 "export",
                 user=self.request.user,
                 detail={"view": type(self).__name__, "format": fmt, "rows": rows.count(),
-                        "filter": {k: v for k, v in self.request.GET.items() if k != "_export"}},
+                        # A search may be a full ID or phone number: the log keeps it masked.
+                        "filter": {k: mask_text(v) for k, v in self.request.GET.items() if k != "_export"}},
             )
         exporter = TableExport(fmt, table)
         dataset = exporter.dataset
