@@ -96,20 +96,26 @@ _COUNTS = {
 
 
 def staffing_rates(units: QuerySet, node: Jurisdiction) -> tuple[Rate, list[Rate]]:
-    """The rate of ``node``'s part of ``units`` (already scoped to the user) and of each child: two queries."""
+    """The rate of ``node``'s part of ``units`` (already scoped to the user) and of each child.
+
+    One aggregate grouped by child, and the node's own figures are the sum of its children's: every
+    unit falls in exactly one group, and scanning the units once rather than twice halves the
+    province's time at 180k units (tests/perf/test_staffing_bench.py). A station has no children and
+    gets its single aggregate.
+    """
     units = supervised(units).filter(**{f"{node.tier}_id": node.pk})
-    total = units.aggregate(**_COUNTS)
-    overall = Rate(node.pk, node.name, node.code, **total, node=node)
     columns = CHILD_COLUMNS[node.tier]
     if not columns:
-        return overall, []
+        return Rate(node.pk, node.name, node.code, **units.aggregate(**_COUNTS), node=node), []
     key = Coalesce(*columns) if len(columns) > 1 else F(columns[0])
     rows = units.annotate(child=key).values("child").annotate(**_COUNTS).order_by()
     by_key = {row.pop("child"): row for row in rows}
+    overall = Rate(node.pk, node.name, node.code, node=node,
+                   **{name: sum(row[name] for row in by_key.values()) for name in _COUNTS})
     children = {n.pk: n for n in node.get_children()}
     rates = []
     for pk, child in sorted(children.items(), key=lambda item: item[1].code):
-        counts = by_key.pop(pk, {"total": 0, "exempt": 0, "staffed": 0, "flagged": 0})
+        counts = by_key.pop(pk, dict.fromkeys(_COUNTS, 0))
         rates.append(Rate(pk, child.name, child.code, **counts, node=child))
     if None in by_key:
         rates.append(Rate(None, "（直属本级的单位）", "", **by_key.pop(None)))

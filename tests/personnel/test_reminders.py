@@ -124,6 +124,7 @@ def test_a_renewed_certificate_is_reminded_again_before_its_new_expiry(holder, o
 def test_the_beat_schedule_runs_the_registered_task():
     scheduled = {entry["task"] for entry in django_settings.CELERY_BEAT_SCHEDULE.values()}
     assert TASK in scheduled
+    celery_app.loader.import_default_modules()  # what a worker does at start: autodiscovery
     assert TASK in celery_app.tasks
 
 
