@@ -121,7 +121,7 @@ def test_staffing_rates_at_180k_units():
         lines.append(f"Seeded {_seeding['people']} people this session in {_seeding['people_seconds']:.1f} s "
                      "(seed_personnel --no-history, COPY).")
     lines.append("in scope = units the user may view; supervised = active + stopped (the denominator before "
-                 "exemption); SQL = queries per call (aggregate, per-child aggregate, the node's children).")
+                 "exemption); SQL = queries per call (the per-child aggregate and the node's children).")
     header = (f"{'user':<9} {'node':<14} {'in scope':>8} {'superv.':>8} {'rate %':>6} {'children':>8} "
               f"{'median':>8} {'p95':>8} {'SQL':>4}")
     lines += [header, "-" * len(header)]
@@ -129,7 +129,7 @@ def test_staffing_rates_at_180k_units():
         lines.append(f"{name:<9} {r['node']:<14} {r['in_scope']:>8} {r['supervised']:>8} {r['rate']:>6} "
                      f"{r['children']:>8} {r['median']:>8.1f} {r['p95']:>8.1f} {r['queries']:>4}")
     lines.append("")
-    lines.append("Plans (EXPLAIN ANALYZE; overall aggregate, then per child):")
+    lines.append("Plans (EXPLAIN ANALYZE of the per-child aggregate):")
     for name, r in rows.items():
         lines += [f"  {name:<9} {plan}" for plan in r["plans"]]
     report = "\n".join(lines)
