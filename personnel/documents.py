@@ -10,17 +10,12 @@ from __future__ import annotations
 
 import io
 
-from django.db import transaction
 from django.db.models.functions import TruncDate
-from django.http import HttpResponse
 from django.utils import timezone
-from django.utils.http import content_disposition_header
 from openpyxl import Workbook
 
 from jurisdictions import access
-from jurisdictions.audit import record
 from jurisdictions.duties import Duty
-from jurisdictions.models import AuditEvent
 from personnel import rules
 from personnel.choices import Post
 from personnel.models import ID_PURPOSE, PHONE_PURPOSE, Appointment, Certificate, UnitStaffing
@@ -105,7 +100,7 @@ def national_rows(user, *, full: bool):
                    covers, certificates.get(person_id, ""), filed_on.isoformat()]
 
 
-def national_workbook(user, *, full: bool) -> tuple[bytes, int]:
+def national_workbook(user, *, full: bool, progress=None) -> tuple[bytes, int]:
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet("人员信息")
     sheet.append(list(NATIONAL_COLUMNS))
@@ -113,18 +108,8 @@ def national_workbook(user, *, full: bool) -> tuple[bytes, int]:
     for row in national_rows(user, full=full):
         sheet.append([escape_formula(v) for v in row])
         count += 1
+        if progress and count % CHUNK == 0:
+            progress(count)
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue(), count
-
-
-def national_response(user, *, full: bool, reason: str = "") -> HttpResponse:
-    with transaction.atomic():
-        content, count = national_workbook(user, full=full)
-        record(AuditEvent.Kind.FULL_REVEAL if full else AuditEvent.Kind.EXPORT, user=user, detail={
-            "view": "national_export", "format": "xlsx", "rows": count, "full": full, "reason": reason[:200]})
-    response = HttpResponse(content, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-    name = f"特种设备安全管理人员信息-{timezone.localdate():%Y%m%d}{'-完整' if full else ''}.xlsx"
-    response["Content-Disposition"] = content_disposition_header(as_attachment=True, filename=name)
-    response["Cache-Control"] = "no-store"
-    return response

@@ -30,4 +30,5 @@ urlpatterns = [
     path("staffing/", views.StaffingView.as_view(), name="staffing"),
     path("staffing/units/", views.UnstaffedUnitListView.as_view(), name="staffing_units"),
     path("staffing/export/", views.NationalExportView.as_view(), name="national_export"),
+    path("staffing/export/<int:pk>/", views.NationalExportDownloadView.as_view(), name="national_export_download"),
 ]

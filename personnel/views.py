@@ -5,14 +5,19 @@ from __future__ import annotations
 
 from urllib.parse import urlencode
 
+from django import forms
+from django.conf import settings
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import ValidationError
 from django.db.models import Count, Prefetch, Q
-from django.http import FileResponse, Http404
+from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.decorators import method_decorator
+from django.utils.http import content_disposition_header
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import never_cache
 from django.views.generic import TemplateView
@@ -20,7 +25,7 @@ from django.views.generic import TemplateView
 from jurisdictions import access
 from jurisdictions.duties import Duty
 from jurisdictions.models import Jurisdiction
-from personnel import documents, querysets, rules, services
+from personnel import documents, exports, querysets, rules, services
 from personnel.choices import AssessmentResult
 from personnel.filters import (
     AssessmentFilter,
@@ -39,7 +44,16 @@ from personnel.forms import (
     RevealForm,
     TrainingForm,
 )
-from personnel.models import ID_PURPOSE, Appointment, Certificate, Person, SpotAssessment, Training, UnitStaffing
+from personnel.models import (
+    ID_PURPOSE,
+    Appointment,
+    Certificate,
+    ExportJob,
+    Person,
+    SpotAssessment,
+    Training,
+    UnitStaffing,
+)
 from personnel.tables import AssessmentTable, CertificateTable, PersonTable, TrainingTable, UnstaffedUnitTable
 from portal.kit import crypto
 from portal.kit.forms import apply_form_errors
@@ -51,6 +65,7 @@ from units.models import ImportJob, Unit
 from units.views.imports import ImportUploadView
 
 NO_STORE = method_decorator(never_cache, name="dispatch")
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 class KeepingDuty:
@@ -433,12 +448,18 @@ class UnstaffedUnitListView(RegulatorOnly, ScopedListView):
         return querysets.unstaffed(Unit.objects.select_related("jurisdiction", "staffing"))
 
 
+class ExportRequestForm(forms.Form):
+    full = forms.BooleanField(required=False, widget=forms.HiddenInput)
+    reason = forms.CharField(label=_("查看原因"), max_length=200, required=False,
+                             help_text=_("完整身份证号码和手机号码属于敏感个人信息，申请和每次下载均记入审计日志。"))
+
+
 @NO_STORE
 class NationalExportView(RegulatorOnly, LoginRequiredMixin, TemplateView):
     """附件 9–11: identity details of principals, directors and officers of the subtree as .xlsx.
 
-    GET ``?download=1`` gives the masked workbook; the full one is a POST with a reason, for roles
-    holding REVEAL_PERSONAL_INFO, audited with its row count.
+    Asking queues a job (personnel.exports) and the page lists the user's jobs, refreshed by htmx
+    while one is being built; full numbers need REVEAL_PERSONAL_INFO and a reason.
     """
 
     template_name = "personnel/national_export.html"
@@ -448,27 +469,54 @@ class NationalExportView(RegulatorOnly, LoginRequiredMixin, TemplateView):
             raise Http404
         return super().dispatch(request, *args, **kwargs)
 
-    def get(self, request, *args, **kwargs):
-        if request.GET.get("download"):
-            return documents.national_response(request.user, full=False)
-        return super().get(request, *args, **kwargs)
+    def get_template_names(self):
+        if self.request.headers.get("HX-Request"):
+            return ["personnel/_export_jobs.html"]
+        return [self.template_name]
 
     def post(self, request, *args, **kwargs):
-        if not access.can(request.user, Duty.REVEAL_PERSONAL_INFO):
+        form = ExportRequestForm(request.POST)
+        if form.is_valid() and form.cleaned_data["full"] and not access.can(request.user, Duty.REVEAL_PERSONAL_INFO):
             raise Http404
-        form = RevealForm(request.POST)
-        if form.is_valid() and len(form.cleaned_data["reason"]) < 2:  # the rule services.reveal applies
-            form.add_error("reason", _("请填写查看原因。"))
-        if not form.is_valid():
-            return self.render_to_response(self.get_context_data(form=form))
-        return documents.national_response(request.user, full=True, reason=form.cleaned_data["reason"])
+        if form.is_valid():
+            try:
+                exports.request_export(by=request.user, full=form.cleaned_data["full"],
+                                       reason=form.cleaned_data["reason"])
+            except ValidationError as exc:
+                apply_form_errors(form, exc)
+            else:
+                messages.success(request, _("已提交导出申请，生成后可在下方下载。"))
+                return redirect("personnel:national_export")
+        return self.render_to_response(self.get_context_data(form=form))
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
+        jobs = list(ExportJob.objects.filter(created_by=self.request.user).order_by("-id")[:10])
         context.update(title=_("上报总局平台人员信息"), columns=documents.NATIONAL_COLUMNS,
                        can_full=access.can(self.request.user, Duty.REVEAL_PERSONAL_INFO),
-                       form=kwargs.get("form") or RevealForm())
+                       form=kwargs.get("form") or ExportRequestForm(initial={"full": True}),
+                       jobs=[(job, exports.progress(job)) for job in jobs],
+                       building=any(j.status in (ExportJob.Status.QUEUED, ExportJob.Status.RUNNING) for j in jobs),
+                       retention=settings.EXPORT_RETENTION_HOURS)
         return context
+
+
+@NO_STORE
+class NationalExportDownloadView(RegulatorOnly, LoginRequiredMixin, TemplateView):
+    """A built workbook, to the user who asked for it only; every download is audited."""
+
+    def get(self, request, pk):
+        job = get_object_or_404(ExportJob.objects.filter(created_by=request.user, status=ExportJob.Status.DONE),
+                                pk=pk)
+        try:
+            content = exports.open_export(by=request.user, job=job)
+        except ValidationError as exc:
+            raise Http404 from exc
+        stamp = timezone.localtime(job.finished_at)
+        name = f"特种设备安全管理人员信息-{stamp:%Y%m%d}{'-完整' if job.full else ''}.xlsx"
+        response = HttpResponse(content, content_type=XLSX)
+        response["Content-Disposition"] = content_disposition_header(as_attachment=True, filename=name)
+        return response
 
 
 @login_required

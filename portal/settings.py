@@ -195,6 +195,7 @@ CELERY_BEAT_SCHEDULE = {
     "expire-delegations": {"task": "jurisdictions.tasks.expire_delegations", "schedule": 600.0},
     "purge-audit": {"task": "jurisdictions.tasks.purge_expired_audit", "schedule": 86400.0},
     "certificate-reminders": {"task": "personnel.tasks.certificate_reminders", "schedule": 3600.0},
+    "purge-exports": {"task": "personnel.tasks.purge_exports", "schedule": 3600.0},
 }
 
 # --- Personnel rules kept as data (DOMAIN.md §6 marks them [P]; personnel/rules.py). -------------
@@ -209,6 +210,8 @@ PERSONNEL_REQUIRED_CERTIFICATES = {
 }
 # Days before expiry at which the enterprise is reminded of an operator certificate.
 CERTIFICATE_REMINDER_DAYS = (90, 30)
+# Generated identity-detail workbooks (sealed on disk) are deleted this many hours after they are built.
+EXPORT_RETENTION_HOURS = int(os.environ.get("EXPORT_RETENTION_HOURS", "24"))
 
 # --- Authentication (SECURITY.md §Authentication). ----------------------------------------------
 AUTH_USER_MODEL = "jurisdictions.User"

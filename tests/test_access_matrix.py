@@ -31,7 +31,7 @@ from django.utils import timezone
 from jurisdictions import services
 from jurisdictions.models import Delegation, Jurisdiction, User
 from personnel.importing import COLUMNS as PEOPLE_COLUMNS
-from personnel.models import Appointment, Certificate, Person, SpotAssessment, Training
+from personnel.models import Appointment, Certificate, ExportJob, Person, SpotAssessment, Training
 from portal.kit.samples import make_uscc
 from tests.factories import PASSWORD, node, xlsx_bytes
 from units import services as unit_services
@@ -208,6 +208,16 @@ def _document_appointment(w):
     return w["document_appointment"]
 
 
+def _export_job(w):
+    """A masked national export asked for by the county leader and built (made on first use)."""
+    if "export_job" not in w:
+        from personnel import exports
+
+        w["export_job"] = exports.request_export(by=w["users"]["county"], full=False)
+        exports.build(w["export_job"].pk)
+    return w["export_job"]
+
+
 # Where use registration is decided in ``w``: the city, and 城关区 under the delegation ``w`` opens.
 REGISTRARS = ("city", "county")
 UNIT_VIEWERS = ("province", "city", "county", "station", "enterprise")
@@ -314,6 +324,7 @@ MATRIX: dict[str, Page] = {
     "personnel:staffing": Page(only(REGULATORS)),
     "personnel:staffing_units": Page(only(REGULATORS)),
     "personnel:national_export": Page(only(REGULATORS)),
+    "personnel:national_export_download": Page(only(("county",)), obj=_export_job),
     "personnel:import": Page(only((*REGULATORS, *ENTERPRISES))),
 }
 
@@ -675,6 +686,10 @@ WRITES: dict[str, Write] = {
         state=lambda w: Jurisdiction.objects.filter(name__startswith="矩阵测试镇").exists(),
         refused={"other_city": FORM_ERROR, "county": NOT_FOUND, "other_county": NOT_FOUND, "station": NOT_FOUND,
                  "enterprise": NOT_FOUND}),
+    "personnel:national_export": Write(
+        rightful="county", data=lambda w: {"full": ""},
+        state=lambda w: ExportJob.objects.filter(created_by=w["users"]["county"]).count(),
+        refused={"enterprise": NOT_FOUND, "other_enterprise": NOT_FOUND, "anonymous": LOGIN}),
     "personnel:import": Write(
         rightful="enterprise", data=lambda w: {"file": SimpleUploadedFile("矩阵导入.xlsx", xlsx_bytes(
             PEOPLE_COLUMNS, [[w["unit"].uscc, "安全员", "矩阵导入员", "360426199101010071", "13800138000",
@@ -736,13 +751,13 @@ def test_every_post_endpoint_of_the_matrix_has_a_write_entry():
              "units:application_detail", "units:application_decision", "units:application_document",
              "units:equipment_certificate", "units:notification_list", "units:notification_detail",
              "units:import_detail", "units:import_progress",
-             # Personnel reads; the reveal and the full export POST a reason but change no record (audited,
-             # tested in tests/personnel/test_personnel_views.py).
+             # Personnel reads; the reveal POSTs a reason but changes no record (audited, tested in
+             # tests/personnel/test_personnel_views.py).
              "personnel:unit_staff", "personnel:unit_staff_pdf", "personnel:my_staff",
              "personnel:appointment_document", "personnel:person_list", "personnel:person_detail",
              "personnel:person_reveal", "personnel:certificate_list", "personnel:training_list",
              "personnel:assessment_list", "personnel:staffing", "personnel:staffing_units",
-             "personnel:national_export"}
+             "personnel:national_export_download"}
     assert set(MATRIX) - reads == set(WRITES)
 
 

@@ -84,13 +84,21 @@ def generate_key() -> str:
 
 
 def encrypt(value: str, purpose: str) -> bytes:
-    key = keys()[0]
-    nonce = os.urandom(NONCE_BYTES)
-    sealed = key.aead.encrypt(nonce, value.encode(), purpose.encode())
-    return bytes([FORMAT]) + key.key_id + nonce + sealed
+    return encrypt_bytes(value.encode(), purpose)
 
 
 def decrypt(blob: bytes | memoryview, purpose: str) -> str:
+    return decrypt_bytes(blob, purpose).decode()
+
+
+def encrypt_bytes(data: bytes, purpose: str) -> bytes:
+    """Seal any bytes (a field, or a generated file holding personal information)."""
+    key = keys()[0]
+    nonce = os.urandom(NONCE_BYTES)
+    return bytes([FORMAT]) + key.key_id + nonce + key.aead.encrypt(nonce, data, purpose.encode())
+
+
+def decrypt_bytes(blob: bytes | memoryview, purpose: str) -> bytes:
     blob = bytes(blob)
     head = 1 + KEY_ID_BYTES
     if len(blob) < head + NONCE_BYTES or blob[0] != FORMAT:
@@ -99,7 +107,7 @@ def decrypt(blob: bytes | memoryview, purpose: str) -> str:
     if key is None:
         raise TamperedCiphertext(purpose)
     try:
-        return key.aead.decrypt(blob[head:head + NONCE_BYTES], blob[head + NONCE_BYTES:], purpose.encode()).decode()
+        return key.aead.decrypt(blob[head:head + NONCE_BYTES], blob[head + NONCE_BYTES:], purpose.encode())
     except InvalidTag as exc:
         raise TamperedCiphertext(purpose) from exc
 

@@ -1,7 +1,8 @@
 """The personnel pages as their users meet them (seed 002 附件 1–11; SECURITY.md §Personal information).
 
 Every page, list, export and PDF shows ID and phone numbers masked; only the audited reveal and the
-audited full national export show them whole, and only to roles holding REVEAL_PERSONAL_INFO. Search
+audited full national export (built by a worker, sealed on disk) show them whole, and only to roles
+holding REVEAL_PERSONAL_INFO. Search
 by the full ID number goes through the blind index and stays inside the searcher's scope. The
 staffed-rate page counts what the campaign counts, without one query per row, and bad input on the
 phone form comes back as a Chinese message beside its field, never as a 500.
@@ -22,9 +23,9 @@ from openpyxl import load_workbook
 from pypdf import PdfReader
 
 from jurisdictions.models import AuditEvent, Jurisdiction
-from personnel import documents, services
+from personnel import documents, exports, services
 from personnel.choices import Post
-from personnel.models import Appointment, Person
+from personnel.models import Appointment, ExportJob, Person
 from tests import factories
 from tests.factories import node
 from units.choices import UnitKind, UnitStatus
@@ -172,8 +173,20 @@ def test_an_export_searched_by_the_full_id_number_audits_the_search_masked(enter
     assert ID_NUMBER not in str(event.detail)
 
 
-def test_the_national_export_download_is_masked_with_the_platform_columns_and_audited(entered):
-    response = client_for(entered["users"]["county"]).get(reverse("personnel:national_export"), {"download": 1})
+def ask_and_build(client, **data):
+    """Ask for the workbook as the page does, build it as the worker would, download it."""
+    response = client.post(reverse("personnel:national_export"), {"full": "", **data})
+    assert response.status_code == 302, response.context["form"].errors if response.context else response
+    job = ExportJob.objects.latest("id")
+    exports.build(job.pk)
+    page = client.get(reverse("personnel:national_export"))
+    assert 'data-testid="export-download"' in page.content.decode()
+    return client.get(reverse("personnel:national_export_download", args=[job.pk]))
+
+
+def test_the_national_export_is_masked_with_the_platform_columns_and_audited(entered):
+    county = entered["users"]["county"]
+    response = ask_and_build(client_for(county))
     assert response.status_code == 200
     assert response["Content-Type"] == XLSX
     assert "no-store" in response["Cache-Control"]
@@ -183,17 +196,31 @@ def test_the_national_export_download_is_masked_with_the_platform_columns_and_au
     row = dict(zip(documents.NATIONAL_COLUMNS, rows[1], strict=True))
     assert (row["单位名称"], row["人员类别"], row["姓名"]) == (entered["unit"].name, "主要负责人", "张三")
     assert (row["居民身份证号码"], row["手机号码"]) == (ID_MASKED, PHONE_MASKED)
+    assert row["行政区划代码"] == COUNTY
     assert_only_masked(cells_text(rows))
-    (event,) = events(AuditEvent.Kind.EXPORT, view="national_export")
-    assert (event.detail["rows"], event.detail["full"], event.user) == (1, False, entered["users"]["county"])
+    requested, downloaded = events(AuditEvent.Kind.EXPORT, view="national_export")
+    assert (requested.detail["stage"], downloaded.detail["stage"]) == ("requested", "download")
+    assert (downloaded.detail["rows"], downloaded.detail["full"], downloaded.user) == (1, False, county)
     assert not events(AuditEvent.Kind.FULL_REVEAL)
+
+
+def test_the_stored_workbook_is_sealed_and_only_its_asker_downloads_it(entered):
+    county = entered["users"]["county"]
+    ask_and_build(client_for(county), full="True", reason="上报总局平台")
+    job = ExportJob.objects.get()
+    with job.file.open("rb") as handle:
+        stored = handle.read()
+    assert ID_NUMBER.encode() not in stored and b"PK" not in stored[:8], "the file on disk must be sealed"
+    url = reverse("personnel:national_export_download", args=[job.pk])
+    for other in ("city", "other_county", "province"):
+        assert client_for(entered["users"][other]).get(url).status_code == 404
 
 
 # --- 3. The full national export ---------------------------------------------------------------------------
 
 def test_the_county_leader_downloads_the_full_export_with_a_reason_and_it_is_audited(entered):
     county = entered["users"]["county"]
-    response = client_for(county).post(reverse("personnel:national_export"), {"reason": "上报总局平台"})
+    response = ask_and_build(client_for(county), full="True", reason="上报总局平台")
     assert response.status_code == 200
     assert response["Content-Type"] == XLSX
     assert "no-store" in response["Cache-Control"]
@@ -201,33 +228,60 @@ def test_the_county_leader_downloads_the_full_export_with_a_reason_and_it_is_aud
     assert rows[0] == documents.NATIONAL_COLUMNS
     row = dict(zip(documents.NATIONAL_COLUMNS, rows[1], strict=True))
     assert (row["姓名"], row["居民身份证号码"], row["手机号码"]) == ("张三", ID_NUMBER, PHONE)
-    (event,) = events(AuditEvent.Kind.FULL_REVEAL, view="national_export")
-    assert event.user == county
-    assert (event.detail["rows"], event.detail["full"], event.detail["reason"]) == (1, True, "上报总局平台")
+    requested, downloaded = events(AuditEvent.Kind.FULL_REVEAL, view="national_export")
+    assert requested.user == downloaded.user == county
+    assert (requested.detail["full"], requested.detail["reason"]) == (True, "上报总局平台")
+    assert downloaded.detail["rows"] == 1
 
 
-def test_the_station_inspector_cannot_download_the_full_export(entered):
+def test_the_station_inspector_cannot_ask_for_the_full_export(entered):
     station = client_for(entered["users"]["station"])
     page = station.get(reverse("personnel:national_export"))
     assert page.status_code == 200 and page.context["can_full"] is False
-    assert 'data-testid="download-full"' not in page.content.decode()
-    response = station.post(reverse("personnel:national_export"), {"reason": "上报总局平台"})
+    assert 'data-testid="request-full"' not in page.content.decode()
+    response = station.post(reverse("personnel:national_export"), {"full": "True", "reason": "上报总局平台"})
     assert response.status_code == 404
-    assert ID_NUMBER.encode() not in response.content
+    assert not ExportJob.objects.exists()
     assert not events(AuditEvent.Kind.FULL_REVEAL)
 
 
 @pytest.mark.parametrize("reason", ["", "   ", "查"])
-def test_the_full_export_without_a_reason_shows_the_form_error_and_no_file(entered, reason):
+def test_the_full_export_without_a_reason_shows_the_form_error_and_queues_nothing(entered, reason):
     response = client_for(entered["users"]["county"]).post(reverse("personnel:national_export"),
-                                                           {"reason": reason})
+                                                           {"full": "True", "reason": reason})
     assert response.status_code == 200
-    assert response["Content-Type"].startswith("text/html")
     assert "reason" in response.context["form"].errors
     assert 'data-field-error="reason"' in response.content.decode()
-    assert ID_NUMBER.encode() not in response.content
+    assert not ExportJob.objects.exists()
     assert not events(AuditEvent.Kind.FULL_REVEAL)
-    assert not events(AuditEvent.Kind.EXPORT, view="national_export")
+
+
+def test_one_export_at_a_time_per_user(entered):
+    client = client_for(entered["users"]["county"])
+    assert client.post(reverse("personnel:national_export"), {"full": ""}).status_code == 302
+    again = client.post(reverse("personnel:national_export"), {"full": ""})
+    assert again.status_code == 200 and "正在生成" in again.content.decode()
+    assert ExportJob.objects.count() == 1
+
+
+def test_generated_files_are_deleted_after_the_retention_period(entered, settings):
+    ask_and_build(client_for(entered["users"]["county"]))
+    job = ExportJob.objects.get()
+    assert exports.purge(now=timezone.now() + timedelta(hours=settings.EXPORT_RETENTION_HOURS - 1)) == 0
+    assert exports.purge(now=timezone.now() + timedelta(hours=settings.EXPORT_RETENTION_HOURS + 1)) == 1
+    job.refresh_from_db()
+    assert job.status == ExportJob.Status.EXPIRED and not job.file
+    url = reverse("personnel:national_export_download", args=[job.pk])
+    assert client_for(entered["users"]["county"]).get(url).status_code == 404
+
+
+def test_a_regulator_disabled_before_the_build_gets_no_file(entered):
+    county = entered["users"]["county"]
+    client_for(county).post(reverse("personnel:national_export"), {"full": ""})
+    type(county).objects.filter(pk=county.pk).update(is_active=False)
+    exports.build(ExportJob.objects.get().pk)
+    job = ExportJob.objects.get()
+    assert job.status == ExportJob.Status.FAILED and not job.file and "停用" in job.error
 
 
 # --- 4. The unit's staff PDF --------------------------------------------------------------------------------

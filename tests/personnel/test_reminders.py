@@ -6,11 +6,9 @@ import time
 from datetime import timedelta
 
 import pytest
-from celery import signals
 from celery.contrib.testing.worker import start_worker
 from django.conf import settings as django_settings
 from django.core import mail
-from django.db import connections
 from django.utils import timezone
 
 from personnel import services
@@ -18,6 +16,7 @@ from personnel.models import CertificateReminder
 from portal import celery_app
 from tests import factories
 from tests.kit.test_outbox import isolated_broker
+from tests.personnel.conftest import wait_for
 
 TODAY = timezone.localdate()
 TASK = "personnel.tasks.certificate_reminders"
@@ -129,27 +128,6 @@ def test_the_beat_schedule_runs_the_registered_task():
 
 
 # --- A real worker ------------------------------------------------------------------------------------
-
-@pytest.fixture
-def worker_closes_its_connections():
-    """The worker thread opens its own database connection; close it after each task so the test
-    database can be flushed and dropped."""
-    def close(**_kwargs):
-        connections.close_all()
-
-    signals.task_postrun.connect(close, weak=False)
-    yield
-    signals.task_postrun.disconnect(close)
-
-
-def wait_for(condition, timeout: float = 10.0):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if condition():
-            return
-        time.sleep(0.05)
-    raise AssertionError(f"not reached within {timeout}s")
-
 
 @pytest.mark.redis
 @pytest.mark.xdist_group("celery")
