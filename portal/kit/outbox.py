@@ -30,9 +30,17 @@ def enqueue(task: str, *args, dedup_key: str | None = None, **kwargs) -> OutboxM
     return message
 
 
+def task_named(name: str):
+    """The registered task ``name``. A worker imports every app's ``tasks`` module when it starts; the
+    web process running tasks inline (no ``REDIS_URL``) must do the same before its first lookup."""
+    if name not in current_app.tasks:
+        current_app.loader.import_default_modules()
+    return current_app.tasks[name]
+
+
 def _dispatch(message: OutboxMessage) -> None:
     if settings.CELERY_TASK_ALWAYS_EAGER:
-        current_app.tasks[message.task].apply(args=message.args, kwargs=message.kwargs, throw=True)
+        task_named(message.task).apply(args=message.args, kwargs=message.kwargs, throw=True)
     else:
         current_app.send_task(message.task, args=message.args, kwargs=message.kwargs)
 

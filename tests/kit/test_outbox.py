@@ -190,3 +190,20 @@ def test_committed_message_is_delivered_exactly_once_by_a_real_worker(marker_tab
         time.sleep(0.5)  # give a duplicate, were there one, time to arrive
         assert deliveries(key) == 1
         assert deliveries(rolled_back_key) is None
+
+
+def test_a_fresh_web_process_finds_every_app_task_for_inline_runs():
+    """Without REDIS_URL the web process runs outbox tasks inline; unlike a worker it has not imported
+    the apps' tasks modules, and the first lookup must still find them (it failed with NotRegistered)."""
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    code = ("import django; django.setup(); from celery import current_app; from portal.kit import outbox; "
+            "names = ['personnel.tasks.build_national_export', 'units.tasks.run_import']; "
+            "assert not any(n in current_app.tasks for n in names), 'already imported: the test proves nothing'; "
+            "print([outbox.task_named(n).name for n in names])")
+    result = subprocess.run([sys.executable, "-c", code], cwd=Path(__file__).resolve().parents[2], capture_output=True,
+                            text=True, timeout=60, check=False)
+    assert result.returncode == 0, result.stderr
+    assert "build_national_export" in result.stdout and "run_import" in result.stdout
