@@ -10,6 +10,7 @@ from personnel import querysets, services
 from personnel.choices import AssessmentResult, Post
 from personnel.models import Certificate, Person, SpotAssessment, Training
 from portal.kit.identifiers import normalize_id_number
+from units.filters import UnitFilter
 from units.models import Unit
 
 
@@ -44,9 +45,7 @@ class UnstaffedUnitFilter(django_filters.FilterSet):
         model = Unit
         fields = ["q", "missing", "flagged"]
 
-    def search(self, queryset, name, value):
-        value = value.strip()
-        return queryset.filter(Q(name__icontains=value) | Q(uscc__startswith=value.upper())) if value else queryset
+    search = UnitFilter.search
 
     def by_missing(self, queryset, name, value):
         return queryset.filter(querysets.missing_q(value))

@@ -43,15 +43,17 @@ class Console:
 
 
 @contextmanager
-def browser_page(base_url: str, *, width: int = 1280, height: int = 800):
-    """A fresh page in a fresh headless Chromium; yields (page, console)."""
+def browser_page(base_url: str, *, width: int = 1280, height: int = 800, phone: bool = False):
+    """A fresh page in a fresh headless Chromium; yields (page, console). ``phone``: a touch phone that
+    honours the mobile viewport meta, as staff filling forms on their phones see the portal."""
     console = Console()
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         try:
             context = browser.new_context(
-                base_url=base_url, locale="zh-CN", viewport={"width": width, "height": height}
+                base_url=base_url, locale="zh-CN", viewport={"width": width, "height": height},
+                **({"is_mobile": True, "has_touch": True, "device_scale_factor": 3} if phone else {}),
             )
             context.set_default_timeout(TIMEOUT_MS)
             page = context.new_page()

@@ -7,19 +7,18 @@ only. A county leader of 城关区 reads the staffed count and rate before and a
 """
 
 import re
-from contextlib import contextmanager
 from datetime import date
 
 import pytest
 from django.urls import reverse
 from django.utils import timezone
-from playwright.sync_api import Page, expect, sync_playwright
+from playwright.sync_api import Page, expect
 
 from jurisdictions.duties import Role
 from personnel.models import Appointment, Person
 from portal.kit.samples import make_id_number
 from tests import factories
-from tests.e2e.browser import CHROMIUM, CHROMIUM_ARGS, SCREENSHOTS, TIMEOUT_MS, Console, browser_page, log_in
+from tests.e2e.browser import SCREENSHOTS, browser_page, log_in
 from units.choices import UnitKind
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -41,27 +40,6 @@ def _wrong_check_digit(number: str) -> str:
 
 
 BAD_ID = _wrong_check_digit(PEOPLE[0][2])
-
-
-@contextmanager
-def phone_page(base_url: str):
-    """Like ``browser_page``, on a touch phone: 390 × 844, mobile viewport meta honoured."""
-    console = Console()
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        try:
-            context = browser.new_context(
-                base_url=base_url, locale="zh-CN", viewport={"width": PHONE_WIDTH, "height": PHONE_HEIGHT},
-                is_mobile=True, has_touch=True, device_scale_factor=3,
-            )
-            context.set_default_timeout(TIMEOUT_MS)
-            page = context.new_page()
-            page.on("console", console.on_console)
-            page.on("pageerror", lambda exc: console.exceptions.append(str(exc)))
-            yield page, console
-        finally:
-            browser.close()
 
 
 def assert_no_sideways_scroll(page: Page, where: str) -> None:
@@ -102,7 +80,7 @@ def test_enterprise_staffs_its_unit_on_a_phone_and_the_county_rate_rises(live_se
     assert due_before >= 2 and staffed_before < due_before
 
     staff_url = reverse("personnel:unit_staff", args=[unit.pk])
-    with phone_page(live_server.url) as (page, console):
+    with browser_page(live_server.url, width=PHONE_WIDTH, height=PHONE_HEIGHT, phone=True) as (page, console):
         log_in(page, "phone-enterprise")
         # The sidebar is collapsed behind the menu button on a phone.
         page.get_by_role("button", name="菜单").tap()
