@@ -65,6 +65,7 @@ from units.models import ImportJob, Unit
 from units.views.imports import ImportUploadView
 
 NO_STORE = method_decorator(never_cache, name="dispatch")
+HISTORY_LIMIT = 50
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
@@ -91,9 +92,8 @@ class UnitStaffView(ScopedDetailView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         unit, user = self.object, self.request.user
-        appointments = list(unit.appointments.select_related("person", "replaces__person")
-                            .prefetch_related("person__certificates", "equipment").order_by("-started_on", "-id"))
-        current = [a for a in appointments if a.ended_on is None]
+        current = list(unit.appointments.filter(ended_on__isnull=True).select_related("person")
+                       .prefetch_related("person__certificates").order_by("-started_on", "-id"))
         staffing = getattr(unit, "staffing", None) or UnitStaffing(unit=unit)
         gaps = services.certificate_gaps(current)
         context.update(
@@ -103,7 +103,9 @@ class UnitStaffView(ScopedDetailView):
             exempt=unit.status == UnitStatus.STOPPED,
             flagged=[a for a in current if a.person.assessment_failed],
             gaps=gaps,
-            history=[a for a in appointments if a.ended_on is not None][:50],
+            history=unit.appointments.filter(ended_on__isnull=False).select_related("person")
+            .prefetch_related(Prefetch("replaced_by", queryset=Appointment.objects.select_related("person")))
+            .order_by("-ended_on", "-id")[:HISTORY_LIMIT],
             trainings=unit.trainings.annotate(attendee_count=Count("results")).order_by("-held_on")[:10],
             can_keep=access.can(user, services.keeping_duty(user), unit),
             single_posts=[str(p) for p in rules.SINGLE_HOLDER_POSTS],
@@ -151,12 +153,12 @@ class AppointNewView(KeepingDuty, ScopedFormView):
         return reverse("personnel:unit_staff", args=[self.object.pk])
 
     def get_context_data(self, **kwargs):
+        """Warn before a single-holder post changes hands: saving ends the current holder's term."""
         context = super().get_context_data(**kwargs)
-        staffing = getattr(self.object, "staffing", None)
-        context["single_holders"] = {
-            a.post: a.person.name for a in self.object.appointments.filter(
-                ended_on__isnull=True, post__in=sorted(rules.SINGLE_HOLDER_POSTS)).select_related("person")}
-        context["staffing"] = staffing
+        post = self.request.POST.get("post") or self.request.GET.get("post")
+        if post in rules.SINGLE_HOLDER_POSTS:
+            context["replacing"] = (self.object.appointments.filter(ended_on__isnull=True, post=post)
+                                    .select_related("person").first())
         return context
 
 

@@ -529,3 +529,17 @@ def test_ending_an_appointment_before_it_started_is_a_field_error(entered):
     assert "离任日期不能早于任职日期" in errors["ended_on"][0]
     appointment.refresh_from_db()
     assert appointment.ended_on is None
+
+
+def test_the_form_warns_whom_a_new_principal_replaces_and_the_history_records_it(entered):
+    client = client_for(entered["users"]["enterprise"])
+    url = reverse("personnel:appointment_new", args=[entered["unit"].pk])
+    page = client.get(url, {"post": Post.PRINCIPAL})
+    assert 'data-testid="replacing"' in page.content.decode() and "张三" in page.content.decode()
+    assert 'data-testid="replacing"' not in client.get(url, {"post": Post.SAFETY_OFFICER}).content.decode()
+    response = client.post(url, {"post": Post.PRINCIPAL, "name": "李四", "id_number": X_ID_NUMBER,
+                                 "phone": "13900139000", "started_on": TODAY.isoformat()})
+    assert response.status_code == 302
+    staff = client.get(reverse("personnel:unit_staff", args=[entered["unit"].pk])).content.decode()
+    history = staff[staff.index("任职变更记录"):]
+    assert "张三" in history and "更换" in history and "李四" in history
