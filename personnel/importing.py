@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from jurisdictions import access
 from jurisdictions.models import User
@@ -103,4 +104,7 @@ def save(job: ImportJob, chunk: list[dict]) -> None:
             raise importing.RowsRefused([{"row": p["row"], "reasons": exc.messages}]) from exc
 
 
-importing.register(ImportJob.Kind.PEOPLE, importing.Importer(COLUMNS, services.keeping_duty, plan, save))
+importing.register(ImportJob.Kind.PEOPLE, importing.Importer(
+    COLUMNS, services.keeping_duty, plan, save, "personnel:import",
+    note=gettext_lazy("人员类别填写 主要负责人、安全总监、安全员、质量安全总监 或 质量安全员；"
+                      "已有在任主要负责人或总监的单位，更换请在人员配备页面办理。")))

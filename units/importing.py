@@ -20,6 +20,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from jurisdictions import access
 from jurisdictions.audit import record
@@ -58,6 +59,8 @@ class Importer:
     duty: Callable[[User], str]
     plan: Callable[[User, list], tuple[list[dict], list[dict]]]
     save: Callable[[ImportJob, list[dict]], None]
+    upload_url_name: str
+    note: str = gettext_lazy("已登记的单位或设备不能通过导入修改或转移。")
 
 
 IMPORTERS: dict[str, Importer] = {}
@@ -379,5 +382,7 @@ def _equipment_duty(user: User) -> str:
     return Duty.KEEP_RECORDS if user.is_enterprise else Duty.MANAGE_UNITS
 
 
-register(ImportJob.Kind.UNITS, Importer(UNIT_COLUMNS, lambda user: Duty.MANAGE_UNITS, _plan_units, _save_units))
-register(ImportJob.Kind.EQUIPMENT, Importer(EQUIPMENT_COLUMNS, _equipment_duty, _plan_equipment, _save_equipment))
+register(ImportJob.Kind.UNITS, Importer(UNIT_COLUMNS, lambda user: Duty.MANAGE_UNITS, _plan_units, _save_units,
+                                        "units:unit_import"))
+register(ImportJob.Kind.EQUIPMENT, Importer(EQUIPMENT_COLUMNS, _equipment_duty, _plan_equipment, _save_equipment,
+                                            "units:equipment_import"))

@@ -48,6 +48,8 @@ def test_bad_rows_are_listed_with_reasons_and_nothing_is_saved_until_fixed(world
     assert "校验位错误" in reasons[3] and "不设“质量安全总监”" in reasons[4]
     assert "手机号码" in reasons[5] and "不是您可以登记人员的单位" in reasons[6]
     assert not Person.objects.filter(unit=unit).exists()
+    page = client.get(reverse("units:import_detail", args=[job.pk])).content.decode()
+    assert "第 3 行" in page and f'href="{reverse("personnel:import")}"' in page
 
     assert post_file(client, good).status_code == 302
     job = ImportJob.objects.filter(created_by=user).latest("id")

@@ -36,7 +36,7 @@ class ImportUploadView(ScopedFormView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        context["columns"] = importing.IMPORTERS[self.kind].columns
+        context.update(columns=importing.IMPORTERS[self.kind].columns, note=importing.IMPORTERS[self.kind].note)
         return context
 
 
@@ -62,7 +62,8 @@ class ImportDetailView(_OwnJob, ScopedDetailView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        context["done"] = importing.progress(self.object)
+        context.update(done=importing.progress(self.object),
+                       upload_url_name=importing.IMPORTERS[self.object.kind].upload_url_name)
         return context
 
 
