@@ -2,8 +2,8 @@
 workbook for SAMR's 特种设备安全监管平台 (seed 002 附件 9–11; layout DOMAIN.md §10, kept here as the
 one declared resource so it can be matched to the platform's template later).
 
-Both read the masked columns; the full workbook opens the sealed ones and is audited with its row
-count and the reason given (SECURITY.md §Personal information).
+Both read the masked columns; only the full workbook opens the sealed ones. Who may ask for which,
+the audit and the sealed file on disk are ``personnel.exports``'s business (SECURITY.md).
 """
 
 from __future__ import annotations
