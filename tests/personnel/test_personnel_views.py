@@ -543,3 +543,8 @@ def test_the_form_warns_whom_a_new_principal_replaces_and_the_history_records_it
     staff = client.get(reverse("personnel:unit_staff", args=[entered["unit"].pk])).content.decode()
     history = staff[staff.index("任职变更记录"):]
     assert "张三" in history and "更换" in history and "李四" in history
+
+
+def test_the_enterprise_dashboard_loads_its_staff_panel(entered):
+    page = client_for(entered["users"]["enterprise"]).get(reverse("dashboard:home")).content.decode()
+    assert f'hx-get="{reverse("personnel:unit_staff", args=[entered["unit"].pk])}"' in page
