@@ -50,8 +50,14 @@ def supervised(queryset: QuerySet) -> QuerySet:
 
 
 def unstaffed(queryset: QuerySet) -> QuerySet:
-    """Supervised, not exempt, not staffed: the units the regulator has to chase."""
+    """Supervised, not exempt, not staffed."""
     return supervised(queryset).exclude(EXEMPT).exclude(staffed_q())
+
+
+def needing_attention(queryset: QuerySet) -> QuerySet:
+    """The units a regulator has to chase: not staffed, or staffed by someone who failed a spot
+    assessment and is still in post (Order 74 Art. 147)."""
+    return supervised(queryset).exclude(EXEMPT).filter(~staffed_q() | Q(staffing__flagged=True))
 
 
 @dataclass

@@ -439,15 +439,15 @@ class StaffingView(RegulatorOnly, LoginRequiredMixin, TemplateView):
 
 
 class UnstaffedUnitListView(RegulatorOnly, ScopedListView):
-    """Units missing a post (or with a failed-assessment person in office), to chase up."""
+    """Units missing a post or with a failed-assessment person in office, to chase up."""
 
     table_class = UnstaffedUnitTable
     filterset_class = UnstaffedUnitFilter
-    title = _("人员未配齐的单位")
+    title = _("人员未配齐或考核不合格在岗的单位")
     export_name = "unstaffed-units"
 
     def base_queryset(self):
-        return querysets.unstaffed(Unit.objects.select_related("jurisdiction", "staffing"))
+        return querysets.needing_attention(Unit.objects.select_related("jurisdiction", "staffing"))
 
 
 class ExportRequestForm(forms.Form):

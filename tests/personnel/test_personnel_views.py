@@ -548,3 +548,16 @@ def test_the_form_warns_whom_a_new_principal_replaces_and_the_history_records_it
 def test_the_enterprise_dashboard_loads_its_staff_panel(entered):
     page = client_for(entered["users"]["enterprise"]).get(reverse("dashboard:home")).content.decode()
     assert f'hx-get="{reverse("personnel:unit_staff", args=[entered["unit"].pk])}"' in page
+
+
+def test_a_staffed_unit_with_a_failed_officer_in_post_is_on_the_regulators_list(two_units):
+    unit, county = two_units["unit"], two_units["users"]["county"]
+    client = client_for(county)
+    before = {u.pk for u in listed(client.get(reverse("personnel:staffing_units")))}
+    assert unit.pk not in before and two_units["second"].pk in before
+    officer = Appointment.objects.get(unit=unit, post=Post.SAFETY_OFFICER).person
+    services.record_assessment(by=county, person=officer, assessed_on=TODAY, score=40, result="failed")
+    after = {u.pk for u in listed(client.get(reverse("personnel:staffing_units")))}
+    assert after == before | {unit.pk}
+    flagged = client.get(reverse("personnel:staffing_units"), {"flagged": "true"})
+    assert [u.pk for u in listed(flagged)] == [unit.pk]
