@@ -54,11 +54,15 @@ class CertificateTable(tables.Table):
     number = tables.Column(verbose_name=_("证书编号"))
     issued_by = tables.Column(verbose_name=_("发证机关"))
     expires_on = tables.DateColumn(verbose_name=_("有效期至"), format="Y年n月j日")
+    reminded = tables.Column(verbose_name=_("到期提醒"), accessor="last_reminder", orderable=False)
 
     class Meta:
         model = Certificate
-        fields = ("person", "unit", "item_code", "number", "issued_by", "expires_on")
+        fields = ("person", "unit", "item_code", "number", "issued_by", "expires_on", "reminded")
         order_by = ("expires_on",)
+
+    def render_reminded(self, value):
+        return _("已于到期前 %(d)d 天提醒") % {"d": value}
 
 
 class TrainingTable(tables.Table):

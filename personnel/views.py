@@ -11,7 +11,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import ValidationError
-from django.db.models import Count, Prefetch, Q
+from django.db.models import Count, F, Min, Prefetch, Q
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
@@ -338,7 +338,8 @@ class CertificateCreateView(KeepingDuty, ScopedFormView):
 
 
 class CertificateListView(ScopedListView):
-    queryset = Certificate.objects.select_related("person", "unit")
+    queryset = Certificate.objects.select_related("person", "unit").annotate(
+        last_reminder=Min("reminders__days_before", filter=Q(reminders__expires_on=F("expires_on"))))
     table_class = CertificateTable
     filterset_class = CertificateFilter
     title = _("作业人员证")

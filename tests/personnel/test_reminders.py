@@ -9,6 +9,8 @@ import pytest
 from celery.contrib.testing.worker import start_worker
 from django.conf import settings as django_settings
 from django.core import mail
+from django.test import Client
+from django.urls import reverse
 from django.utils import timezone
 
 from personnel import services
@@ -144,3 +146,12 @@ def test_the_beat_task_reminds_once_on_a_real_worker(holder, outbox, settings, w
     assert reminders(cert) == [90]
     assert cert.reminders.get().emailed_to == 2
     assert len(outbox) == 1
+
+
+def test_the_certificate_list_shows_the_reminder_sent(holder):
+    cert = certificate(holder, TODAY + timedelta(days=20))
+    services.certificate_reminders(today=TODAY)
+    client = Client()
+    client.force_login(factories.enterprise_user(holder.unit, username="提醒查看"))
+    page = client.get(reverse("personnel:certificate_list"), {"expiring": "30"}).content.decode()
+    assert cert.number in page and "已于到期前 30 天提醒" in page
