@@ -5,28 +5,13 @@ from django.utils.translation import gettext_lazy as _
 from personnel.choices import AssessmentResult, Education, EndReason, Post
 from personnel.models import Person
 from units.models import Equipment
+from units.services import validate_upload
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 # Phones fill these in: the right keyboard and no autocorrect on numbers.
 ID_INPUT = forms.TextInput(attrs={"inputmode": "text", "autocomplete": "off", "autocapitalize": "characters",
                                   "maxlength": 18})
 PHONE_INPUT = forms.TextInput(attrs={"inputmode": "tel", "autocomplete": "off", "maxlength": 16})
-UPLOAD_TYPES = (".pdf", ".jpg", ".jpeg", ".png")
-MAX_UPLOAD = 10 * 1024 * 1024
-
-
-def _check_upload(upload):
-    if upload is None:
-        return upload
-    if not upload.name.lower().endswith(UPLOAD_TYPES) or upload.size > MAX_UPLOAD:
-        raise forms.ValidationError(_("任命文件须为 PDF 或图片（JPG、PNG），不超过 10 MB。"))
-    head = upload.read(8)
-    upload.seek(0)
-    if not (head.startswith(b"%PDF") or head.startswith(b"\xff\xd8\xff") or head.startswith(b"\x89PNG")):
-        raise forms.ValidationError(_("文件内容不是 PDF 或图片。"))
-    return upload
-
-
 class PersonFields(forms.Form):
     name = forms.CharField(label=_("姓名"), max_length=64)
     id_number = forms.CharField(label=_("居民身份证号码"), max_length=18, widget=ID_INPUT,
@@ -57,7 +42,10 @@ class AppointmentFields(forms.Form):
                 del self.fields["equipment"]
 
     def clean_document(self):
-        return _check_upload(self.cleaned_data.get("document"))
+        document = self.cleaned_data.get("document")
+        if document is not None:
+            validate_upload(document)
+        return document
 
 
 class NewAppointmentForm(PersonFields, AppointmentFields):

@@ -14,6 +14,7 @@ from datetime import timedelta
 
 import pytest
 from django.core.cache import cache
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
@@ -561,3 +562,14 @@ def test_a_staffed_unit_with_a_failed_officer_in_post_is_on_the_regulators_list(
     assert after == before | {unit.pk}
     flagged = client.get(reverse("personnel:staffing_units"), {"flagged": "true"})
     assert [u.pk for u in listed(flagged)] == [unit.pk]
+
+
+def test_an_appointment_document_must_be_what_its_name_says(world):
+    Unit.objects.filter(pk=world["unit"].pk).update(kinds=[UnitKind.USAGE])
+    response = client_for(world["users"]["enterprise"]).post(
+        reverse("personnel:appointment_new", args=[world["unit"].pk]),
+        {"post": Post.PRINCIPAL, "name": "张三", "id_number": ID_NUMBER, "phone": PHONE,
+         "started_on": TODAY.isoformat(), "document": SimpleUploadedFile("任命.pdf", b"MZ\x90\x00 not a pdf")})
+    assert response.status_code == 200
+    assert "内容与扩展名不符" in str(response.context["form"].errors["document"])
+    assert not Person.objects.exists()
