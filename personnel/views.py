@@ -3,6 +3,7 @@ training, spot assessments, and the regulators' staffed-rate indicator and natio
 
 from __future__ import annotations
 
+from pathlib import Path
 from urllib.parse import urlencode
 
 from django import forms
@@ -19,6 +20,7 @@ from django.utils import timezone
 from django.utils.decorators import method_decorator
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext_lazy as _
+from django.views import View
 from django.views.decorators.cache import never_cache
 from django.views.generic import TemplateView
 
@@ -62,6 +64,7 @@ from portal.kit.pdf import pdf_response
 from portal.kit.views import ConfirmActionView, ScopedDetailView, ScopedFormView, ScopedListView
 from units.choices import UnitStatus
 from units.models import ImportJob, Unit
+from units.services import unit_of
 from units.views.imports import ImportUploadView
 
 NO_STORE = method_decorator(never_cache, name="dispatch")
@@ -211,7 +214,7 @@ class AppointmentEndView(KeepingDuty, ConfirmActionView):
         return reverse("personnel:unit_staff", args=[self.object.unit_id])
 
 
-class AppointmentDocumentView(LoginRequiredMixin, TemplateView):
+class AppointmentDocumentView(LoginRequiredMixin, View):
     """The uploaded appointment document, to those who see the appointment."""
 
     def get(self, request, pk):
@@ -221,8 +224,8 @@ class AppointmentDocumentView(LoginRequiredMixin, TemplateView):
             handle = appointment.document.open("rb")
         except FileNotFoundError as exc:
             raise Http404 from exc
-        return FileResponse(handle, as_attachment=True, filename=f"任命文件-{appointment.pk}"
-                            f"{appointment.document.name[appointment.document.name.rfind('.'):]}")
+        return FileResponse(handle, as_attachment=True,
+                            filename=f"任命文件-{appointment.pk}{Path(appointment.document.name).suffix}")
 
 
 class PeopleImportView(ImportUploadView):
@@ -524,8 +527,8 @@ class NationalExportDownloadView(RegulatorOnly, LoginRequiredMixin, TemplateView
 
 @login_required
 def my_staff(request):
-    """The enterprise's shortcut to its own unit's staff page."""
-    unit_ids = sorted(access.grants(request.user).units_for(Duty.VIEW)) if request.user.is_authenticated else []
-    if not unit_ids:
+    """The enterprise's shortcut to its own unit's staff page (as ``dashboard:my_unit`` is to the unit)."""
+    unit = unit_of(request.user) if request.user.is_enterprise else None
+    if unit is None:
         raise Http404
-    return redirect("personnel:unit_staff", unit_ids[0])
+    return redirect("personnel:unit_staff", unit.pk)
