@@ -64,19 +64,23 @@ def _unit(by: User, unit: Unit, *, lock: bool = False) -> Unit:
 
 # --- People ---------------------------------------------------------------------------------------
 
-def _seal(person: Person, id_number: str | None, phone: str | None) -> None:
+def _seal(person: Person, id_number: str | None, phone: str | None) -> str | None:
+    """Validate, seal, index and mask the given numbers; returns the normalised ID number, if given."""
+    number = None
     if id_number is not None:
         with errors_on("id_number"):
             facts = validate_id_number(id_number)
+        number = facts.number
         person.id_cipher = crypto.encrypt(facts.number, ID_PURPOSE)
         person.id_digest = crypto.digest(facts.number, ID_PURPOSE)
         person.id_masked = mask_id_number(facts.number)
         person.sex, person.birth_date = facts.sex, facts.birth_date
     if phone is not None:
         with errors_on("phone"):
-            number = validate_mobile(phone)
-        person.phone_cipher = crypto.encrypt(number, PHONE_PURPOSE)
-        person.phone_masked = mask_phone(number)
+            mobile = validate_mobile(phone)
+        person.phone_cipher = crypto.encrypt(mobile, PHONE_PURPOSE)
+        person.phone_masked = mask_phone(mobile)
+    return number
 
 
 def with_id_number(queryset, id_number: str):
@@ -84,8 +88,7 @@ def with_id_number(queryset, id_number: str):
     return queryset.filter(id_digest__in=crypto.digests(normalize_id_number(id_number), ID_PURPOSE))
 
 
-def _check_unique(person: Person) -> None:
-    number = crypto.decrypt(person.id_cipher, ID_PURPOSE)
+def _check_unique(person: Person, number: str) -> None:
     twin = with_id_number(Person.objects.filter(unit_id=person.unit_id), number).exclude(pk=person.pk).first()
     if twin is not None:
         raise ValidationError({"id_number": _("该身份证号码已在本单位登记（%(name)s），请直接为其任职。") % {
@@ -99,8 +102,7 @@ def add_person(*, by: User, unit: Unit, name: str, id_number: str, phone: str, e
         person = Person(unit=unit, name=(name or "").strip(), education=education, title=title.strip())
         if not person.name:
             raise ValidationError({"name": _("请填写姓名。")})
-        _seal(person, id_number, phone)
-        _check_unique(person)
+        _check_unique(person, _seal(person, id_number, phone))
         person.place_with(unit)
         try:
             with transaction.atomic():
@@ -123,9 +125,9 @@ def update_person(*, by: User, person: Person, version: int, name: str, educatio
         person.name, person.education, person.title = name.strip(), education, title.strip()
         if not person.name:
             raise ValidationError({"name": _("请填写姓名。")})
-        _seal(person, id_number or None, phone or None)
-        if id_number:
-            _check_unique(person)
+        number = _seal(person, id_number or None, phone or None)
+        if number:
+            _check_unique(person, number)
         person.version += 1
         person.save()
         after = {f: getattr(person, f) for f in before}
