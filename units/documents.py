@@ -66,6 +66,8 @@ def decision_context(application: Application) -> dict:
         "document_number": application.decision_number,
         "issued_on": chinese_date(decided_on),
         "application": application,
+        # How the decision cites the application; the 受理编号 (issue 8 item 14) replaces it once it exists.
+        "application_reference": f"申请编号第{application.pk}号",
         "unit": application.unit,
         "approved": approved,
         "matter": matter,

@@ -24,6 +24,10 @@ from weasyprint.urls import URLFetcher, URLFetcherResponse
 
 BASE_URL = "portal-static://pdf/"
 CN_DIGITS = "〇一二三四五六七八九"
+# GB/T 9704-2012 §5.2: the 版心 is 156 mm wide; the red header (发文机关标志) must fit it on one line.
+TYPE_AREA_WIDTH_PT = 156 / 25.4 * 72
+ISSUER_MAX_PT = 30
+ISSUER_LETTER_SPACING_PT = 2
 
 
 class StaticOnlyFetcher(URLFetcher):
@@ -45,8 +49,30 @@ class StaticOnlyFetcher(URLFetcher):
         return URLFetcherResponse(url, Path(found).read_bytes(), {"Content-Type": mime or "application/octet-stream"})
 
 
+def issuer_size(issuer: str) -> float:
+    """Font size (pt) of the red header: 30 pt, smaller for a name too long for the 版心 at that size
+    (``临夏回族自治州市场监督管理局``, a unit's full registered name), leaving a tenth of the width free."""
+    if not issuer:
+        return ISSUER_MAX_PT
+    fitted = TYPE_AREA_WIDTH_PT * 0.9 / len(issuer) - ISSUER_LETTER_SPACING_PT
+    return round(min(ISSUER_MAX_PT, fitted), 1)
+
+
+def _width_em(text: str) -> float:
+    return sum(0.5 if ord(ch) < 0x2E80 else 1 for ch in text)
+
+
+def closing_indent(issuer: str, issued_on: str) -> float:
+    """Right indent (em) of the 成文日期: four characters (GB/T 9704-2012 §7.3.5.1), more when the 署名
+    centred over the date is so much longer that it would pass the right edge of the type area."""
+    overhang = (_width_em(issuer) - _width_em(issued_on)) / 2
+    return max(4.0, overhang)
+
+
 def render_pdf(template: str, context: dict) -> bytes:
-    html = render_to_string(template, context)
+    layout = {"issuer_pt": issuer_size(context.get("issuer", "")),
+              "closing_indent": closing_indent(context.get("issuer", ""), context.get("issued_on", ""))}
+    html = render_to_string(template, {**layout, **context})
     return HTML(string=html, base_url=BASE_URL, url_fetcher=StaticOnlyFetcher()).write_pdf()
 
 
