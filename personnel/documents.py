@@ -29,11 +29,26 @@ NATIONAL_COLUMNS = ("单位名称", "统一社会信用代码", "单位类别", 
 UNIT_KIND_WORDS = {"production": "生产", "usage": "使用", "filling": "充装"}
 
 
-def staff_context(unit: Unit) -> dict:
+def filler_of(user, current: list[Appointment]) -> tuple[str, str]:
+    """填表人 and their 联系电话 (masked) for the sheet's foot: the unit's own account downloading it.
+
+    An account carries no phone of its own; the one on the books is the person of the unit's staff
+    bearing the account's name, when exactly one does. Otherwise, and for a regulator printing the
+    sheet, the lines stay blank for the unit to fill in by hand.
+    """
+    if user is None or not user.is_enterprise:
+        return "", ""
+    name = user.display_name.strip()
+    phones = {a.person.phone_masked for a in current if name and a.person.name == name and a.person.phone_masked}
+    return str(user), phones.pop() if len(phones) == 1 else ""
+
+
+def staff_context(unit: Unit, filler=None) -> dict:
     current = list(unit.appointments.filter(ended_on__isnull=True).select_related("person")
                    .order_by("post", "started_on"))
     staffing = getattr(unit, "staffing", None) or UnitStaffing(unit=unit)
     today = timezone.localdate()
+    filler_name, filler_phone = filler_of(filler, current)
     return {
         "title": "特种设备安全管理人员配备情况表",
         "issuer": unit.name,
@@ -43,11 +58,13 @@ def staff_context(unit: Unit) -> dict:
                   "covers": a.covers} for a in current],
         "missing": [str(p.label) for p in rules.missing_posts(unit.kinds, staffing.holders())],
         "issued_on": chinese_date(today),
+        "filler_name": filler_name,
+        "filler_phone": filler_phone,
     }
 
 
-def staff_pdf(unit: Unit) -> bytes:
-    return render_pdf("pdf/staff.html", staff_context(unit))
+def staff_pdf(unit: Unit, filler=None) -> bytes:
+    return render_pdf("pdf/staff.html", staff_context(unit, filler))
 
 
 NATIONAL_FIELDS = ("person_id", "unit__name", "unit__uscc", "unit__kinds", "unit__county__code", "unit__city__code",

@@ -117,13 +117,14 @@ class UnitStaffView(ScopedDetailView):
 
 
 class UnitStaffPdfView(ScopedDetailView):
-    """人员配备情况表 PDF, with ID and phone numbers masked like every page."""
+    """人员配备情况表 PDF, with ID and phone numbers masked like every page; the downloading account signs
+    it as 填表人."""
 
     queryset = Unit.objects.select_related("jurisdiction")
 
     def get(self, request, *args, **kwargs):
         unit = self.get_object()
-        return pdf_response(documents.staff_pdf(unit), f"人员配备情况表-{unit.uscc}.pdf")
+        return pdf_response(documents.staff_pdf(unit, filler=request.user), f"人员配备情况表-{unit.uscc}.pdf")
 
 
 class AppointNewView(KeepingDuty, ScopedFormView):
