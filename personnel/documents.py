@@ -21,7 +21,7 @@ from personnel.choices import Post
 from personnel.models import ID_PURPOSE, PHONE_PURPOSE, Appointment, Certificate, UnitStaffing
 from portal.kit import crypto
 from portal.kit.pdf import chinese_date, render_pdf
-from portal.kit.views import escape_formula
+from portal.kit.tables import escape_formula
 from units.models import Unit
 
 NATIONAL_COLUMNS = ("单位名称", "统一社会信用代码", "单位类别", "行政区划代码", "人员类别", "姓名", "居民身份证号码",

@@ -3,14 +3,15 @@ from django.utils.translation import gettext_lazy as _
 
 from personnel import rules
 from personnel.models import Certificate, Person, SpotAssessment, Training
+from portal.kit.tables import SECONDARY
 from units.models import Unit
 
 
 class PersonTable(tables.Table):
     name = tables.Column(linkify=True, verbose_name=_("姓名"))
     id_masked = tables.Column(verbose_name=_("居民身份证号码"), orderable=False)
-    phone_masked = tables.Column(verbose_name=_("手机号码"), orderable=False)
-    unit = tables.Column(linkify=True, verbose_name=_("单位"), order_by=("unit__name",))
+    phone_masked = tables.Column(verbose_name=_("手机号码"), orderable=False, attrs=SECONDARY)
+    unit = tables.Column(linkify=True, verbose_name=_("单位"), order_by=("unit__name",), attrs=SECONDARY)
     assessment_failed = tables.BooleanColumn(verbose_name=_("考核不合格"), yesno=("不合格", ""))
 
     class Meta:
@@ -23,12 +24,13 @@ class UnstaffedUnitTable(tables.Table):
     """Units missing a post: the regulator's chase list (seed 002 附件 10)."""
 
     name = tables.Column(linkify=True, verbose_name=_("单位名称"))
-    uscc = tables.Column(verbose_name=_("统一社会信用代码"))
-    kinds = tables.Column(verbose_name=_("单位类别"), orderable=False, accessor="get_kinds_display")
-    jurisdiction = tables.Column(verbose_name=_("所属辖区"), accessor="jurisdiction__name", orderable=False)
+    uscc = tables.Column(verbose_name=_("统一社会信用代码"), attrs=SECONDARY)
+    kinds = tables.Column(verbose_name=_("单位类别"), orderable=False, accessor="get_kinds_display", attrs=SECONDARY)
+    jurisdiction = tables.Column(verbose_name=_("所属辖区"), accessor="jurisdiction__name", orderable=False,
+                                 attrs=SECONDARY)
     missing = tables.Column(verbose_name=_("缺少"), orderable=False, empty_values=())
     flagged = tables.Column(verbose_name=_("考核不合格在岗"), orderable=False, empty_values=(),
-                            accessor="staffing__flagged")
+                            accessor="staffing__flagged", attrs=SECONDARY)
 
     class Meta:
         model = Unit
@@ -49,12 +51,12 @@ class UnstaffedUnitTable(tables.Table):
 
 class CertificateTable(tables.Table):
     person = tables.Column(linkify=True, verbose_name=_("持证人"), order_by=("person__name",))
-    unit = tables.Column(verbose_name=_("单位"), accessor="unit__name", order_by=("unit__name",))
+    unit = tables.Column(verbose_name=_("单位"), accessor="unit__name", order_by=("unit__name",), attrs=SECONDARY)
     item_code = tables.Column(verbose_name=_("作业项目代号"))
-    number = tables.Column(verbose_name=_("证书编号"))
-    issued_by = tables.Column(verbose_name=_("发证机关"))
-    expires_on = tables.DateColumn(verbose_name=_("有效期至"), format="Y年n月j日")
-    reminded = tables.Column(verbose_name=_("到期提醒"), accessor="last_reminder", orderable=False)
+    number = tables.Column(verbose_name=_("证书编号"), attrs=SECONDARY)
+    issued_by = tables.Column(verbose_name=_("发证机关"), attrs=SECONDARY)
+    expires_on = tables.DateColumn(verbose_name=_("有效期至"))
+    reminded = tables.Column(verbose_name=_("到期提醒"), accessor="last_reminder", orderable=False, attrs=SECONDARY)
 
     class Meta:
         model = Certificate
@@ -66,12 +68,12 @@ class CertificateTable(tables.Table):
 
 
 class TrainingTable(tables.Table):
-    held_on = tables.DateColumn(verbose_name=_("培训日期"), format="Y年n月j日")
-    unit = tables.Column(linkify=True, verbose_name=_("单位"), order_by=("unit__name",))
+    held_on = tables.DateColumn(verbose_name=_("培训日期"))
+    unit = tables.Column(linkify=True, verbose_name=_("单位"), order_by=("unit__name",), attrs=SECONDARY)
     content = tables.Column(verbose_name=_("培训内容"))
-    hours = tables.Column(verbose_name=_("学时"))
-    trainer = tables.Column(verbose_name=_("授课人或机构"))
-    attendees = tables.Column(verbose_name=_("参训 / 不合格"), orderable=False, empty_values=())
+    hours = tables.Column(verbose_name=_("学时"), attrs=SECONDARY)
+    trainer = tables.Column(verbose_name=_("授课人或机构"), attrs=SECONDARY)
+    attendees = tables.Column(verbose_name=_("参训 / 不合格"), orderable=False, empty_values=(), attrs=SECONDARY)
 
     class Meta:
         model = Training
@@ -86,12 +88,13 @@ class TrainingTable(tables.Table):
 
 
 class AssessmentTable(tables.Table):
-    assessed_on = tables.DateColumn(verbose_name=_("考核日期"), format="Y年n月j日")
+    assessed_on = tables.DateColumn(verbose_name=_("考核日期"))
     person = tables.Column(linkify=True, verbose_name=_("被考核人"), order_by=("person__name",))
-    unit = tables.Column(verbose_name=_("单位"), accessor="unit__name", order_by=("unit__name",))
-    score = tables.Column(verbose_name=_("得分"))
+    unit = tables.Column(verbose_name=_("单位"), accessor="unit__name", order_by=("unit__name",), attrs=SECONDARY)
+    score = tables.Column(verbose_name=_("得分"), attrs=SECONDARY)
     result = tables.Column(verbose_name=_("结果"))
-    authority = tables.Column(verbose_name=_("考核机关"), accessor="authority__name", orderable=False)
+    authority = tables.Column(verbose_name=_("考核机关"), accessor="authority__name", orderable=False,
+                              attrs=SECONDARY)
 
     class Meta:
         model = SpotAssessment

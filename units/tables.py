@@ -1,23 +1,24 @@
 import django_tables2 as tables
 from django.conf import settings
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import formats, timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
+from portal.kit.tables import SECONDARY
 from units.choices import ApplicationStatus, NotificationStatus
 from units.models import Application, Equipment, Unit, WorkNotification
 
 
 class UnitTable(tables.Table):
     name = tables.Column(linkify=True, verbose_name=_("单位名称"))
-    uscc = tables.Column(verbose_name=_("统一社会信用代码"))
-    kinds = tables.Column(verbose_name=_("单位类别"), orderable=False, accessor="get_kinds_display")
+    uscc = tables.Column(verbose_name=_("统一社会信用代码"), attrs=SECONDARY)
+    kinds = tables.Column(verbose_name=_("单位类别"), orderable=False, accessor="get_kinds_display", attrs=SECONDARY)
     jurisdiction = tables.Column(
-        verbose_name=_("所属辖区"), accessor="jurisdiction__name", order_by=("jurisdiction__code",)
+        verbose_name=_("所属辖区"), accessor="jurisdiction__name", order_by=("jurisdiction__code",), attrs=SECONDARY
     )
     status = tables.Column(verbose_name=_("状态"))
-    risk_grade = tables.Column(verbose_name=_("风险等级"))
+    risk_grade = tables.Column(verbose_name=_("风险等级"), attrs=SECONDARY)
 
     class Meta:
         model = Unit
@@ -29,12 +30,13 @@ class PendingUnitTable(tables.Table):
     """The 待确认单位 work list: units that signed themselves up, oldest first."""
 
     name = tables.Column(linkify=True, verbose_name=_("单位名称"))
-    uscc = tables.Column(verbose_name=_("统一社会信用代码"))
-    kinds = tables.Column(verbose_name=_("单位类别"), orderable=False, accessor="get_kinds_display")
+    uscc = tables.Column(verbose_name=_("统一社会信用代码"), attrs=SECONDARY)
+    kinds = tables.Column(verbose_name=_("单位类别"), orderable=False, accessor="get_kinds_display", attrs=SECONDARY)
     jurisdiction = tables.Column(
-        verbose_name=_("属地市场监管所"), accessor="jurisdiction__name", order_by=("jurisdiction__code",)
+        verbose_name=_("属地市场监管所"), accessor="jurisdiction__name", order_by=("jurisdiction__code",),
+        attrs=SECONDARY,
     )
-    contact_person = tables.Column(verbose_name=_("联系人"))
+    contact_person = tables.Column(verbose_name=_("联系人"), attrs=SECONDARY)
     created_at = tables.DateTimeColumn(verbose_name=_("注册时间"))
     actions = tables.TemplateColumn(
         template_name="units/_pending_unit_actions.html", verbose_name=_("操作"), orderable=False
@@ -49,13 +51,14 @@ class PendingUnitTable(tables.Table):
 
 class EquipmentTable(tables.Table):
     code = tables.Column(linkify=True, verbose_name=_("设备代码"), empty_values=())
-    unit = tables.Column(linkify=True, verbose_name=_("使用单位"), order_by=("unit__name",))
-    category = tables.Column(verbose_name=_("设备类别"), accessor="category__name", order_by=("category__code",))
+    unit = tables.Column(linkify=True, verbose_name=_("使用单位"), order_by=("unit__name",), attrs=SECONDARY)
+    category = tables.Column(verbose_name=_("设备类别"), accessor="category__name", order_by=("category__code",),
+                             attrs=SECONDARY)
     equipment_type = tables.Column(verbose_name=_("设备品种"), accessor="equipment_type__name",
                                    order_by=("equipment_type__code",))
     status = tables.Column(verbose_name=_("状态"))
-    registration_number = tables.Column(verbose_name=_("使用登记证编号"))
-    next_inspection_on = tables.DateColumn(verbose_name=_("下次定期检验日期"))
+    registration_number = tables.Column(verbose_name=_("使用登记证编号"), attrs=SECONDARY)
+    next_inspection_on = tables.DateColumn(verbose_name=_("下次定期检验日期"), attrs=SECONDARY)
 
     class Meta:
         model = Equipment
@@ -73,9 +76,10 @@ class EquipmentTable(tables.Table):
 class InspectionDueTable(EquipmentTable):
     """Periodic inspection lists (DOMAIN.md §5): soonest first, with the days left or overdue."""
 
-    location = tables.Column(verbose_name=_("安装使用地点"))
+    location = tables.Column(verbose_name=_("安装使用地点"), attrs=SECONDARY)
     # Many rows share a date; the id keeps page boundaries stable.
-    next_inspection_on = tables.DateColumn(verbose_name=_("下次定期检验日期"), order_by=("next_inspection_on", "id"))
+    next_inspection_on = tables.DateColumn(verbose_name=_("下次定期检验日期"), order_by=("next_inspection_on", "id"),
+                                           attrs=SECONDARY)
     days = tables.Column(verbose_name=_("距检验日期"), accessor="next_inspection_on", orderable=False,
                          empty_values=())
 
@@ -118,12 +122,12 @@ def due_badge(application: Application) -> str:
 class ApplicationTable(tables.Table):
     id = tables.Column(linkify=True, verbose_name=_("申请编号"))
     kind = tables.Column(verbose_name=_("申请类型"))
-    unit = tables.Column(accessor="unit__name", verbose_name=_("使用单位"), order_by=("unit__name",))
-    equipment_count = tables.Column(verbose_name=_("设备台数"))
+    unit = tables.Column(accessor="unit__name", verbose_name=_("使用单位"), order_by=("unit__name",), attrs=SECONDARY)
+    equipment_count = tables.Column(verbose_name=_("设备台数"), attrs=SECONDARY)
     status = tables.Column(verbose_name=_("状态"))
-    submitted_at = tables.DateTimeColumn(verbose_name=_("提交时间"), format="Y-m-d H:i")
-    due_on = tables.Column(verbose_name=_("办理期限"))
-    decision_number = tables.Column(verbose_name=_("决定书编号"))
+    submitted_at = tables.DateTimeColumn(verbose_name=_("提交时间"), attrs=SECONDARY)
+    due_on = tables.Column(verbose_name=_("办理期限"), attrs=SECONDARY)
+    decision_number = tables.Column(verbose_name=_("决定书编号"), attrs=SECONDARY)
 
     class Meta:
         model = Application
@@ -133,10 +137,10 @@ class ApplicationTable(tables.Table):
         return f"#{value}"
 
     def render_due_on(self, value, record):
-        return format_html("{} {}", value.isoformat(), due_badge(record))
+        return format_html("{} {}", formats.date_format(value, "SHORT_DATE_FORMAT"), due_badge(record))
 
     def value_due_on(self, value):
-        return value.isoformat()
+        return value
 
 
 # --- Work notifications (告知; 000 §二(二)) ------------------------------------------------------------
@@ -146,14 +150,16 @@ class NotificationTable(tables.Table):
 
     id = tables.Column(linkify=True, verbose_name=_("编号"))
     kind = tables.Column(verbose_name=_("告知类型"))
-    notifier = tables.Column(accessor="notifier__name", verbose_name=_("施工单位"), order_by=("notifier__name",))
-    site_unit = tables.Column(accessor="site_unit__name", verbose_name=_("使用单位"), order_by=("site_unit__name",))
+    notifier = tables.Column(accessor="notifier__name", verbose_name=_("施工单位"), order_by=("notifier__name",),
+                             attrs=SECONDARY)
+    site_unit = tables.Column(accessor="site_unit__name", verbose_name=_("使用单位"), order_by=("site_unit__name",),
+                              attrs=SECONDARY)
     equipment_type = tables.Column(accessor="equipment_type__name", verbose_name=_("设备品种"),
-                                   order_by=("equipment_type__code",))
-    site_address = tables.Column(verbose_name=_("施工地点"))
-    planned_start = tables.DateColumn(verbose_name=_("计划开工日期"), format="Y-m-d")
+                                   order_by=("equipment_type__code",), attrs=SECONDARY)
+    site_address = tables.Column(verbose_name=_("施工地点"), attrs=SECONDARY)
+    planned_start = tables.DateColumn(verbose_name=_("计划开工日期"), attrs=SECONDARY)
     status = tables.Column(verbose_name=_("状态"))
-    submitted_at = tables.DateTimeColumn(verbose_name=_("告知时间"), format="Y-m-d H:i")
+    submitted_at = tables.DateTimeColumn(verbose_name=_("告知时间"), attrs=SECONDARY)
     actions = tables.Column(verbose_name=_("操作"), empty_values=(), orderable=False)
     export_exclude = ("actions",)
     can_acknowledge = None

@@ -7,31 +7,41 @@ missing one, and an edit re-reads its object through the scope inside the save t
 
 from __future__ import annotations
 
+from urllib.parse import quote
+
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import ImproperlyConfigured, ValidationError
 from django.db import models, transaction
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.views.generic import DetailView, FormView
 from django_filters.views import FilterView
 from django_tables2 import RequestConfig, SingleTableMixin
-from django_tables2.export import TableExport
 
 from portal.kit import access
 from portal.kit.forms import apply_form_errors, narrow_choices, style_widgets
 from portal.kit.masking import mask_text
+from portal.kit.tables import export_dataset
 
 EXPORT_FORMATS = ("xlsx", "csv")
+EXPORT_TYPES = {
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "csv": "text/csv; charset=utf-8",
+}
+# Excel on Chinese Windows reads a CSV without a byte-order mark as GBK and garbles it.
+UTF8_BOM = "\ufeff"
 PER_PAGE = 50
-# A cell starting with one of these is a formula to Excel/WPS (CSV injection); SECURITY.md §Uploads.
-FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+# Query parameters that page or sort a list rather than filter it.
+NOT_FILTERS = ("page", "sort", "_export")
 
 
-def escape_formula(value):
-    """Prefix a formula-looking text cell with an apostrophe so spreadsheets show it as text."""
-    return f"'{value}" if isinstance(value, str) and value.startswith(FORMULA_PREFIXES) else value
+def attachment(filename: str, fallback: str) -> str:
+    """A Content-Disposition naming the file in Chinese (RFC 6266 ``filename*``, RFC 5987 encoding) with
+    an ASCII ``filename`` for clients that do not read ``filename*``."""
+    return f"attachment; filename=\"{fallback}\"; filename*=UTF-8''{quote(filename, safe='')}"
 
 
 class ScopedMixin(LoginRequiredMixin):
@@ -55,16 +65,22 @@ class ScopedMixin(LoginRequiredMixin):
 
 
 class ScopedListView(ScopedMixin, SingleTableMixin, FilterView):
-    """Table + filters + pagination + export of exactly the in-scope, filtered rows."""
+    """Table + filters + pagination + export of exactly the in-scope, filtered rows.
+
+    A list declares its ``title``, the Chinese ``export_name`` its downloads are called by, and an
+    ``empty_hint`` telling the user what would appear here and how it gets there; the page links the
+    create and import pages next to the hint when the user may use them.
+    """
 
     template_name = "kit/list.html"
     paginate_by = PER_PAGE
     title = ""
+    empty_hint = ""
     create_url_name: str | None = None
     import_url_name: str | None = None
     import_duty: str | None = None
     create_duty: str | None = None
-    export_name = "export"
+    export_name = ""
     filterset_fields: list[str] | None = None
 
     def get_table_pagination(self, table):
@@ -86,7 +102,7 @@ class ScopedListView(ScopedMixin, SingleTableMixin, FilterView):
             raise Http404
         filterset = self.get_filterset(self.get_filterset_class())
         rows = filterset.qs if filterset.is_valid() else self.get_queryset().none()
-        table = self.get_table_class()(rows, exclude=getattr(self.table_class, "export_exclude", ()))
+        table = self.get_table_class()(rows)
         RequestConfig(self.request, paginate=False).configure(table)
         with transaction.atomic():
             access.record_event(
@@ -96,16 +112,24 @@ class ScopedListView(ScopedMixin, SingleTableMixin, FilterView):
                         # A search may be a full ID or phone number: the log keeps it masked.
                         "filter": {k: mask_text(v) for k, v in self.request.GET.items() if k != "_export"}},
             )
-        exporter = TableExport(fmt, table)
-        dataset = exporter.dataset
-        for index, row in enumerate(list(dataset)):
-            dataset[index] = [escape_formula(value) for value in row]
-        return exporter.response(f"{self.export_name}.{fmt}")
+        name = self.export_name or self.title
+        dataset = export_dataset(table, name, exclude=getattr(self.table_class, "export_exclude", ()))
+        content = dataset.export("xlsx") if fmt == "xlsx" else (UTF8_BOM + dataset.export("csv")).encode("utf-8")
+        stamp = f"{timezone.localdate():%Y%m%d}.{fmt}"
+        fallback = getattr(self.request.resolver_match, "url_name", None) or "export"
+        response = HttpResponse(content, content_type=EXPORT_TYPES[fmt])
+        response["Content-Disposition"] = attachment(f"{name}-{stamp}", f"{fallback}-{stamp}")
+        return response
+
+    def is_filtered(self) -> bool:
+        return any(value for key, value in self.request.GET.items() if key not in NOT_FILTERS)
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context["title"] = self.title
         context["export_formats"] = EXPORT_FORMATS
+        context["empty_hint"] = self.empty_hint
+        context["filtered"] = self.is_filtered()
         if self.create_url_name and access.can(self.request.user, self.create_duty or self.duty):
             context["create_url_name"] = self.create_url_name
         if self.import_url_name and access.can(self.request.user, self.import_duty or self.duty):
