@@ -114,7 +114,8 @@ class UserListView(ScopedListView):
     filterset_class = UserFilter
     title = gettext_lazy("账号管理")
     create_url_name = "jurisdictions:user_create"
-    export_name = "accounts"
+    export_name = gettext_lazy("账号")
+    empty_hint = gettext_lazy("本辖区及下级的监管人员账号会列在这里；新增账号后告知本人初始密码。")
 
 
 class UserDetailView(ScopedDetailView):
@@ -211,7 +212,8 @@ class DelegationListView(ScopedListView):
     title = gettext_lazy("使用登记委托")
     create_url_name = "jurisdictions:delegation_create"
     create_duty = Duty.DELEGATE_REGISTRATION
-    export_name = "delegations"
+    export_name = gettext_lazy("使用登记委托")
+    empty_hint = gettext_lazy("设区的市级监管部门委托县级部门办理使用登记的记录会列在这里，连同起止日期和状态。")
 
     def get_table(self, **kwargs):
         table = super().get_table(**kwargs)
@@ -266,4 +268,5 @@ class AuditEventListView(ScopedListView):
     table_class = AuditEventTable
     filterset_class = AuditEventFilter
     title = gettext_lazy("审计日志")
-    export_name = "audit"
+    export_name = gettext_lazy("审计日志")
+    empty_hint = gettext_lazy("登录、导出、查看敏感信息和数据变更等事件会记录在这里；没有符合条件的事件。")

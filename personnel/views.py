@@ -243,7 +243,9 @@ class PersonListView(ScopedListView):
     table_class = PersonTable
     filterset_class = PersonFilter
     title = _("人员")
-    export_name = "people"
+    export_name = _("人员")
+    empty_hint = _("单位的主要负责人、安全总监、安全员和作业人员会列在这里；"
+                   "在单位的人员配备页面登记任职，或用 Excel 批量导入。")
     import_url_name = "personnel:import"
 
     @property
@@ -347,7 +349,8 @@ class CertificateListView(ScopedListView):
     table_class = CertificateTable
     filterset_class = CertificateFilter
     title = _("作业人员证")
-    export_name = "certificates"
+    export_name = _("作业人员证")
+    empty_hint = _("特种设备作业人员证会列在这里，到期前按期提醒；在人员页面登记持证。")
 
 
 class TrainingListView(ScopedListView):
@@ -357,7 +360,8 @@ class TrainingListView(ScopedListView):
     table_class = TrainingTable
     filterset_class = TrainingFilter
     title = _("培训考核记录")
-    export_name = "trainings"
+    export_name = _("培训考核记录")
+    empty_hint = _("单位组织的安全教育培训和考核记录会列在这里；在单位的人员配备页面登记培训考核。")
 
 
 class TrainingCreateView(KeepingDuty, ScopedFormView):
@@ -403,7 +407,8 @@ class AssessmentListView(ScopedListView):
     table_class = AssessmentTable
     filterset_class = AssessmentFilter
     title = _("监督抽查考核")
-    export_name = "assessments"
+    export_name = _("监督抽查考核")
+    empty_hint = _("监管部门对主要负责人、安全总监、安全员的监督抽查考核结果会列在这里；监管人员在人员页面登记。")
 
 
 # --- The regulators' indicator ------------------------------------------------------------------------
@@ -449,7 +454,9 @@ class UnstaffedUnitListView(RegulatorOnly, ScopedListView):
     table_class = UnstaffedUnitTable
     filterset_class = UnstaffedUnitFilter
     title = _("人员未配齐或考核不合格在岗的单位")
-    export_name = "unstaffed-units"
+    export_name = _("人员未配齐或考核不合格在岗的单位")
+    empty_hint = _("缺少主要负责人、安全总监或安全员，或有监督抽查考核不合格人员在岗的单位会列在这里；"
+                   "目前没有需要督促的单位。")
 
     def base_queryset(self):
         return querysets.needing_attention(Unit.objects.select_related("jurisdiction", "staffing"))

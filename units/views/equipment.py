@@ -26,7 +26,9 @@ class EquipmentListView(ScopedListView):
     table_class = EquipmentTable
     filterset_class = EquipmentFilter
     title = _("特种设备")
-    export_name = "equipment"
+    export_name = _("特种设备")
+    empty_hint = _("使用单位登记的特种设备（锅炉、压力容器、电梯、起重机械等）会列在这里；企业在本页新增设备，"
+                   "监管人员在单位页面为单位新增。")
 
     def base_queryset(self):
         # EquipmentTable's Meta.order_by ("-id") names no column, so django-tables2 drops it: without
@@ -108,7 +110,8 @@ class InspectionDueListView(ScopedListView):
     table_class = InspectionDueTable
     filterset_class = InspectionDueFilter
     title = _("定期检验 30 天内到期")
-    export_name = "inspection-due"
+    export_name = _("定期检验30天内到期")
+    empty_hint = _("下次定期检验日期在今后 30 天内的在用设备会列在这里，以便提前申报检验；目前没有。")
 
     def base_queryset(self):
         return querysets.inspection_due(timezone.localdate()).select_related(*LIST_RELATED)
@@ -118,7 +121,8 @@ class InspectionOverdueListView(InspectionDueListView):
     """已超期: in-use equipment past its periodic inspection date, which may not be used (Safety Law Art. 40)."""
 
     title = _("定期检验已超期")
-    export_name = "inspection-overdue"
+    export_name = _("定期检验已超期")
+    empty_hint = _("下次定期检验日期已过、尚未重新检验的设备列在这里（超期设备不得继续使用）；目前没有。")
 
     def base_queryset(self):
         return querysets.inspection_overdue(timezone.localdate()).select_related(*LIST_RELATED)

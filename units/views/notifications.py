@@ -37,7 +37,9 @@ class NotificationListView(ScopedListView):
     table_class = NotificationTable
     filterset_class = NotificationFilter
     title = gettext_lazy("安装改造修理告知")
-    export_name = "notifications"
+    export_name = gettext_lazy("安装改造修理告知")
+    empty_hint = gettext_lazy("施工单位在安装、改造、修理特种设备前提交的书面告知会列在这里；"
+                              "施工单位从设备或单位页面提交告知，设区的市级监管部门确认。")
 
     def base_queryset(self):
         waiting = Case(When(status=NotificationStatus.SUBMITTED, then=Value(0)), default=Value(1),

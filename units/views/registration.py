@@ -39,7 +39,9 @@ class ApplicationListView(ScopedListView):
     title = gettext_lazy("使用登记申请")
     create_url_name = "units:application_create"
     create_duty = Duty.KEEP_RECORDS
-    export_name = "applications"
+    export_name = gettext_lazy("使用登记申请")
+    empty_hint = gettext_lazy("使用单位为设备提交的使用登记、变更、停用、注销申请会列在这里，"
+                              "连同办理进度和决定书编号。")
 
     def base_queryset(self):
         return super().base_queryset().order_by("-submitted_at", "-pk")
@@ -51,7 +53,8 @@ class ApplicationQueueView(ApplicationListView):
     duty = Duty.REGISTER_EQUIPMENT
     title = gettext_lazy("使用登记办理")
     create_url_name = None
-    export_name = "registration-queue"
+    export_name = gettext_lazy("使用登记办理")
+    empty_hint = gettext_lazy("本机关受理范围内使用单位提交的使用登记申请会列在这里，待办的排在前面。")
 
     def base_queryset(self):
         pending = Case(When(status__in=services.OPEN_STATUSES, then=Value(0)), default=Value(1),

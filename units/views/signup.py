@@ -60,7 +60,8 @@ class PendingUnitListView(ScopedListView):
     table_class = PendingUnitTable
     filterset_class = PendingUnitFilter
     title = _("待确认单位")
-    export_name = "pending-units"
+    export_name = _("待确认单位")
+    empty_hint = _("企业在登录页自助注册后，等待属地市场监管所确认的单位会列在这里；目前没有待确认的单位。")
 
 
 class UnitReviewView(ConfirmActionView):

@@ -27,7 +27,8 @@ class UnitListView(ScopedListView):
     create_duty = Duty.MANAGE_UNITS
     import_url_name = "units:unit_import"
     import_duty = Duty.MANAGE_UNITS
-    export_name = "units"
+    export_name = _("单位")
+    empty_hint = _("辖区内受监管的使用单位、施工单位会列在这里；可逐个新增，也可用 Excel 批量导入。")
 
 
 class UnitDetailView(ScopedDetailView):
