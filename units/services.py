@@ -11,6 +11,7 @@ import csv
 from datetime import timedelta
 from pathlib import Path
 
+import pghistory
 from django.conf import settings
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
@@ -151,8 +152,9 @@ def signup_unit(*, uscc: str, name: str, kinds, jurisdiction: Jurisdiction, user
                 contact_person: str = "") -> tuple[Unit, User]:
     """An enterprise registers itself, unauthenticated: a PENDING unit at the station it names and its
     first account, both or neither. The unique constraint on ``uscc`` is what stops a second unit when
-    two sign-ups race; the pre-check only gives the common case its message early."""
-    with transaction.atomic():
+    two sign-ups race; the pre-check only gives the common case its message early. Nobody is logged in
+    yet, so the data-change history names the applicant's new account as the author."""
+    with transaction.atomic(), pghistory.context(username=username.strip()):
         node = Jurisdiction.objects.filter(pk=getattr(jurisdiction, "pk", None), tier=Tier.STATION).first()
         if node is None:
             raise ValidationError({"jurisdiction": _("请选择单位所在地的市场监管所（乡镇、街道）。")})

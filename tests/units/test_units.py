@@ -3,14 +3,20 @@
 import csv
 import io
 import random
+import re
 
 import pytest
 from django.core.exceptions import ValidationError
 from django.test import Client
 from django.urls import reverse
+from django.utils import formats, timezone
+from pghistory.models import Events
 from stdnum.cn import uscc as stdnum_uscc
 
 from jurisdictions.models import AuditEvent
+from personnel import services as personnel
+from personnel.models import Person
+from portal.kit import history
 from portal.kit.identifiers import normalize_uscc, validate_uscc
 from portal.kit.samples import make_uscc
 from tests import factories
@@ -229,3 +235,73 @@ def test_unit_xlsx_export_holds_no_formula(world):
     cells = [cell for row in sheet.iter_rows(min_row=2) for cell in row]
     assert cells and all(cell.data_type != "f" for cell in cells)
     assert "'=HYPERLINK(\"http://example.invalid\",\"点击\")" in [cell.value for cell in cells]
+
+
+# --- The data-change history page (issue 8 item 11) ----------------------------------------------------
+
+@pytest.fixture
+def reviewed(world):
+    """A unit that signed itself up, was confirmed by its station and then moved and graded by its county,
+    every step through the pages, so each change carries the request's history context."""
+    data = {"uscc": make_uscc("620102", random.Random(11)), "name": "历史测试锅炉有限公司",
+            "kinds": ["usage", "filling"],
+            "address": "兰州市城关区酒泉路 1 号", "legal_representative": "张三", "contact_person": "李四",
+            "jurisdiction": node("620102001").pk, "username": "history-boiler", "display_name": "李四",
+            "password": factories.PASSWORD, "password_confirm": factories.PASSWORD}
+    assert Client().post(reverse("units:signup"), data).status_code == 302
+    unit = Unit.objects.get(uscc=data["uscc"])
+    station, county = world["users"]["station"], world["users"]["county"]
+    assert logged_in(station).post(reverse("units:unit_confirm", args=[unit.pk]), {"note": "已核实"}).status_code == 302
+    edit = {**unit_form(unit.uscc, name="历史测试锅炉有限公司", code="620102002"), "kinds": ["usage", "filling"],
+            "address": data["address"], "legal_representative": "张三", "risk_grade": "B"}
+    assert logged_in(county).post(reverse("units:unit_edit", args=[unit.pk]), edit).status_code == 302
+    return unit
+
+
+def history_rows(user, unit) -> list[list[str]]:
+    """The history table's rows, each cell's text."""
+    html = logged_in(user).get(reverse("units:unit_history", args=[unit.pk])).content.decode()
+    rows = re.findall(r'<tr data-testid="history-entry">(.*?)</tr>', html, re.S)
+    return [[re.sub(r"<[^>]+>", "", cell).strip() for cell in re.findall(r"<td[^>]*>(.*?)</td>", row, re.S)]
+            for row in rows]
+
+
+def test_unit_history_names_actions_fields_people_and_local_minutes(world, reviewed):
+    rows = history_rows(world["users"]["county"], reviewed)
+    assert [row[1] for row in rows] == ["修改", "修改", "新建"]
+    edited, confirmed, signed_up = rows
+
+    assert signed_up[2] == "李四（history-boiler）"
+    assert "单位名称：历史测试锅炉有限公司" in signed_up[3]
+    assert f"单位类别：{reviewed.get_kinds_display()}" in signed_up[3] and "充装单位" in signed_up[3]
+    assert "状态：待确认" in signed_up[3]
+    assert "所属辖区：酒泉路街道" in signed_up[3]
+
+    assert confirmed[2] == "测试人员（station）"
+    assert "状态：待确认 → 正常" in confirmed[3]
+    assert "审核人：（空） → 测试人员" in confirmed[3]
+    assert "审核意见：（空） → 已核实" in confirmed[3]
+    reviewed.refresh_from_db()
+    assert f"审核时间：（空） → {formats.date_format(timezone.localtime(reviewed.reviewed_at), 'DATETIME_FORMAT')}" \
+        in confirmed[3]
+
+    assert edited[2] == "测试人员（county）"
+    assert edited[3] == ("所属辖区：酒泉路街道市场监督管理所 → 张掖路街道市场监督管理所"
+                         "风险等级：（空） → B 级（一般风险）")
+
+    newest = Events.objects.tracks(reviewed).order_by("-pgh_created_at", "-pgh_id").first()
+    assert edited[0] == formats.date_format(timezone.localtime(newest.pgh_created_at), "DATETIME_FORMAT")
+    for internal in ("insert", "update", "_id", "None", "updated_at", "province", "+00:00", "系统"):
+        assert internal not in "".join(cell for row in rows for cell in row), internal
+
+
+def test_history_of_a_sealed_value_says_only_that_it_changed(world):
+    person = factories.person(world["unit"], name="换号人员", phone="13900001111")
+    personnel.update_person(by=factories.system_user(), person=person, version=person.version, name="换号人员",
+                            phone="13700002222")
+    entries = history.describe(Events.objects.tracks(person).order_by("-pgh_created_at", "-pgh_id"), Person)
+    changed = {c.label: (c.before, c.after) for c in entries[0].changes}
+    assert changed == {"手机号码": (None, "已修改")}
+    shown = repr([(c.label, c.before, c.after) for e in entries for c in e.changes])
+    for secret in ("1111", "2222", "密文", "索引", "版本", "version"):
+        assert secret not in shown, secret

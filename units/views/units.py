@@ -5,8 +5,8 @@ from django_tables2 import RequestConfig
 from jurisdictions import access
 from jurisdictions.duties import Duty, Role
 from jurisdictions.forms import EnterpriseAccountForm
-from jurisdictions.models import User
-from portal.kit.masking import mask_text
+from jurisdictions.models import ANCESTOR_TIERS, User
+from portal.kit import history
 from portal.kit.views import PER_PAGE, ScopedDetailView, ScopedFormView, ScopedListView
 from units import services
 from units.choices import UnitStatus
@@ -70,14 +70,12 @@ class UnitHistoryView(ScopedDetailView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         events = (
-            pghistory.models.Events.objects.tracks(self.object).order_by("-pgh_created_at")
+            pghistory.models.Events.objects.tracks(self.object).order_by("-pgh_created_at", "-pgh_id")
             .select_related(None)[:HISTORY_LIMIT]
         )
-        context["events"] = [
-            {"at": e.pgh_created_at, "label": e.pgh_label, "context": e.pgh_context or {},
-             "diff": {k: [mask_text(str(v[0])), mask_text(str(v[1]))] for k, v in (e.pgh_diff or {}).items()}}
-            for e in events
-        ]
+        # The ancestor columns repeat 所属辖区 for scoping; the reader sees the jurisdiction itself.
+        context["entries"] = history.describe(events, Unit, hidden=ANCESTOR_TIERS)
+        context["limit"] = HISTORY_LIMIT
         return context
 
 
