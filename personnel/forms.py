@@ -12,6 +12,24 @@ DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 ID_INPUT = forms.TextInput(attrs={"inputmode": "text", "autocomplete": "off", "autocapitalize": "characters",
                                   "maxlength": 18})
 PHONE_INPUT = forms.TextInput(attrs={"inputmode": "tel", "autocomplete": "off", "maxlength": 16})
+
+
+class EquipmentPicker(forms.CheckboxSelectMultiple):
+    """Every piece of the unit's equipment, one full-width row each, in a scrolling box with a
+    filter above it: on a phone an officer of a unit with hundreds of elevators types "3号楼" or
+    part of a code instead of paging through a list cut short (static/portal/portal.js)."""
+
+    template_name = "personnel/widgets/equipment_picker.html"
+
+
+class EquipmentChoiceField(forms.ModelMultipleChoiceField):
+    widget = EquipmentPicker
+
+    def label_from_instance(self, obj):
+        where = f" · {obj.location}" if obj.location else ""
+        return f"{obj.equipment_type.name} {obj.code or obj.factory_number or obj.pk}{where}"
+
+
 class PersonFields(forms.Form):
     name = forms.CharField(label=_("姓名"), max_length=64)
     id_number = forms.CharField(label=_("居民身份证号码"), max_length=18, widget=ID_INPUT,
@@ -26,8 +44,7 @@ class AppointmentFields(forms.Form):
     started_on = forms.DateField(label=_("任职日期"), widget=DATE)
     covers = forms.CharField(label=_("负责设备或岗位"), max_length=200, required=False,
                              help_text=_("如：1–3 号客梯、锅炉房；也可在下方勾选具体设备。"))
-    equipment = forms.ModelMultipleChoiceField(label=_("负责设备"), queryset=Equipment.objects.none(),
-                                               required=False, widget=forms.CheckboxSelectMultiple)
+    equipment = EquipmentChoiceField(label=_("负责设备"), queryset=Equipment.objects.none(), required=False)
     document = forms.FileField(label=_("任命文件"), required=False,
                                help_text=_("PDF 或图片，不超过 10 MB。"))
 
@@ -37,8 +54,10 @@ class AppointmentFields(forms.Form):
         if posts:
             self.fields["post"].choices = [(p.value, p.label) for p in posts]
         if unit is not None:
-            self.fields["equipment"].queryset = unit.equipment.select_related("equipment_type").order_by("id")[:200]
-            if not unit.equipment.exists():
+            if unit.equipment.exists():
+                self.fields["equipment"].queryset = (unit.equipment.select_related("equipment_type")
+                                                     .order_by("equipment_type__code", "code", "id"))
+            else:
                 del self.fields["equipment"]
 
     def clean_document(self):

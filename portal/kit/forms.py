@@ -11,10 +11,23 @@ def is_scoped_model(model) -> bool:
 
 
 def narrow_choices(form: forms.BaseForm, user, duty: str) -> None:
-    """Limit every choice of a scoped model to the user's scope (SECURITY.md §Authorisation)."""
+    """Limit every choice of a scoped model to the user's scope (SECURITY.md §Authorisation).
+
+    A sliced queryset cannot be filtered (and a choice field could not validate against it
+    either), so its rows are narrowed through a subquery instead of crashing the page.
+    """
     for field in form.fields.values():
         if isinstance(field, forms.ModelChoiceField) and is_scoped_model(field.queryset.model):
-            field.queryset = access.scope(field.queryset, user, duty)
+            field.queryset = access.scope(unsliced(field.queryset), user, duty)
+
+
+def unsliced(queryset):
+    """``queryset`` itself, or, when sliced, the same rows in the same order as a filterable queryset."""
+    if not queryset.query.is_sliced:
+        return queryset
+    rows = queryset.model._default_manager.filter(pk__in=queryset.values("pk"))
+    rows.query.select_related = queryset.query.select_related
+    return rows.order_by(*queryset.query.order_by)
 
 
 def apply_form_errors(form: forms.BaseForm, exc: ValidationError) -> None:

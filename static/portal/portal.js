@@ -27,5 +27,18 @@
   document.addEventListener("input", function (event) {
     var text = event.target.closest("[data-picker-text]");
     if (text) { text.closest("[data-picker]").querySelector("[data-picker-value]").value = ""; }
+    // A long checkbox list (e.g. the unit's equipment): show only the rows containing what is typed.
+    var filter = event.target.closest("[data-choice-filter]");
+    if (filter) {
+      var words = filter.value.trim().toLowerCase();
+      filter.closest("[data-choice-picker]").querySelectorAll("[data-choice]").forEach(function (row) {
+        var keep = !words || row.textContent.toLowerCase().indexOf(words) !== -1 || row.querySelector("input").checked;
+        row.classList.toggle("d-none", !keep);
+      });
+    }
+  });
+  document.addEventListener("keydown", function (event) {
+    // Enter in a list filter (a phone's 搜索 key) filters; it does not submit the half-filled form.
+    if (event.key === "Enter" && event.target.closest("[data-choice-filter]")) { event.preventDefault(); }
   });
 })();
