@@ -20,6 +20,7 @@ from personnel import rules
 from personnel.choices import Post
 from personnel.models import ID_PURPOSE, PHONE_PURPOSE, Appointment, Certificate, UnitStaffing
 from portal.kit import crypto
+from portal.kit.masking import mask_text
 from portal.kit.pdf import chinese_date, render_pdf
 from portal.kit.tables import escape_formula
 from units.models import Unit
@@ -82,11 +83,12 @@ def _appointments(user, *, full: bool):
             .values_list(*fields))
 
 
-def _certificate_numbers(person_ids) -> dict[int, str]:
+def _certificate_numbers(person_ids, *, full: bool) -> dict[int, str]:
+    """Certificate numbers per person; masked in the masked workbook, as they may be ID numbers."""
     numbers: dict[int, list[str]] = {}
     for person_id, number in (Certificate.objects.filter(person_id__in=person_ids).order_by("id")
                               .values_list("person_id", "number")):
-        numbers.setdefault(person_id, []).append(number)
+        numbers.setdefault(person_id, []).append(number if full else mask_text(number))
     return {person_id: "、".join(values) for person_id, values in numbers.items()}
 
 
@@ -104,7 +106,7 @@ def _chunks(rows):
 def national_rows(user, *, full: bool):
     posts = {value: str(label) for value, label in Post.choices}
     for chunk in _chunks(_appointments(user, full=full).iterator(chunk_size=CHUNK)):
-        certificates = _certificate_numbers({row[0] for row in chunk})
+        certificates = _certificate_numbers({row[0] for row in chunk}, full=full)
         for (person_id, unit_name, uscc, kinds, county_code, city_code, post, name, id_masked, phone_masked,
              started_on, covers, filed_on, *sealed) in chunk:
             if full:

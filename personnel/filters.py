@@ -62,8 +62,10 @@ class CertificateFilter(django_filters.FilterSet):
         fields = ["q", "expiring"]
 
     def search(self, queryset, name, value):
+        """A certificate number matches whole only: it is often the holder's ID number, and a
+        substring search would let anyone test the masked digits one guess at a time."""
         value = value.strip()
-        return queryset.filter(Q(person__name__icontains=value) | Q(number__icontains=value)) if value else queryset
+        return queryset.filter(Q(person__name__icontains=value) | Q(number__iexact=value)) if value else queryset
 
     def by_expiry(self, queryset, name, value):
         today = timezone.localdate()

@@ -19,6 +19,7 @@ from django.utils.translation import gettext_lazy as _
 from jurisdictions.models import Placed
 from personnel.choices import AssessmentResult, Education, EndReason, Post, Sex
 from personnel.rules import SINGLE_HOLDER_POSTS
+from portal.kit.masking import mask_text
 from units.models import Equipment, Unit
 
 ID_PURPOSE = "person.id_number"
@@ -192,7 +193,13 @@ class Certificate(Placed):
         ]
 
     def __str__(self):
-        return f"{self.item_code} {self.number}"
+        return f"{self.item_code} {self.number_masked}"
+
+    @property
+    def number_masked(self) -> str:
+        """Operators' certificates are numbered by the holder's ID number (TSG Z6001), so a page shows
+        the number masked like the ID itself; only the full national export carries it whole."""
+        return mask_text(self.number)
 
     def get_absolute_url(self):
         return self.person.get_absolute_url()

@@ -53,7 +53,8 @@ class CertificateTable(tables.Table):
     person = tables.Column(linkify=True, verbose_name=_("持证人"), order_by=("person__name",))
     unit = tables.Column(verbose_name=_("单位"), accessor="unit__name", order_by=("unit__name",), attrs=SECONDARY)
     item_code = tables.Column(verbose_name=_("作业项目代号"))
-    number = tables.Column(verbose_name=_("证书编号"), attrs=SECONDARY)
+    # Masked, and not sortable: the order of full numbers would tell the hidden digits.
+    number = tables.Column(verbose_name=_("证书编号"), accessor="number_masked", orderable=False, attrs=SECONDARY)
     issued_by = tables.Column(verbose_name=_("发证机关"), attrs=SECONDARY)
     expires_on = tables.DateColumn(verbose_name=_("有效期至"))
     reminded = tables.Column(verbose_name=_("到期提醒"), accessor="last_reminder", orderable=False, attrs=SECONDARY)

@@ -255,13 +255,24 @@ class PersonListView(ScopedListView):
     def post(self, request, *args, **kwargs):
         """The search form posts, so a full ID number never lands in a URL, a browser history or an
         access log (SECURITY.md §Personal information): it comes back as its keyed hash."""
-        params = {k: v for k, v in request.POST.items() if k in ("post", "assessment_failed") and v}
-        query = request.POST.get("q", "").strip()
+        return self.redirect_hashed(request.POST)
+
+    def get(self, request, *args, **kwargs):
+        """A link or bookmark carrying a full number in ``q`` is answered the same way, before any
+        sort, page or export link could repeat it."""
+        if len(normalize_id_number(request.GET.get("q", "").strip())) == 18:
+            return self.redirect_hashed(request.GET)
+        return super().get(request, *args, **kwargs)
+
+    def redirect_hashed(self, data):
+        params = {k: v for k, v in data.items() if k in ("post", "assessment_failed", "sort", "_export") and v}
+        query = data.get("q", "").strip()
         if len(normalize_id_number(query)) == 18:
             params["idx"] = crypto.digest(normalize_id_number(query), ID_PURPOSE)
         elif query:
             params["q"] = query
-        return redirect(f"{request.path}?{urlencode(params)}" if params else request.path)
+        path = self.request.path
+        return redirect(f"{path}?{urlencode(params)}" if params else path)
 
     def get_context_data(self, **kwargs):
         return {**super().get_context_data(**kwargs), "filter_method": "post"}
