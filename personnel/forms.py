@@ -2,6 +2,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from personnel import rules
 from personnel.choices import AssessmentResult, Education, EndReason, Post
 from personnel.models import Person
 from units.models import Equipment
@@ -111,7 +112,9 @@ class RevealForm(forms.Form):
 
 
 class CertificateForm(forms.Form):
-    item_code = forms.CharField(label=_("作业项目代号"), max_length=8, help_text=_("如 A、T、Q1、G1、N1、R1"))
+    item_code = forms.ChoiceField(label=_("作业项目"), choices=[
+        ("", "—"), *((code, f"{code} {name}") for code, name in rules.CERTIFICATE_ITEMS.items())],
+        help_text=_("按证书上的作业项目代号选择（TSG Z6001）。"))
     number = forms.CharField(label=_("证书编号"), max_length=64)
     issued_by = forms.CharField(label=_("发证机关"), max_length=100)
     issued_on = forms.DateField(label=_("发证日期"), widget=DATE)
@@ -141,3 +144,8 @@ class AssessmentForm(forms.Form):
     score = forms.IntegerField(label=_("得分"), min_value=0, max_value=100)
     result = forms.ChoiceField(label=_("结果"), choices=AssessmentResult.choices)
     note = forms.CharField(label=_("说明"), max_length=500, required=False, widget=forms.Textarea(attrs={"rows": 3}))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        mark = rules.assessment_pass_mark()
+        self.fields["score"].help_text = _("满分 100 分，%(mark)d 分及以上为合格。") % {"mark": mark}

@@ -1,14 +1,15 @@
 """The staffing rules of Orders 73/74 and seed 002, written down once, each with its source.
 
 Rules marked [P] in DOMAIN.md are settings entries (editable data), not constants: see
-``PERSONNEL_FORBIDDEN_CONCURRENT_POSTS`` and ``PERSONNEL_REQUIRED_CERTIFICATES`` in settings.
+``PERSONNEL_FORBIDDEN_CONCURRENT_POSTS``, ``PERSONNEL_REQUIRED_CERTIFICATES`` and
+``PERSONNEL_ASSESSMENT_PASS_MARK`` in settings.
 """
 
 from __future__ import annotations
 
 from django.conf import settings
 
-from personnel.choices import Post
+from personnel.choices import AssessmentResult, Post
 from units.choices import UnitKind
 
 # Which posts a unit of each kind must fill (seed 002 附件 1–3; Order 73 for producers with the
@@ -58,3 +59,44 @@ def required_certificates(post: str) -> tuple[str, ...]:
     """Certificate item codes a holder of ``post`` must have (seed 002 附件 2: "持证要求仍按照
     《特种设备使用管理规则》执行"; TSG 08 §2.4 requires the 安全管理 (A) certificate) [P]."""
     return tuple(settings.PERSONNEL_REQUIRED_CERTIFICATES.get(post, ()))
+
+
+# 特种设备安全管理和作业人员 items and their codes (TSG Z6001-2019《特种设备作业人员考核规则》附件 A,
+# 特种设备作业人员资格认定分类与项目) [C]. Codes outside it (older certificates) are shown as entered.
+CERTIFICATE_ITEMS: dict[str, str] = {
+    "A": "特种设备安全管理",
+    "G1": "工业锅炉司炉", "G2": "电站锅炉司炉", "G3": "锅炉水处理",
+    "R1": "快开门式压力容器操作", "R2": "移动式压力容器充装", "R3": "氧舱维护保养",
+    "P": "气瓶充装",
+    "T": "电梯修理",
+    "Q1": "起重机指挥", "Q2": "起重机司机",
+    "S1": "客运索道修理", "S2": "客运索道司机",
+    "Y1": "大型游乐设施修理", "Y2": "大型游乐设施操作",
+    "N1": "叉车司机", "N2": "观光车和观光列车司机",
+    "F": "安全阀校验",
+}
+
+
+def certificate_name(code: str) -> str:
+    """"特种设备安全管理（A）" for a catalogued item code; an unknown code as it was entered."""
+    name = CERTIFICATE_ITEMS.get(code)
+    return f"{name}（{code}）" if name else code
+
+
+def assessment_pass_mark() -> int:
+    """The lowest passing score of a spot assessment (监督抽查考核, seed 002 附件 8) [P].
+
+    Seed 002 orders county-and-higher regulators to run the assessments and Order 74 Art. 147 says
+    what follows a failure, but neither sets a pass mark, so the mark is a setting
+    (``PERSONNEL_ASSESSMENT_PASS_MARK``, 60 of 100 by default) for the province to fix when SAMR's
+    assessment rules name one, not a constant presented as the law.
+    """
+    return int(settings.PERSONNEL_ASSESSMENT_PASS_MARK)
+
+
+def assessment_result(score: int) -> AssessmentResult:
+    """The result a score means. A result that contradicts its score is refused rather than taken as
+    a regulator's override: the score is what the record proves, the flag it raises takes a person
+    off duty (Order 74 Art. 147), and someone who does not sit or abandons the assessment is recorded
+    with the score they got (0), so no case needs a 95-point failure."""
+    return AssessmentResult.PASSED if score >= assessment_pass_mark() else AssessmentResult.FAILED

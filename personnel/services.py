@@ -233,6 +233,12 @@ def appoint_new_person(*, by: User, unit: Unit, name: str, id_number: str, phone
         with errors_on("id_number"):
             number = validate_id_number(id_number).number
         person = with_id_number(Person.objects.filter(unit=unit), number).first()
+        if person is not None and person.name != (name or "").strip():
+            # Said at the number, not at the post: the form was filled for someone else's number.
+            raise ValidationError({"id_number": _(
+                "该身份证号码已登记为本单位人员 %(name)s（%(masked)s），与填写的姓名“%(typed)s”不符。"
+                "请核对号码；如确为 %(name)s 增加职务，请在其人员页面点击“任职”。") % {
+                "name": person.name, "masked": person.id_masked, "typed": (name or "").strip()}})
         if person is None:
             person = add_person(by=by, unit=unit, name=name, id_number=number, phone=phone, education=education,
                                 title=title)
@@ -334,6 +340,12 @@ def record_assessment(*, by: User, person: Person, assessed_on: date, score: int
             raise ValidationError({"result": _("请选择考核结果。")})
         if not 0 <= score <= 100:
             raise ValidationError({"score": _("得分应在 0–100 之间。")})
+        expected = rules.assessment_result(score)
+        if result != expected:
+            message = (_("得分 %(score)d 分，达到合格分数线 %(mark)d 分，结果应为“合格”。")
+                       if expected == AssessmentResult.PASSED
+                       else _("得分 %(score)d 分，低于合格分数线 %(mark)d 分，结果应为“不合格”。"))
+            raise ValidationError({"result": message % {"score": score, "mark": rules.assessment_pass_mark()}})
         if assessed_on > timezone.localdate():
             raise ValidationError({"assessed_on": _("考核日期不能晚于今天。")})
         assessment = SpotAssessment(person=person, unit=person.unit, assessed_on=assessed_on, score=score,

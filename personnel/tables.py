@@ -52,7 +52,7 @@ class UnstaffedUnitTable(tables.Table):
 class CertificateTable(tables.Table):
     person = tables.Column(linkify=True, verbose_name=_("持证人"), order_by=("person__name",))
     unit = tables.Column(verbose_name=_("单位"), accessor="unit__name", order_by=("unit__name",), attrs=SECONDARY)
-    item_code = tables.Column(verbose_name=_("作业项目代号"))
+    item_code = tables.Column(verbose_name=_("作业项目"))
     # Masked, and not sortable: the order of full numbers would tell the hidden digits.
     number = tables.Column(verbose_name=_("证书编号"), accessor="number_masked", orderable=False, attrs=SECONDARY)
     issued_by = tables.Column(verbose_name=_("发证机关"), attrs=SECONDARY)
@@ -63,6 +63,12 @@ class CertificateTable(tables.Table):
         model = Certificate
         fields = ("person", "unit", "item_code", "number", "issued_by", "expires_on", "reminded")
         order_by = ("expires_on",)
+
+    def render_item_code(self, value):
+        return rules.certificate_name(value)
+
+    def value_item_code(self, value):
+        return rules.certificate_name(value)
 
     def render_reminded(self, value):
         return _("已于到期前 %(d)d 天提醒") % {"d": value}

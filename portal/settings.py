@@ -208,6 +208,8 @@ PERSONNEL_REQUIRED_CERTIFICATES = {
     "safety_director": ["A"],
     "safety_officer": ["A"],
 }
+# Lowest passing score of a spot assessment (seed 002 附件 8 sets none; personnel/rules.py) [P].
+PERSONNEL_ASSESSMENT_PASS_MARK = 60
 # Days before expiry at which the enterprise is reminded of an operator certificate.
 CERTIFICATE_REMINDER_DAYS = (90, 30)
 # Generated identity-detail workbooks (sealed on disk) are deleted this many hours after they are built.
