@@ -156,3 +156,68 @@ def test_enterprise_staffs_its_unit_on_a_phone_and_the_county_rate_rises(live_se
     assert rate_before == f"{round(100 * staffed_before / due_before, 1)}%"
     assert rate_after == f"{round(100 * staffed_after / due_after, 1)}%"
     assert rate_after != rate_before
+
+
+EQUIPMENT_COUNT = 230  # more than the 200 the form once cut the list to
+
+
+@pytest.fixture
+def equipped(tree):
+    """A usage unit that has entered 230 elevators, 1–23 号楼 × 10 each, and its enterprise account."""
+    from units.models import Equipment, EquipmentType
+    from units.services import category_of
+
+    unit = factories.unit("620102001", name="城关设备较多物业有限公司", kinds=[UnitKind.USAGE])
+    factories.enterprise_user(unit, username="phone-equipped")
+    elevator = EquipmentType.objects.get(code="3110")
+    category = category_of(elevator)
+    rows = []
+    for i in range(EQUIPMENT_COUNT):
+        e = Equipment(unit=unit, equipment_type=elevator, category=category, factory_number=f"DT{i + 1:04d}",
+                      location=f"{i // 10 + 1}号楼{i % 10 + 1}号梯")
+        e.place_with(unit)
+        rows.append(e)
+    Equipment.objects.bulk_create(rows)
+    return {"unit": unit, "picked": Equipment.objects.get(unit=unit, factory_number="DT0225")}
+
+
+def test_an_enterprise_with_equipment_appoints_an_officer_on_a_phone_and_picks_the_equipment(live_server, equipped):
+    """Issue 8 item 1: the officer form of a unit with equipment opens on a phone, lists all of it, and
+    the officer's equipment is found by typing part of its location, not by scrolling 230 rows."""
+    unit, picked = equipped["unit"], equipped["picked"]
+    staff_url = reverse("personnel:unit_staff", args=[unit.pk])
+    with browser_page(live_server.url, width=PHONE_WIDTH, height=PHONE_HEIGHT, phone=True) as (page, console):
+        log_in(page, "phone-equipped")
+        page.goto(staff_url)
+        page.get_by_test_id("add-safety_officer").tap()
+        expect(page).to_have_url(re.compile(rf"/units/{unit.pk}/staff/new/\?post=safety_officer$"))
+        rows = page.locator("[data-choice]")
+        expect(rows).to_have_count(EQUIPMENT_COUNT)
+        expect(page.locator("[data-choice-count]")).to_have_text(f"共 {EQUIPMENT_COUNT} 台设备")
+        page.locator("#id_name").fill("钱设备")
+        page.locator("#id_id_number").fill(PEOPLE[2][2])
+        page.locator("#id_phone").fill(PEOPLE[2][3])
+        assert_no_sideways_scroll(page, "officer form with 230 pieces of equipment")
+
+        search = page.locator("[data-choice-filter]")
+        search.tap()
+        search.fill("23号楼5号梯")
+        search.press("Enter")  # the phone's 搜索 key filters; it does not send the half-filled form
+        visible = page.locator("[data-choice]:visible")
+        expect(visible).to_have_count(1)
+        expect(visible).to_contain_text("23号楼5号梯")
+        expect(page).to_have_url(re.compile(r"/staff/new/\?post=safety_officer$"))
+        visible.locator("label").tap()
+        expect(visible.locator("input")).to_be_checked()
+        search.fill("")
+        expect(page.locator("[data-choice]:visible")).to_have_count(EQUIPMENT_COUNT)
+        page.screenshot(path=SCREENSHOTS / "staff-phone-equipment-picked.png", full_page=False)
+        assert_no_sideways_scroll(page, "officer form after picking")
+        page.get_by_test_id("save").tap()
+        expect(page).to_have_url(re.compile(rf"{re.escape(staff_url)}$"))
+        expect(page.get_by_role("alert")).to_contain_text("已登记任职")
+        expect(page.get_by_test_id("post-safety_officer").get_by_test_id("holder")).to_have_text("钱设备")
+        console.assert_clean()
+
+    appointment = Appointment.objects.get(unit=unit, post="safety_officer", ended_on__isnull=True)
+    assert list(appointment.equipment.all()) == [picked]
