@@ -37,6 +37,19 @@
       });
     }
   });
+  // Ticked rows may be filtered out of sight: the picker says how many are ticked.
+  function countChosen(picker) {
+    var out = picker.querySelector("[data-choice-selected]");
+    var n = picker.querySelectorAll("[data-choice] input:checked").length;
+    if (out) { out.textContent = n ? out.getAttribute("data-template").replace("%s", n) : ""; }
+  }
+  document.addEventListener("change", function (event) {
+    var picker = event.target.closest("[data-choice-picker]");
+    if (picker) { countChosen(picker); }
+  });
+  document.addEventListener("DOMContentLoaded", function () {
+    document.querySelectorAll("[data-choice-picker]").forEach(countChosen);
+  });
   document.addEventListener("keydown", function (event) {
     // Enter in a list filter (a phone's 搜索 key) filters; it does not submit the half-filled form.
     if (event.key === "Enter" && event.target.closest("[data-choice-filter]")) { event.preventDefault(); }

@@ -209,6 +209,7 @@ def test_an_enterprise_with_equipment_appoints_an_officer_on_a_phone_and_picks_t
         expect(page).to_have_url(re.compile(r"/staff/new/\?post=safety_officer$"))
         visible.locator("label").tap()
         expect(visible.locator("input")).to_be_checked()
+        expect(page.locator("[data-choice-selected]")).to_have_text("，已选 1 台")
         search.fill("")
         expect(page.locator("[data-choice]:visible")).to_have_count(EQUIPMENT_COUNT)
         page.screenshot(path=SCREENSHOTS / "staff-phone-equipment-picked.png", full_page=False)
