@@ -27,7 +27,9 @@ from django.utils import timezone
 from personnel import services as personnel
 from portal.kit.samples import make_uscc
 from tests import factories
-from tests.test_access_matrix import MATRIX, OK, ROLES, WRITES, _application, _media, client_for, url_for  # noqa: F401 (the matrix's fixtures, by name)
+from tests.test_access_matrix import MATRIX, OK, ROLES, WRITES, _application, client_for, url_for
+from tests.test_access_matrix import _media as _media  # the matrix's fixtures: uploads kept in tmp_path,
+from tests.test_access_matrix import w as matrix_world  # noqa: F401  and its world (under this name)
 from units import services as unit_services
 from units.choices import EquipmentStatus
 from units.models import Equipment, EquipmentType
@@ -124,11 +126,13 @@ def as_post(fields) -> dict[str, list[str]]:
 # --- A unit with everything ---------------------------------------------------------------------------
 
 @pytest.fixture
-def full(w):
+def full(request, world):
     """The matrix's world, with ``unit`` (城关区, usage + production) holding equipment in each state,
     someone in every post it has, applications submitted / accepted / approved, certificates (one near
     expiry), a training and a failed spot assessment; and every object a matrix URL names built now, so
-    the per-form rollbacks below never undo them."""
+    the per-form rollbacks below never undo them. (``world`` is named so the test database is set up
+    before the matrix's world is asked for by name.)"""
+    w = request.getfixturevalue("matrix_world")
     unit, enterprise, county = w["unit"], w["users"]["enterprise"], w["users"]["county"]
     elevator = EquipmentType.objects.get(code="3110")
     today = timezone.localdate()
