@@ -37,7 +37,8 @@ def plan(user: User, rows) -> tuple[list[dict], list[dict]]:
     for unit_id, post, person_id in Appointment.objects.filter(
             unit__in=units.values(), ended_on__isnull=True).values_list("unit_id", "post", "person_id"):
         held.setdefault((unit_id, post), set()).add(person_id)
-    people = {(p.unit_id, p.id_digest): p.pk for p in Person.objects.filter(unit__in=units.values())}
+    people = {(p.unit_id, p.id_digest): p for p in Person.objects.filter(unit__in=units.values())
+              .only("pk", "unit_id", "id_digest", "name", "id_masked")}
     seen_posts: dict[tuple, int] = {}
     for number, r in rows:
         reasons = []
@@ -77,7 +78,11 @@ def plan(user: User, rows) -> tuple[list[dict], list[dict]]:
             if post in rules.SINGLE_HOLDER_POSTS and held.get((unit.pk, post)):
                 reasons.append(_("%(name)s 已有在任%(post)s，更换请在人员配备页面办理。") % {
                     "name": unit.name, "post": r["人员类别"]})
-            if existing and existing in held.get((unit.pk, post), ()):
+            typed = str(r["姓名"]).strip()
+            if existing and existing.name != typed[:64]:
+                reasons.append(_("该身份证号码已登记为本单位人员 %(name)s（%(masked)s），与填写的姓名“%(typed)s”不符。")
+                               % {"name": existing.name, "masked": existing.id_masked, "typed": typed})
+            if existing and existing.pk in held.get((unit.pk, post), ()):
                 reasons.append(_("该人员已担任%(post)s。") % {"post": r["人员类别"]})
             key = (unit.pk, post if post in rules.SINGLE_HOLDER_POSTS else (post, id_number))
             if key in seen_posts:

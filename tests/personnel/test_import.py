@@ -90,3 +90,21 @@ def test_the_same_post_twice_in_one_file_is_refused(world):
     assert [e["row"] for e in job.errors] == [4]
     assert "与第 2 行重复" in job.errors[0]["reasons"][0]
 
+
+
+def test_a_number_on_the_books_under_another_name_is_refused_in_the_dry_run(world):
+    """Issue 8 item 14: the row says whose number it is, before anything is saved."""
+    unit, user = world["unit"], world["users"]["enterprise"]
+    Unit.objects.filter(pk=unit.pk).update(kinds=["usage"])
+    client = client_of(user)
+    first = rows_for(unit, n_officers=1)
+    post_file(client, first)
+    client.post(reverse("units:import_confirm", args=[ImportJob.objects.get(created_by=user).pk]))
+    number = first[2][3]  # 导入人员2, the safety officer
+
+    post_file(client, [[unit.uscc, "安全总监", "别人", number, "13900139001", "2026-01-01", ""]])
+    job = ImportJob.objects.filter(created_by=user).latest("id")
+    assert job.status == ImportJob.Status.INVALID
+    (reason,) = [r for r in job.errors[0]["reasons"] if "已登记为本单位人员" in r]
+    assert "导入人员2" in reason and f"{number[:6]}********{number[-4:]}" in reason and number not in reason
+    assert not Person.objects.filter(name="别人").exists()
