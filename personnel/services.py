@@ -401,8 +401,10 @@ def _email_unit(certificate: Certificate, days: int) -> int:
     subject = _("作业人员证将于 %(d)s 到期") % {"d": certificate.expires_on}
     body = _("%(unit)s：%(name)s 的作业人员证（%(code)s，编号 %(number)s）将于 %(d)s 到期（%(days)d 天内），"
              "请在有效期届满 1 个月前申请复审。") % {
-        "unit": certificate.unit.name, "name": certificate.person.name, "code": certificate.item_code,
-        "number": certificate.number, "d": certificate.expires_on, "days": days}
+        "unit": certificate.unit.name, "name": certificate.person.name,
+        "code": rules.certificate_name(certificate.item_code),
+        # A mail leaves the portal: a certificate numbered by its holder's ID number goes masked.
+        "number": certificate.number_masked, "d": certificate.expires_on, "days": days}
     try:
         send_mail(subject, body, None, recipients)
     except Exception:  # mail is a courtesy; the reminder row on the enterprise's page is the record

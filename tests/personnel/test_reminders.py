@@ -155,3 +155,12 @@ def test_the_certificate_list_shows_the_reminder_sent(holder):
     client.force_login(factories.enterprise_user(holder.unit, username="提醒查看"))
     page = client.get(reverse("personnel:certificate_list"), {"expiring": "30"}).content.decode()
     assert cert.number in page and "已于到期前 30 天提醒" in page
+
+
+def test_a_certificate_numbered_by_the_id_number_is_mailed_masked(holder, outbox):
+    """Issue 8 item 2: operators' certificates carry the holder's ID number; the mail masks it."""
+    certificate(holder, TODAY + timedelta(days=20), item_code="A", number=ID_NUMBER)
+    assert services.certificate_reminders(today=TODAY) == 1
+    (message,) = outbox
+    assert ID_NUMBER not in message.body and f"{ID_NUMBER[:6]}********{ID_NUMBER[-4:]}" in message.body
+    assert "特种设备安全管理（A）" in message.body
