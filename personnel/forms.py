@@ -149,3 +149,12 @@ class AssessmentForm(forms.Form):
         super().__init__(*args, **kwargs)
         mark = rules.assessment_pass_mark()
         self.fields["score"].help_text = _("满分 100 分，%(mark)d 分及以上为合格。") % {"mark": mark}
+
+    def clean(self):
+        """Said with the other fields' errors; the service checks it again as the rule's owner."""
+        data = super().clean()
+        if data.get("score") is not None and data.get("result"):
+            contradiction = rules.contradicts_score(data["score"], data["result"])
+            if contradiction:
+                self.add_error("result", contradiction)
+        return data

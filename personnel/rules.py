@@ -8,6 +8,7 @@ Rules marked [P] in DOMAIN.md are settings entries (editable data), not constant
 from __future__ import annotations
 
 from django.conf import settings
+from django.utils.translation import gettext as _
 
 from personnel.choices import AssessmentResult, Post
 from units.choices import UnitKind
@@ -100,3 +101,15 @@ def assessment_result(score: int) -> AssessmentResult:
     off duty (Order 74 Art. 147), and someone who does not sit or abandons the assessment is recorded
     with the score they got (0), so no case needs a 95-point failure."""
     return AssessmentResult.PASSED if score >= assessment_pass_mark() else AssessmentResult.FAILED
+
+
+def contradicts_score(score: int, result: str) -> str | None:
+    """What is wrong with recording ``result`` for ``score``, or None when they agree."""
+    expected = assessment_result(score)
+    if result == expected:
+        return None
+    if expected == AssessmentResult.PASSED:
+        message = _("得分 %(score)d 分，达到合格分数线 %(mark)d 分，结果应为“合格”。")
+    else:
+        message = _("得分 %(score)d 分，低于合格分数线 %(mark)d 分，结果应为“不合格”。")
+    return message % {"score": score, "mark": assessment_pass_mark()}

@@ -340,12 +340,9 @@ def record_assessment(*, by: User, person: Person, assessed_on: date, score: int
             raise ValidationError({"result": _("请选择考核结果。")})
         if not 0 <= score <= 100:
             raise ValidationError({"score": _("得分应在 0–100 之间。")})
-        expected = rules.assessment_result(score)
-        if result != expected:
-            message = (_("得分 %(score)d 分，达到合格分数线 %(mark)d 分，结果应为“合格”。")
-                       if expected == AssessmentResult.PASSED
-                       else _("得分 %(score)d 分，低于合格分数线 %(mark)d 分，结果应为“不合格”。"))
-            raise ValidationError({"result": message % {"score": score, "mark": rules.assessment_pass_mark()}})
+        contradiction = rules.contradicts_score(score, result)
+        if contradiction:
+            raise ValidationError({"result": contradiction})
         if assessed_on > timezone.localdate():
             raise ValidationError({"assessed_on": _("考核日期不能晚于今天。")})
         assessment = SpotAssessment(person=person, unit=person.unit, assessed_on=assessed_on, score=score,

@@ -4,6 +4,7 @@ its score, a known ID number typed under another name, and a missing certificate
 from datetime import timedelta
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
@@ -118,3 +119,13 @@ def test_the_certificate_form_offers_the_catalogue_and_the_lists_name_the_item(s
     assert "特种设备安全管理（A）" in listed
     staff = client.get(reverse("personnel:unit_staff", args=[staffed["unit"].pk])).content.decode()
     assert "缺少特种设备安全管理" not in staff
+
+
+def test_the_contradiction_is_said_with_the_other_errors_and_the_service_refuses_it_alone(staffed):
+    url = reverse("personnel:assessment_create", args=[staffed["person"].pk])
+    response = client_for(staffed["users"]["county"]).post(url, {"assessed_on": "", "score": 95, "result": "failed"})
+    assert field_errors(response, "assessed_on") and field_errors(response, "result")
+    with pytest.raises(ValidationError) as refused:
+        services.record_assessment(by=staffed["users"]["county"], person=staffed["person"], assessed_on=TODAY,
+                                   score=95, result="failed")
+    assert refused.value.message_dict == {"result": ["得分 95 分，达到合格分数线 60 分，结果应为“合格”。"]}
