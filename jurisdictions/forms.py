@@ -1,10 +1,12 @@
+import json
+
 from django import forms
 from django.contrib.auth.password_validation import password_validators_help_text_html
 from django.urls import reverse
 from django.utils.functional import lazy
 from django.utils.translation import gettext_lazy as _
 
-from jurisdictions.duties import REGULATOR_ROLES, Role, Tier
+from jurisdictions.duties import DELEGABLE, REGULATOR_ROLES, Duty, Role, Tier
 from jurisdictions.models import Jurisdiction
 
 
@@ -12,19 +14,29 @@ class JurisdictionPicker(forms.Widget):
     """A searchable, scoped picker: never the whole tree in one <select> (DESIGN §3.1).
 
     Typing queries ``jurisdictions:autocomplete`` (scoped to the user); the chosen id goes into a
-    hidden input that the form's scoped ModelChoiceField validates.
+    hidden input that the form's scoped ModelChoiceField validates. ``search`` narrows what the
+    search offers to what the field accepts (``tier``, and ``duty`` the user must hold over the node).
     """
 
     template_name = "jurisdictions/widgets/picker.html"
+    url_name = "jurisdictions:autocomplete"
+
+    def __init__(self, attrs=None, search: dict | None = None):
+        super().__init__(attrs)
+        self.search = dict(search or {})
+
+    def label_for(self, pk) -> str:
+        node = Jurisdiction.objects.filter(pk=pk).only("name", "code").first()
+        return f"{node.name}（{node.code}）" if node else ""
 
     def get_context(self, name, value, attrs):
         context = super().get_context(name, value, attrs)
         label = ""
         if value not in (None, ""):
-            pk = value.pk if isinstance(value, Jurisdiction) else value
-            node = Jurisdiction.objects.filter(pk=pk).only("name", "code").first()
-            label = f"{node.name}（{node.code}）" if node else ""
-        context["widget"].update(label=label, url=reverse("jurisdictions:autocomplete"))
+            label = self.label_for(value.pk if isinstance(value, Jurisdiction) else value)
+        values = {"field": name, **self.search}
+        context["widget"].update(label=label, url=reverse(self.url_name), hx_vals=json.dumps(values),
+                                 hx_params=",".join([f"{name}__search", *values]))
         return context
 
 
@@ -43,15 +55,11 @@ class JurisdictionChoiceField(forms.ModelChoiceField):
 class StationPicker(JurisdictionPicker):
     """The picker on public pages: it searches stations only, through the endpoint open to anonymous users."""
 
-    def get_context(self, name, value, attrs):
-        context = forms.Widget.get_context(self, name, value, attrs)
-        node = None
-        if value not in (None, ""):
-            pk = value.pk if isinstance(value, Jurisdiction) else value
-            node = Jurisdiction.objects.filter(pk=pk, tier=Tier.STATION).select_related("parent").first()
-        context["widget"].update(label=f"{node.name}（{node.parent.name}）" if node else "",
-                                 url=reverse("jurisdictions:station_autocomplete"))
-        return context
+    url_name = "jurisdictions:station_autocomplete"
+
+    def label_for(self, pk) -> str:
+        node = Jurisdiction.objects.filter(pk=pk, tier=Tier.STATION).select_related("parent").first()
+        return f"{node.name}（{node.parent.name}）" if node else ""
 
 
 class StationChoiceField(JurisdictionChoiceField):
@@ -92,8 +100,18 @@ class EnterpriseAccountForm(forms.Form):
     password = forms.CharField(label=_("初始密码"), widget=forms.PasswordInput, strip=False)
 
 
+_DELEGATED_TIER = DELEGABLE[Duty.REGISTER_EQUIPMENT][1]
+
+
 class DelegationForm(forms.Form):
-    grantee = JurisdictionChoiceField(label=_("受托县级市场监管部门"))
+    """A city delegates use registration to one of its counties (000 §二(二)): the picker offers, and the
+    field accepts, only county-tier nodes; the view narrows them to where the user may delegate."""
+
+    grantee = JurisdictionChoiceField(
+        label=_("受托县级市场监管部门"), queryset=Jurisdiction.objects.filter(tier=_DELEGATED_TIER),
+        widget=JurisdictionPicker(search={"tier": _DELEGATED_TIER, "duty": Duty.DELEGATE_REGISTRATION.value}),
+        error_messages={"invalid_choice": _("使用登记只能由市级委托给其下辖的县级市场监管部门。")},
+    )
     starts_on = forms.DateField(label=_("起始日期"), widget=forms.DateInput(attrs={"type": "date"}))
     ends_on = forms.DateField(label=_("截止日期"), widget=forms.DateInput(attrs={"type": "date"}))
     note = forms.CharField(label=_("说明"), max_length=200, required=False)

@@ -32,10 +32,19 @@ class AuditedPasswordChangeView(auth_views.PasswordChangeView):
 
 @login_required
 def autocomplete(request):
-    """Scoped jurisdiction search for the picker widget: at most 20 matches, never the whole tree."""
+    """Scoped jurisdiction search for the picker widget: at most 20 matches, never the whole tree.
+
+    A picker may narrow it to the nodes its field accepts: ``tier``, and ``duty``, the duty the user
+    must hold over them (the scope only ever shrinks: an unknown duty or tier finds nothing).
+    """
     field = request.GET.get("field", "")
     term = request.GET.get(f"{field}__search", request.GET.get("q", "")).strip()
-    nodes = access.scope(Jurisdiction.objects.all(), request.user, Duty.VIEW)
+    duty, tier = request.GET.get("duty") or Duty.VIEW, request.GET.get("tier")
+    if duty not in Duty.values or (tier and tier not in Tier.values):
+        return render(request, "jurisdictions/_autocomplete.html", {"nodes": [], "term": term})
+    nodes = access.scope(Jurisdiction.objects.all(), request.user, duty)
+    if tier:
+        nodes = nodes.filter(tier=tier)
     if term:
         nodes = nodes.filter(name__icontains=term) if not term.isdigit() else nodes.filter(code__startswith=term)
     nodes = nodes.order_by("tree_id", "lft").only("id", "name", "code", "tier")[:AUTOCOMPLETE_LIMIT]

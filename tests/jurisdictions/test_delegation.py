@@ -1,6 +1,9 @@
 """Delegation of use registration (委托, 000 §二(二)): city → one of its counties, for a period."""
 
+import json
+import re
 from datetime import timedelta
+from html import unescape
 
 import pytest
 from django.http import Http404
@@ -101,7 +104,7 @@ def test_city_cannot_delegate_to_another_citys_county(world):
     response = logged_in(world["users"]["city"]).post(reverse("jurisdictions:delegation_create"),
                                                       delegation_form(tianshui_county))
     assert response.status_code == 200
-    assert response.context["form"].errors["grantee"] == ["请选择您辖区范围内的辖区。"]
+    assert response.context["form"].errors["grantee"] == ["使用登记只能由市级委托给其下辖的县级市场监管部门。"]
     assert not Delegation.objects.exists()
     # The service refuses too, as if the county did not exist.
     with pytest.raises(Http404):
@@ -119,6 +122,40 @@ def test_delegation_only_goes_to_a_county(world):
     assert response.status_code == 200
     assert response.context["form"].errors["grantee"] == ["使用登记只能由市级委托给其下辖的县级市场监管部门。"]
     assert not Delegation.objects.exists()
+
+
+def picker_search(client: Client, field: str = "grantee") -> dict:
+    """What the delegation form's picker sends to the autocomplete: its hx-vals, kept to its hx-params."""
+    html = client.get(reverse("jurisdictions:delegation_create")).content.decode()
+    search = re.search(rf'<input type="search"[^>]*name="{field}__search"[^>]*>', html).group(0)
+    values = json.loads(unescape(re.search(r"hx-vals='([^']*)'", search).group(1)))
+    allowed = re.search(r'hx-params="([^"]*)"', search).group(1).split(",")
+    return {k: v for k, v in values.items() if k in allowed}
+
+
+def offered(client: Client, term: str = "") -> list:
+    response = client.get(reverse("jurisdictions:autocomplete"), {**picker_search(client), "grantee__search": term})
+    assert response.status_code == 200
+    return list(response.context["nodes"])
+
+
+def test_the_delegation_picker_offers_only_the_citys_counties(world):
+    city = logged_in(world["users"]["city"])
+    nodes = offered(city)
+    assert nodes and {n.tier for n in nodes} == {"county"}
+    assert all(n.parent_id == node("620100").pk for n in nodes)
+    assert offered(city, "酒泉路") == []  # a station of 城关区
+    assert [n.code for n in offered(city, "城关")] == ["620102"]
+    assert offered(city, "秦州") == []  # 天水市's county
+
+
+def test_the_picker_search_only_narrows_the_scope(world):
+    county = logged_in(world["users"]["county"])
+    url = reverse("jurisdictions:autocomplete")
+    assert list(county.get(url, {"duty": Duty.DELEGATE_REGISTRATION, "tier": "county"}).context["nodes"]) == []
+    assert list(county.get(url, {"duty": "no_such_duty"}).context["nodes"]) == []
+    assert list(county.get(url, {"tier": "planet"}).context["nodes"]) == []
+    assert [n.code for n in county.get(url, {"q": "620102"}).context["nodes"]][:1] == ["620102"]
 
 
 def test_a_county_cannot_hold_two_open_delegations(world):
