@@ -789,6 +789,66 @@ def test_refused_post_changes_nothing_and_the_rightful_post_succeeds(w, name, ro
     assert write.state(w) != before
 
 
+# --- Fields a rule keeps to regulators (issue 8 item 4) ---------------------------------------------
+
+@dataclass(frozen=True)
+class Owned:
+    """A field on a form the role may open and save, which a rule keeps to others: the refused roles' POST
+    saves (what they may change) but leaves this field as it was; the rightful role's POST changes it."""
+
+    name: str
+    obj: Callable[[dict], object]
+    field: str
+    value: str
+    refused: tuple[str, ...]
+    rightful: str
+
+
+def _registered_edit_data(w, **changes):
+    equipment = Equipment.objects.get(pk=_registered_equipment(w).pk)
+    return _equipment_data(w, version=equipment.version, code=equipment.code, **changes)
+
+
+OWNED = [
+    # 分级分类 is the regulators' (MANAGE_UNITS over the unit).
+    Owned("units:unit_edit", lambda w: w["unit"], "risk_grade", "A", refused=("enterprise",), rightful="county"),
+    # The next inspection date comes from the inspection record: regulators only, for now.
+    Owned("units:equipment_edit", _registered_equipment, "next_inspection_on", "2030-06-01", refused=("enterprise",),
+          rightful="station"),
+    # The place of use is a registered fact: changed by the registrar (REGISTER_EQUIPMENT: the city, and 城关区
+    # while delegated in ``w``) deciding a 变更, not by the unit or the station.
+    Owned("units:equipment_edit", _registered_equipment, "location", "矩阵变更后地点",
+          refused=("enterprise", "station"), rightful="city"),
+]
+OWNED_CASES = [(o, role) for o in OWNED for role in o.refused]
+
+
+def _owned_data(owned: Owned, w: dict) -> dict:
+    if owned.name == "units:unit_edit":
+        return {**_unit_edit_data(w), owned.field: owned.value}
+    return _registered_edit_data(w, **{owned.field: owned.value})
+
+
+def _owned_state(owned: Owned, w: dict) -> str:
+    obj = owned.obj(w)
+    return str(type(obj).objects.values_list(owned.field, flat=True).get(pk=obj.pk))
+
+
+@pytest.mark.parametrize(("owned", "role"), OWNED_CASES, ids=[f"{o.name}.{o.field}-{r}" for o, r in OWNED_CASES])
+def test_a_regulator_owned_field_is_unchanged_by_a_refused_post_and_changed_by_the_rightful(w, owned, role):
+    url = reverse(owned.name, args=[owned.obj(w).pk])
+    before = _owned_state(owned, w)
+    assert before != owned.value
+
+    response = client_for(w, role).post(url, _owned_data(owned, w))
+    assert response.status_code == 302, response.context["form"].errors if response.context else response
+    assert _owned_state(owned, w) == before
+
+    response = client_for(w, owned.rightful).post(url, _owned_data(owned, w))
+    assert response.status_code == 302, response.context["form"].errors if response.context else response
+    assert _owned_state(owned, w) == owned.value
+
+
 def test_get_never_changes_state(w):
     """State changes are POST only: opening the toggle/revoke pages as the rightful user changes nothing."""
     station = w["users"]["station"]

@@ -9,8 +9,17 @@ from jurisdictions.forms import JurisdictionChoiceField, StationChoiceField
 from jurisdictions.models import User
 from portal.kit.identifiers import normalize_uscc, validate_uscc
 from units import services
-from units.choices import DocumentKind, EquipmentStatus, NotificationKind, RiskGrade, UnitKind
+from units.choices import DocumentKind, NotificationKind, RiskGrade, UnitKind
 from units.models import Equipment, EquipmentType, Unit
+
+
+def fix_fields(form: forms.Form, fixed: dict) -> None:
+    """Show ``fixed``'s fields read-only with their reason: a disabled field keeps its initial value
+    whatever the POST says, and the service refuses a change to it anyway."""
+    for name, reason in fixed.items():
+        if name in form.fields:
+            form.fields[name].disabled = True
+            form.fields[name].help_text = reason
 
 
 class UnitForm(forms.Form):
@@ -23,7 +32,9 @@ class UnitForm(forms.Form):
     legal_representative = forms.CharField(label=_("法定代表人"), max_length=64, required=False)
     risk_grade = forms.ChoiceField(label=_("风险等级"), choices=[("", "—"), *RiskGrade.choices], required=False)
 
-    def __init__(self, *args, instance: Unit | None = None, **kwargs):
+    def __init__(self, *args, instance: Unit | None = None, fixed: dict | None = None, **kwargs):
+        """``fixed`` maps the fields the editor sees but may not change to the reason shown beside them
+        (``services.fixed_unit_fields``); a disabled field ignores whatever a POST carries for it."""
         if instance is not None:
             # FormView always passes ``initial`` (empty), so merge rather than setdefault: the disabled
             # uscc field takes its value from here, and an edit form must open filled in.
@@ -36,6 +47,7 @@ class UnitForm(forms.Form):
         super().__init__(*args, **kwargs)
         if instance is not None:
             self.fields["uscc"].disabled = True
+        fix_fields(self, fixed or {})
 
 
 class FormSection(list):
@@ -142,7 +154,8 @@ class EquipmentForm(forms.Form):
     RECORD_FIELDS = ("factory_number", "manufacturer", "model_number", "location", "commissioned_on",
                      "last_inspection_on", "next_inspection_on")
 
-    def __init__(self, *args, instance: Equipment | None = None, **kwargs):
+    def __init__(self, *args, instance: Equipment | None = None, fixed: dict | None = None, **kwargs):
+        """``fixed``: the fields the editor may not change, with why (``services.fixed_equipment_fields``)."""
         if instance is not None:
             kwargs["initial"] = {
                 "equipment_type": instance.equipment_type_id, "code": instance.code, "version": instance.version,
@@ -154,9 +167,7 @@ class EquipmentForm(forms.Form):
             del self.fields["version"]
         else:
             self.fields["version"].required = True
-            if instance.status != EquipmentStatus.UNREGISTERED:
-                self.fields["equipment_type"].disabled = True
-                self.fields["code"].disabled = True
+        fix_fields(self, fixed or {})
 
     def clean(self):
         data = super().clean()

@@ -18,6 +18,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from guardian.shortcuts import assign_perm
 
 from jurisdictions import access
@@ -36,6 +37,7 @@ from units.choices import (
     EquipmentStatus,
     NotificationKind,
     NotificationStatus,
+    RiskGrade,
     UnitKind,
     UnitStatus,
 )
@@ -43,6 +45,14 @@ from units.models import Application, ApplicationDocument, Equipment, EquipmentT
 from units.signals import unit_moved
 
 UNIT_FIELDS = ("name", "kinds", "address", "legal_representative", "risk_grade")
+# Facts regulators own, with why an enterprise may not set them: 分级分类 is the regulators' judgement
+# of the unit (DOMAIN.md §7; the risk class drives inspection sampling).
+REGULATOR_UNIT_FIELDS = {"risk_grade": gettext_lazy("风险等级由监管部门评定，企业不能修改。")}
+
+
+def fixed_unit_fields(user: User) -> dict[str, str]:
+    """The unit fields ``user`` sees but may not change, each with the reason shown beside it."""
+    return REGULATOR_UNIT_FIELDS if user.is_enterprise else {}
 
 
 def _check_kinds(kinds) -> list[str]:
@@ -84,6 +94,11 @@ def update_unit(*, by: User, unit: Unit, jurisdiction: Jurisdiction | None = Non
         for field in UNIT_FIELDS:
             if field in changes:
                 setattr(unit, field, changes[field])
+        if unit.risk_grade not in ("", *RiskGrade.values):
+            raise ValidationError({"risk_grade": _("请选择有效的风险等级。")})
+        for field, reason in fixed_unit_fields(by).items():
+            if getattr(unit, field) != before[field]:
+                raise ValidationError({field: reason})
         unit.kinds = _check_kinds(unit.kinds)
         if jurisdiction is not None and jurisdiction.pk != unit.jurisdiction_id:
             if by.is_enterprise:
@@ -287,14 +302,40 @@ def _equipment_duty(by: User) -> str:
     return Duty.KEEP_RECORDS if by.is_enterprise else Duty.MANAGE_UNITS
 
 
+# Variety and code identify the equipment on its certificate: fixed for everyone once registered.
+IDENTITY_FIELDS = ("equipment_type", "code")
+# What the registration states besides identity — the 使用登记证 names the factory number and the place of
+# use, and the commissioning date sets the inspection schedule (DOMAIN.md §4, §5): once registered these change
+# only through a change application (变更) the registering authority decides, so only a user holding
+# REGISTER_EQUIPMENT over the equipment (the city, or the county while delegated) records them.
+REGISTERED_FACTS = ("factory_number", "location", "commissioned_on")
+# What the periodic inspection record sets (DOMAIN.md §5): an enterprise moving its own due date would take
+# the equipment off the overdue list. Until inspections are recorded in the portal, regulators enter them.
+INSPECTION_FACTS = ("last_inspection_on", "next_inspection_on")
+
+
+def fixed_equipment_fields(user: User, equipment: Equipment) -> dict[str, str]:
+    """The record fields ``user`` sees but may not change on ``equipment``, each with the reason; none
+    while the equipment is unregistered (the unit is still entering it)."""
+    if equipment.status == EquipmentStatus.UNREGISTERED:
+        return {}
+    fixed = dict.fromkeys(IDENTITY_FIELDS,
+                          _("设备已办理使用登记，设备品种和设备代码不能修改；如有错误请办理变更登记。"))
+    if not access.can(user, Duty.REGISTER_EQUIPMENT, equipment):
+        fixed.update(dict.fromkeys(REGISTERED_FACTS, _("设备已办理使用登记，登记事项须通过变更登记由登记机关办理。")))
+    if user.is_enterprise:
+        fixed.update(dict.fromkeys(INSPECTION_FACTS, _("定期检验日期以检验记录为准，由监管部门录入。")))
+    return fixed
+
+
 def update_equipment(*, by: User, equipment: Equipment, version: int, equipment_type: EquipmentType | None = None,
                      code: str | None = None, **fields) -> Equipment:
     """Edit the record of a piece of equipment under optimistic locking: ``version`` is what the editor
     saw, and a save on top of someone else's change is refused rather than silently overwriting it.
 
     Status and registration number are not edited here; they move only through use registration
-    (DOMAIN.md §4). Variety and code identify the equipment on its certificate, so they are fixed
-    once it is registered.
+    (DOMAIN.md §4). Once registered, what ``fixed_equipment_fields`` names for the editor is refused
+    when it would change. A save that changes nothing writes nothing.
     """
     with transaction.atomic():
         equipment = access.get_or_404(Equipment.objects.select_for_update(), by, _equipment_duty(by),
@@ -302,23 +343,28 @@ def update_equipment(*, by: User, equipment: Equipment, version: int, equipment_
         if equipment.version != version:
             raise ValidationError(_("该设备信息已被他人修改，您看到的不是最新内容。请重新打开编辑页面，核对后再保存。"))
         before = {f: getattr(equipment, f) for f in ("equipment_type_id", "code", *EQUIPMENT_FIELDS)}
-        registered = equipment.status != EquipmentStatus.UNREGISTERED
+        fixed = fixed_equipment_fields(by, equipment)
         new_type = equipment_type or equipment.equipment_type
         new_code = equipment.code if code is None else code.strip().upper().replace(" ", "")
         if new_code != equipment.code or new_type.pk != equipment.equipment_type_id:
             new_code = validate_equipment_code(new_code, new_type)
-        if registered and (new_type.pk != equipment.equipment_type_id or new_code != equipment.code):
-            raise ValidationError(_("设备已办理使用登记，设备品种和设备代码不能修改；如有错误请办理变更登记。"))
+        if "code" in fixed and (new_type.pk != equipment.equipment_type_id or new_code != equipment.code):
+            raise ValidationError(fixed["code"])
         if new_code and Equipment.objects.filter(code=new_code).exclude(pk=equipment.pk).exists():
             raise ValidationError({"code": _("设备代码 %(code)s 已登记在册，不能重复录入。") % {"code": new_code}})
         if new_type.pk != equipment.equipment_type_id:
             equipment.equipment_type, equipment.category = new_type, category_of(new_type)
         equipment.code = new_code
         for field, value in fields.items():
-            if field in EQUIPMENT_FIELDS:
-                setattr(equipment, field, value)
+            if field not in EQUIPMENT_FIELDS:
+                continue
+            if field in fixed and value != getattr(equipment, field):
+                raise ValidationError({field: fixed[field]})
+            setattr(equipment, field, value)
         after = {f: getattr(equipment, f) for f in before}
         changed = {f: [str(before[f]), str(after[f])] for f in before if before[f] != after[f]}
+        if not changed:
+            return equipment
         equipment.version += 1
         equipment.save()
         record(AuditEvent.Kind.DATA_CHANGED, user=by, obj=equipment,

@@ -2,9 +2,10 @@
 
 import itertools
 import re
-from datetime import timedelta
+from datetime import date, timedelta
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
@@ -151,10 +152,11 @@ def test_registered_equipment_keeps_its_variety_and_code(world):
     form = client.get(url).context["form"]
     assert form.fields["equipment_type"].disabled and form.fields["code"].disabled
     response = client.post(url, form_data(equipment_type=variety("3120").pk, code="312023010202500001",
-                                          location="3号楼", version=equipment.version))
+                                          model_number="TKJ2000/2.5", version=equipment.version))
     assert response.status_code == 302
     equipment.refresh_from_db()
-    assert (equipment.equipment_type.code, equipment.location, equipment.status) == ("3110", "3号楼", "in_use")
+    assert (equipment.equipment_type.code, equipment.model_number, equipment.status) == (
+        "3110", "TKJ2000/2.5", "in_use")
 
 
 def test_status_is_not_editable_here(world):
@@ -175,6 +177,103 @@ def test_other_enterprise_and_other_county_cannot_edit(world):
         assert logged_in(world["users"][role]).post(url, form_data(code="", version=1)).status_code == 404
     equipment.refresh_from_db()
     assert equipment.version == 1
+
+
+# --- Registered facts belong to the registration and the inspection record (issue 8 item 4) ----------
+
+REGISTERED = ("factory_number", "location", "commissioned_on")
+INSPECTION = ("last_inspection_on", "next_inspection_on")
+
+
+@pytest.fixture
+def registered(world):
+    """An elevator in use, registered, and one day past its periodic inspection."""
+    today = timezone.localdate()
+    equipment = add(world["unit"], status=EquipmentStatus.IN_USE, due=today - timedelta(days=1), location="1号楼",
+                    commissioned_on=today - timedelta(days=800), last_inspection_on=today - timedelta(days=366))
+    Equipment.objects.filter(pk=equipment.pk).update(registration_number="梯11甘A00001(26)", registered_on=today)
+    equipment.refresh_from_db()
+    return equipment
+
+
+def facts(equipment) -> dict:
+    return Equipment.objects.filter(pk=equipment.pk).values(*REGISTERED, *INSPECTION, "version").get()
+
+
+def test_enterprise_form_shows_registered_facts_and_inspection_dates_read_only(world, registered):
+    response = logged_in(world["users"]["enterprise"]).get(reverse("units:equipment_edit", args=[registered.pk]))
+    form = response.context["form"]
+    assert {f for f in form.fields if form.fields[f].disabled} == {"equipment_type", "code", *REGISTERED,
+                                                                   *INSPECTION}
+    html = response.content.decode()
+    location = re.search(r'<input[^>]*name="location"[^>]*>', html).group(0)
+    assert 'value="1号楼"' in location and " disabled" in location
+    due = re.search(r'<input[^>]*name="next_inspection_on"[^>]*>', html).group(0)
+    assert f'value="{registered.next_inspection_on.isoformat()}"' in due and " disabled" in due
+    assert "登记事项须通过变更登记由登记机关办理" in html and "定期检验日期以检验记录为准" in html
+
+
+def test_enterprise_post_cannot_move_the_place_or_due_date_of_registered_equipment(world, registered):
+    client = logged_in(world["users"]["enterprise"])
+    assert rows(client, "units:inspection_overdue_list") == [registered.pk]
+    before = facts(registered)
+    tampered = form_data(code=registered.code, version=registered.version, location="别处",
+                         factory_number="TAMPERED", commissioned_on="2026-01-01", last_inspection_on="2026-01-01",
+                         next_inspection_on="2030-01-01")
+    response = client.post(reverse("units:equipment_edit", args=[registered.pk]), tampered)
+    assert response.status_code == 302
+    after = facts(registered)
+    assert {f: after[f] for f in (*REGISTERED, *INSPECTION)} == {f: before[f] for f in (*REGISTERED, *INSPECTION)}
+    # What the enterprise may still keep up to date went through.
+    assert Equipment.objects.get(pk=registered.pk).model_number == "TKJ1000/1.75"
+    assert rows(client, "units:inspection_overdue_list") == [registered.pk]
+
+
+@pytest.mark.parametrize(("field", "value"), [("location", "别处"), ("factory_number", "TAMPERED"),
+                                              ("next_inspection_on", "2030-01-01"),
+                                              ("last_inspection_on", "2026-01-01")])
+def test_the_service_refuses_an_enterprise_change_of_a_registered_fact(world, registered, field, value):
+    before = facts(registered)
+    value = date.fromisoformat(value) if field.endswith("_on") else value
+    with pytest.raises(ValidationError) as refused:
+        services.update_equipment(by=world["users"]["enterprise"], equipment=registered,
+                                  version=registered.version, **{field: value})
+    assert list(refused.value.error_dict) == [field]
+    assert facts(registered) == before
+
+
+def test_unregistered_equipment_stays_the_enterprises_to_correct(world):
+    equipment = add(world["unit"], due=timezone.localdate() - timedelta(days=1), location="1号楼")
+    services.update_equipment(by=world["users"]["enterprise"], equipment=equipment, version=equipment.version,
+                              location="2号楼", next_inspection_on=timezone.localdate() + timedelta(days=300))
+    assert facts(equipment)["location"] == "2号楼"
+
+
+def test_regulators_enter_inspection_dates_and_only_the_registrar_the_registered_facts(world, registered):
+    url = reverse("units:equipment_edit", args=[registered.pk])
+    county = logged_in(world["users"]["county"])  # MANAGE_UNITS, no REGISTER_EQUIPMENT (not delegated here)
+    form = county.get(url).context["form"]
+    assert not form.fields["next_inspection_on"].disabled and form.fields["location"].disabled
+    response = county.post(url, form_data(code=registered.code, version=registered.version, location="别处",
+                                          factory_number=registered.factory_number,
+                                          commissioned_on=registered.commissioned_on.isoformat(),
+                                          last_inspection_on="2026-11-01", next_inspection_on="2027-11-01"))
+    assert response.status_code == 302
+    after = facts(registered)
+    assert (after["location"], after["next_inspection_on"].isoformat()) == ("1号楼", "2027-11-01")
+    event = AuditEvent.objects.filter(object_type="units.Equipment", object_id=str(registered.pk)).latest("id")
+    assert event.user == world["users"]["county"] and "next_inspection_on" in event.detail["changed"]
+
+    # The city decides changes of registration (变更) and records them.
+    services.update_equipment(by=world["users"]["city"], equipment=registered, version=after["version"],
+                              location="2号楼")
+    assert facts(registered)["location"] == "2号楼"
+
+
+def test_a_save_that_changes_nothing_writes_nothing(world, registered):
+    before = facts(registered)
+    services.update_equipment(by=world["users"]["enterprise"], equipment=registered, version=registered.version)
+    assert facts(registered) == before
 
 
 # --- Scoping of the list and the detail ---------------------------------------------------------------

@@ -21,6 +21,7 @@ from portal.kit.identifiers import normalize_uscc, validate_uscc
 from portal.kit.samples import make_uscc
 from tests import factories
 from tests.factories import node
+from units import services
 from units.models import Unit
 
 
@@ -137,6 +138,67 @@ def test_creating_a_unit_with_an_invalid_uscc_shows_the_chinese_message(world):
     assert response.status_code == 200
     assert "统一社会信用代码校验位错误，请核对后重新输入。" in response.content.decode()
     assert not Unit.objects.filter(uscc="91110000600037341M").exists()
+
+
+# --- The risk grade is the regulators' (issue 8 item 4) ----------------------------------------------
+
+def edit_form(unit: Unit, **changes) -> dict:
+    data = {"uscc": unit.uscc, "name": unit.name, "kinds": unit.kinds, "jurisdiction": unit.jurisdiction_id,
+            "address": unit.address, "legal_representative": unit.legal_representative,
+            "risk_grade": unit.risk_grade}
+    return {**data, **changes}
+
+
+@pytest.fixture
+def graded(world):
+    """``unit`` graded C by its county."""
+    services.update_unit(by=world["users"]["county"], unit=world["unit"], risk_grade="C")
+    world["unit"].refresh_from_db()
+    return world["unit"]
+
+
+def test_enterprise_sees_its_risk_grade_read_only(world, graded):
+    response = logged_in(world["users"]["enterprise"]).get(reverse("units:unit_edit", args=[graded.pk]))
+    form = response.context["form"]
+    assert form.fields["risk_grade"].disabled and not form.fields["name"].disabled
+    select = re.search(r'<select name="risk_grade"[^>]*>.*?</select>', response.content.decode(), re.S).group(0)
+    assert " disabled" in select.split(">", 1)[0]
+    assert re.search(r'<option value="C" selected>C 级（较高风险）</option>', select)
+    assert "风险等级由监管部门评定，企业不能修改。" in response.content.decode()
+
+
+def test_enterprise_post_of_a_risk_grade_leaves_it_and_saves_the_rest(world, graded):
+    response = logged_in(world["users"]["enterprise"]).post(
+        reverse("units:unit_edit", args=[graded.pk]), edit_form(graded, risk_grade="A", address="城关区新地址 1 号"))
+    assert response.status_code == 302
+    graded.refresh_from_db()
+    assert (graded.risk_grade, graded.address) == ("C", "城关区新地址 1 号")
+    response = logged_in(world["users"]["county"]).get(reverse("units:unit_list"), {"risk_grade": "A"})
+    assert list(response.context["table"].data) == []
+
+
+def test_the_service_refuses_a_risk_grade_from_an_enterprise(world, graded):
+    with pytest.raises(ValidationError) as refused:
+        services.update_unit(by=world["users"]["enterprise"], unit=graded, risk_grade="A")
+    assert refused.value.message_dict == {"risk_grade": ["风险等级由监管部门评定，企业不能修改。"]}
+    assert Unit.objects.get(pk=graded.pk).risk_grade == "C"
+
+
+@pytest.mark.parametrize("role", ["county", "station", "city"])
+def test_a_regulator_managing_the_unit_sets_the_risk_grade_and_it_is_audited(world, graded, role):
+    response = logged_in(world["users"][role]).post(reverse("units:unit_edit", args=[graded.pk]),
+                                                    edit_form(graded, risk_grade="D"))
+    assert response.status_code == 302
+    assert Unit.objects.get(pk=graded.pk).risk_grade == "D"
+    event = AuditEvent.objects.filter(object_type="units.Unit", object_id=str(graded.pk)).latest("id")
+    assert event.user == world["users"][role] and event.detail["changed"]["risk_grade"] == ["C", "D"]
+
+
+def test_an_unknown_risk_grade_is_refused(world, graded):
+    with pytest.raises(ValidationError) as refused:
+        services.update_unit(by=world["users"]["county"], unit=graded, risk_grade="Z")
+    assert list(refused.value.message_dict) == ["risk_grade"]
+    assert Unit.objects.get(pk=graded.pk).risk_grade == "C"
 
 
 # --- The list export --------------------------------------------------------------------------------

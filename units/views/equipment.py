@@ -95,13 +95,13 @@ class EquipmentEditView(ScopedFormView):
 
     def get_form_kwargs(self):
         kwargs = super().get_form_kwargs()
-        kwargs["instance"] = self.object
+        kwargs.update(instance=self.object, fixed=services.fixed_equipment_fields(self.request.user, self.object))
         return kwargs
 
     def save(self, form):
-        d = form.cleaned_data
-        return services.update_equipment(by=self.request.user, equipment=self.object, version=d["version"],
-                                         equipment_type=d["equipment_type"], code=d["code"], **form.record_fields())
+        changes = {f: v for f, v in form.cleaned_data.items() if f != "version" and not form.fields[f].disabled}
+        return services.update_equipment(by=self.request.user, equipment=self.object,
+                                         version=form.cleaned_data["version"], **changes)
 
 
 class InspectionDueListView(ScopedListView):

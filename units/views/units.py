@@ -107,7 +107,7 @@ class UnitEditView(ScopedFormView):
 
     def get_form_kwargs(self):
         kwargs = super().get_form_kwargs()
-        kwargs["instance"] = self.object
+        kwargs.update(instance=self.object, fixed=services.fixed_unit_fields(self.request.user))
         return kwargs
 
     def get_form(self, form_class=None):
@@ -118,9 +118,9 @@ class UnitEditView(ScopedFormView):
 
     def save(self, form):
         d = form.cleaned_data
+        changes = {f: d[f] for f in services.UNIT_FIELDS if not form.fields[f].disabled}
         return services.update_unit(by=self.request.user, unit=self.object, jurisdiction=d.get("jurisdiction"),
-                                    name=d["name"], kinds=d["kinds"], address=d["address"],
-                                    legal_representative=d["legal_representative"], risk_grade=d["risk_grade"])
+                                    **changes)
 
 
 class UnitAccountCreateView(ScopedFormView):
