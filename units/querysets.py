@@ -27,5 +27,8 @@ def inspection_due(today: date | None = None, days: int = INSPECTION_DUE_WINDOW_
 
 
 def inspection_overdue(today: date | None = None) -> models.QuerySet:
-    """In use and past its next periodic inspection date: it must not be used (Safety Law Art. 40)."""
-    return equipment_in_use().filter(next_inspection_on__lt=today or timezone.localdate())
+    """Past its next periodic inspection date, in use or not yet registered: neither may be used (Safety Law
+    Art. 40), and equipment entered but never registered must not drop out of sight (lists mark it 未登记).
+    停用 and what left service are exempt (DOMAIN.md §4)."""
+    return Equipment.objects.filter(status__in=(EquipmentStatus.IN_USE, EquipmentStatus.UNREGISTERED),
+                                    next_inspection_on__lt=today or timezone.localdate())

@@ -413,6 +413,19 @@ def eligible_equipment(unit: Unit, kind: str):
             .select_related("equipment_type").order_by("equipment_type__code", "code", "pk"))
 
 
+def open_application(equipment: Equipment) -> Application | None:
+    """The application in progress for ``equipment``, if any: at most one, ``submit_application`` sees to it."""
+    return equipment.applications.filter(status__in=OPEN_STATUSES).order_by("-pk").first()
+
+
+def application_kinds_for(equipment: Equipment, *, busy: bool) -> list[ApplicationKind]:
+    """The kinds of application the unit may file for ``equipment`` now (the rule ``submit_application``
+    enforces): those starting from its state, none while another one for it is open (``busy``)."""
+    if busy:
+        return []
+    return [kind for kind, (allowed_from, _to) in TRANSITIONS.items() if equipment.status in allowed_from]
+
+
 def registration_authority(unit: Unit) -> Jurisdiction:
     """The city-tier node of the unit: it registers, or delegates to the county (000 §二(二))."""
     return Jurisdiction.objects.get(pk=unit.city_id)

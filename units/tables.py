@@ -6,7 +6,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from portal.kit.tables import SECONDARY
-from units.choices import ApplicationStatus, NotificationStatus
+from units.choices import ApplicationStatus, EquipmentStatus, NotificationStatus
 from units.models import Application, Equipment, Unit, WorkNotification
 
 
@@ -82,12 +82,23 @@ class InspectionDueTable(EquipmentTable):
                                            attrs=SECONDARY)
     days = tables.Column(verbose_name=_("距检验日期"), accessor="next_inspection_on", orderable=False,
                          empty_values=())
+    # The overdue list also holds equipment never registered: its empty number cell says so.
+    registration_number = tables.Column(verbose_name=_("使用登记证编号"), empty_values=(), attrs=SECONDARY)
 
     class Meta(EquipmentTable.Meta):
         fields = ("code", "unit", "category", "equipment_type", "location", "registration_number",
                   "next_inspection_on", "days")
         exclude = ("status",)
         order_by = ("next_inspection_on",)
+
+    def render_registration_number(self, value, record):
+        if record.status == EquipmentStatus.UNREGISTERED:
+            return format_html('<span class="badge text-bg-warning" data-testid="unregistered">{}</span>',
+                               EquipmentStatus.UNREGISTERED.label)
+        return value or "—"
+
+    def value_registration_number(self, value, record):
+        return str(EquipmentStatus.UNREGISTERED.label) if record.status == EquipmentStatus.UNREGISTERED else value
 
     def render_days(self, value):
         days = (value - timezone.localdate()).days

@@ -276,6 +276,70 @@ def test_a_save_that_changes_nothing_writes_nothing(world, registered):
     assert facts(registered) == before
 
 
+# --- Equipment page: certificate and applications (issue 8 item 7) -----------------------------------
+
+def detail_html(user, equipment) -> str:
+    response = logged_in(user).get(reverse("units:equipment_detail", args=[equipment.pk]))
+    assert response.status_code == 200
+    return response.content.decode()
+
+
+def offered(html: str) -> list[str]:
+    return re.findall(r'data-testid="apply-(\w+)"', html)
+
+
+@pytest.mark.parametrize(("status", "kinds"), [
+    (EquipmentStatus.UNREGISTERED, ["register"]),
+    (EquipmentStatus.IN_USE, ["change", "suspend", "deregister"]),
+    (EquipmentStatus.SUSPENDED, ["change", "resume", "deregister"]),
+    (EquipmentStatus.SCRAPPED, ["deregister"]),
+    (EquipmentStatus.DEREGISTERED, []),
+])
+def test_equipment_page_offers_the_applications_its_state_allows(world, status, kinds):
+    equipment = add(world["unit"], status=status)
+    html = detail_html(world["users"]["enterprise"], equipment)
+    assert offered(html) == kinds
+    for kind in kinds:
+        assert f'href="{reverse("units:application_create")}?kind={kind}&amp;equipment={equipment.pk}"' in html
+
+
+def test_the_application_link_opens_the_form_of_that_kind_with_the_equipment_ticked(world):
+    equipment = add(world["unit"], status=EquipmentStatus.IN_USE)
+    other = add(world["unit"], status=EquipmentStatus.IN_USE)
+    response = logged_in(world["users"]["enterprise"]).get(
+        reverse("units:application_create"), {"kind": "suspend", "equipment": equipment.pk})
+    assert response.context["kind"] == "suspend"
+    html = response.content.decode()
+    ticked = re.findall(r'<input type="checkbox" name="equipment" value="(\d+)"[^>]*checked', html)
+    assert ticked == [str(equipment.pk)] and str(other.pk) in html
+
+
+def test_regulators_get_no_application_actions_but_see_the_certificate(world, registered):
+    for role in ("county", "city", "station"):
+        html = detail_html(world["users"][role], registered)
+        assert offered(html) == []
+        assert reverse("units:equipment_certificate", args=[registered.pk]) in html
+
+
+def test_certificate_is_offered_only_while_the_equipment_holds_one(world, registered):
+    url = reverse("units:equipment_certificate", args=[registered.pk])
+    assert url in detail_html(world["users"]["enterprise"], registered)
+    assert logged_in(world["users"]["enterprise"]).get(url)["Content-Type"] == "application/pdf"
+    unregistered = add(world["unit"])
+    assert 'data-testid="equipment-certificate"' not in detail_html(world["users"]["enterprise"], unregistered)
+    Equipment.objects.filter(pk=registered.pk).update(status=EquipmentStatus.DEREGISTERED)
+    assert 'data-testid="equipment-certificate"' not in detail_html(world["users"]["enterprise"], registered)
+
+
+def test_an_open_application_replaces_the_actions_with_a_link_to_it(world, registered):
+    application = services.submit_application(by=world["users"]["enterprise"], unit=world["unit"], kind="suspend",
+                                              equipment=[registered])
+    html = detail_html(world["users"]["enterprise"], registered)
+    assert offered(html) == []
+    assert 'data-testid="open-application"' in html and application.get_absolute_url() in html
+    assert "停用申请（待受理）" in html
+
+
 # --- Scoping of the list and the detail ---------------------------------------------------------------
 
 @pytest.fixture
@@ -352,6 +416,23 @@ def test_due_list_holds_in_use_equipment_due_within_30_days_inclusive(world, due
 def test_overdue_list_holds_in_use_equipment_past_its_date(world, due):
     client = logged_in(world["users"]["city"])
     assert rows(client, "units:inspection_overdue_list") == pks(due, "yesterday", "long_overdue", "other_overdue")
+
+
+def test_overdue_list_shows_unregistered_equipment_past_its_date_marked_as_such(world, due):
+    today = timezone.localdate()
+    unregistered = add(world["unit"], due=today - timedelta(days=10))
+    client = logged_in(world["users"]["county"])
+    assert rows(client, "units:inspection_overdue_list") == sorted([*pks(due, "yesterday", "long_overdue"),
+                                                                   unregistered.pk])
+    html = client.get(reverse("units:inspection_overdue_list")).content.decode()
+    row = re.search(rf'<tr[^>]*>(?:(?!</tr>).)*{unregistered.code}(?:(?!</tr>).)*</tr>', html, re.S).group(0)
+    assert 'data-testid="unregistered"' in row and "未登记" in row and "已超期 10 天" in row
+    registered_row = re.search(rf'<tr[^>]*>(?:(?!</tr>).)*{due["yesterday"].code}(?:(?!</tr>).)*</tr>', html,
+                               re.S).group(0)
+    assert 'data-testid="unregistered"' not in registered_row
+    body = client.get(reverse("units:inspection_overdue_list"), {"_export": "csv"}).content.decode("utf-8-sig")
+    line = next(x for x in body.splitlines() if unregistered.code in x)
+    assert "未登记" in line
 
 
 def test_due_lists_are_scoped_for_enterprise_and_county(world, due):

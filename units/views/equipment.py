@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from jurisdictions import access
 from jurisdictions.duties import Duty
 from portal.kit.views import ScopedDetailView, ScopedFormView, ScopedListView
-from units import importing, querysets, services
+from units import documents, importing, querysets, services
 from units.filters import EquipmentFilter, InspectionDueFilter
 from units.forms import EquipmentForm
 from units.models import Equipment, ImportJob, Unit
@@ -55,9 +55,18 @@ class EquipmentDetailView(ScopedDetailView):
     template_name = "units/equipment_detail.html"
 
     def get_context_data(self, **kwargs):
+        """Besides the record: the certificate while there is one, the application in progress, and the
+        applications the unit may file now (each linking to the application form, ``?kind=``)."""
         context = super().get_context_data(**kwargs)
-        user = self.request.user
-        context["can_edit"] = access.can(user, edit_duty(user), self.object)
+        equipment, user = self.object, self.request.user
+        pending = services.open_application(equipment)
+        may_apply = access.can(user, Duty.KEEP_RECORDS, equipment)
+        context.update(
+            can_edit=access.can(user, edit_duty(user), equipment),
+            has_certificate=equipment.status in documents.CERTIFIED_STATUSES and bool(equipment.registration_number),
+            open_application=pending,
+            application_kinds=services.application_kinds_for(equipment, busy=pending is not None) if may_apply else [],
+        )
         return context
 
 

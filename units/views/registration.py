@@ -63,7 +63,8 @@ class ApplicationQueueView(ApplicationListView):
 
 
 class ApplicationCreateView(ScopedFormView):
-    """The enterprise applies for some of its equipment; ``?kind=`` picks the kind of application."""
+    """The enterprise applies for some of its equipment; ``?kind=`` picks the kind of application and
+    ``?equipment=`` ticks the equipment whose page the user came from (if it is eligible at all)."""
 
     form_class = ApplicationForm
     duty = Duty.KEEP_RECORDS
@@ -81,6 +82,10 @@ class ApplicationCreateView(ScopedFormView):
     def kind(self) -> str:
         kind = self.request.GET.get("kind") or ApplicationKind.REGISTER
         return kind if kind in ApplicationKind.values else ApplicationKind.REGISTER
+
+    def get_initial(self):
+        pk = self.request.GET.get("equipment", "")
+        return {"equipment": [int(pk)]} if pk.isdigit() else {}
 
     def get_form_kwargs(self):
         return {**super().get_form_kwargs(), "unit": self.object, "kind": self.kind}
