@@ -47,7 +47,6 @@ class Grants:
 
     nodes: dict[str, list[NodeGrant]] = field(default_factory=dict)
     units: dict[str, set[int]] = field(default_factory=dict)
-    unrestricted: bool = False
 
     def nodes_for(self, duty: str) -> list[NodeGrant]:
         return self.nodes.get(str(duty), [])
@@ -56,7 +55,7 @@ class Grants:
         return self.units.get(str(duty), set())
 
     def holds(self, duty: str) -> bool:
-        return self.unrestricted or bool(self.nodes_for(duty) or self.units_for(duty))
+        return bool(self.nodes_for(duty) or self.units_for(duty))
 
     @property
     def top_nodes(self) -> list[NodeGrant]:
@@ -70,14 +69,19 @@ def unit_grant_model():
 
 
 def grants(user) -> Grants:
+    """The user's duties, from its guardian rows only.
+
+    ``is_superuser`` adds nothing here: the system administrator (三员分立, GB/T 22239-2019 level 3)
+    configures the system in ``/admin/`` and reads no personal or business records, so without a role it
+    has no scope at all; a superuser that is also given a regulator role holds exactly that role's
+    grants (docs/accounts.md).
+    """
     cached = getattr(user, "_access_grants", None)
     if cached is not None:
         return cached
     result = Grants()
     if user is None or not user.is_authenticated or not user.is_active:
         pass
-    elif user.is_superuser:
-        result.unrestricted = True
     elif user.is_enterprise:
         rows = unit_grant_model().objects.filter(user=user).values_list("permission__codename", "content_object_id")
         for codename, unit_id in rows:
@@ -107,11 +111,9 @@ def _tree_q(prefix: str, node: NodeGrant) -> Q:
     return Q(**{f"{prefix}tree_id": node.tree_id, f"{prefix}lft__gte": node.lft, f"{prefix}rght__lte": node.rght})
 
 
-def scope_q(model: type[models.Model], user, duty: str) -> Q | None:
-    """The filter selecting the rows of ``model`` the user may ``duty``; None means all rows."""
+def scope_q(model: type[models.Model], user, duty: str) -> Q:
+    """The filter selecting the rows of ``model`` the user may ``duty``; no grant selects no row."""
     g = grants(user)
-    if g.unrestricted:
-        return None
     q = Q(pk__in=[])
     nodes = g.nodes_for(duty)
     if nodes:
@@ -137,15 +139,12 @@ class ImproperlyScoped(Exception):
 
 def scope(queryset: models.QuerySet, user, duty: str = Duty.VIEW) -> models.QuerySet:
     """Narrow ``queryset`` to the rows ``user`` may ``duty``. Every list, export and choice uses this."""
-    q = scope_q(queryset.model, user, duty)
-    return queryset if q is None else queryset.filter(q)
+    return queryset.filter(scope_q(queryset.model, user, duty))
 
 
 def can(user, duty: str, obj: models.Model | None = None) -> bool:
     """Whether ``user`` may ``duty`` on ``obj`` (or anywhere, when ``obj`` is None)."""
     g = grants(user)
-    if g.unrestricted:
-        return True
     if obj is None:
         return g.holds(duty)
     if isinstance(obj, Jurisdiction):

@@ -34,8 +34,16 @@ def node(code: str) -> Jurisdiction:
 
 
 def system_user() -> User:
+    """The actor behind test data: a province leader made from the command line (as the first account
+    of a deployment is), not a superuser — a superuser holds no scope in the portal."""
     user = User.objects.filter(username="system-test").first()
-    return user or User.objects.create_superuser("system-test", "", PASSWORD)
+    return user or create_regulator(by=None, username="system-test", password=PASSWORD, display_name="测试省局",
+                                    jurisdiction=node("620000"), role=Role.LEADER)
+
+
+def superuser(username: str = "sysadmin", **fields) -> User:
+    """The system administrator of docs/accounts.md: ``createsuperuser``, no role, no jurisdiction."""
+    return User.objects.create_superuser(username, "", PASSWORD, **fields)
 
 
 def regulator(code: str, role: str = Role.LEADER, username: str | None = None) -> User:

@@ -8,7 +8,9 @@ in ``jurisdictions/duties.py``:
 - city leaders (兰州 620100 / 天水 620500): everything a city does, incl. stations and delegation;
 - county leaders (城关区 620102 / 七里河区 620103): accounts, units, audit; no stations, no delegation;
 - station inspector (620102001): view, units, inspect; no accounts, no audit;
-- enterprise users: their own unit only.
+- enterprise users: their own unit only;
+- the system administrator (a superuser without a role, docs/accounts.md): the Django admin and its
+  own dashboard's no-scope page; every scoped page answers 404 (三员分立).
 
 Out-of-scope objects answer 404 with the same body as a missing id, and every denial is paired with
 the rightful user making the same request successfully.
@@ -33,12 +35,13 @@ from jurisdictions.models import Delegation, Jurisdiction, User
 from personnel.importing import COLUMNS as PEOPLE_COLUMNS
 from personnel.models import Appointment, Certificate, ExportJob, Person, SpotAssessment, Training
 from portal.kit.samples import make_uscc
+from tests import factories
 from tests.factories import PASSWORD, node, xlsx_bytes
 from units import services as unit_services
 from units.models import Application, Equipment, EquipmentType, Unit, WorkNotification
 
 ROLES = ("anonymous", "province", "city", "other_city", "county", "other_county", "station", "enterprise",
-         "other_enterprise")
+         "other_enterprise", "sysadmin")
 REGULATORS = ("province", "city", "other_city", "county", "other_county", "station")
 ENTERPRISES = ("enterprise", "other_enterprise")
 MISSING_PK = 2_000_000_000
@@ -230,8 +233,8 @@ MATRIX: dict[str, Page] = {
     "logout": Page(roles(LOGIN, anonymous=LOGIN), method="post"),
     "password_change": Page(roles(OK)),
     "password_change_done": Page(roles(OK)),
-    # Django admin: staff only; no portal role is staff.
-    "admin:*": Page(roles(ADMIN_LOGIN, anonymous=ADMIN_LOGIN)),
+    # Django admin: staff only; no portal role is staff, the system administrator is.
+    "admin:*": Page(roles(ADMIN_LOGIN, anonymous=ADMIN_LOGIN, sysadmin=OK)),
     # Dashboard.
     "dashboard:home": Page(roles(OK)),
     "dashboard:my_unit": Page(only(ENTERPRISES, granted=REDIRECT), redirect_to=_own_unit),
@@ -432,6 +435,7 @@ def w(world):
     production unit, so its enterprise may send work notifications (告知)."""
     Unit.objects.filter(pk=world["unit"].pk).update(kinds=["usage", "production"])
     world["unit"].refresh_from_db()
+    world["users"]["sysadmin"] = factories.superuser()
     today = timezone.localdate()
     world["delegation"] = services.delegate(by=world["users"]["city"], grantee=node("620102"), starts_on=today,
                                             ends_on=today + timedelta(days=30))
@@ -477,9 +481,7 @@ def test_force_login_sets_login_at_so_the_session_survives_the_limits_middleware
 
 
 def test_admin_index_opens_for_a_superuser_so_the_admin_denials_are_about_staff(w):
-    client = Client()
-    client.force_login(User.objects.get(username="system-test"))
-    assert client.get(reverse("admin:index")).status_code == 200
+    assert client_for(w, "sysadmin").get(reverse("admin:index")).status_code == 200
 
 
 def test_enterprise_user_sees_no_delegations(w):
@@ -650,7 +652,8 @@ WRITES: dict[str, Write] = {
         refused={"other_enterprise": NOT_FOUND, "other_county": NOT_FOUND, "other_city": NOT_FOUND}),
     "units:unit_edit": Write(
         rightful="county", obj=lambda w: w["unit"], data=_unit_edit_data, state=_unit_state,
-        refused={"other_city": NOT_FOUND, "other_county": NOT_FOUND, "other_enterprise": NOT_FOUND}),
+        refused={"other_city": NOT_FOUND, "other_county": NOT_FOUND, "other_enterprise": NOT_FOUND,
+                 "sysadmin": NOT_FOUND}),
     "units:unit_create": Write(
         rightful="station", data=_unit_create_data, state=lambda w: Unit.objects.filter(uscc=NEW_USCC).exists(),
         refused={"enterprise": NOT_FOUND, "other_enterprise": NOT_FOUND, "other_county": FORM_ERROR,
@@ -661,7 +664,7 @@ WRITES: dict[str, Write] = {
     "jurisdictions:user_create": Write(
         rightful="county", data=_regulator_data, state=_username_exists,
         refused={"station": NOT_FOUND, "other_county": FORM_ERROR, "other_city": FORM_ERROR,
-                 "enterprise": NOT_FOUND}),
+                 "enterprise": NOT_FOUND, "sysadmin": NOT_FOUND}),
     "jurisdictions:user_edit": Write(
         rightful="county", obj=_station_user, data=_user_edit_data,
         state=lambda w: User.objects.get(pk=w["users"]["station"].pk).display_name,
@@ -670,7 +673,7 @@ WRITES: dict[str, Write] = {
         rightful="county", obj=_station_user, data=lambda w: {},
         state=lambda w: User.objects.get(pk=w["users"]["station"].pk).is_active,
         refused={"station": NOT_FOUND, "other_county": NOT_FOUND, "other_city": NOT_FOUND, "enterprise": NOT_FOUND,
-                 "other_enterprise": NOT_FOUND}),
+                 "other_enterprise": NOT_FOUND, "sysadmin": NOT_FOUND}),
     "jurisdictions:delegation_create": Write(
         rightful="city", data=_delegation_data,
         state=lambda w: Delegation.objects.filter(grantee__code="620103").exists(),
@@ -689,7 +692,7 @@ WRITES: dict[str, Write] = {
     "personnel:national_export": Write(
         rightful="county", data=lambda w: {"full": ""},
         state=lambda w: ExportJob.objects.filter(created_by=w["users"]["county"]).count(),
-        refused={"enterprise": NOT_FOUND, "other_enterprise": NOT_FOUND, "anonymous": LOGIN}),
+        refused={"enterprise": NOT_FOUND, "other_enterprise": NOT_FOUND, "anonymous": LOGIN, "sysadmin": NOT_FOUND}),
     "personnel:import": Write(
         rightful="enterprise", data=lambda w: {"file": SimpleUploadedFile("矩阵导入.xlsx", xlsx_bytes(
             PEOPLE_COLUMNS, [[w["unit"].uscc, "安全员", "矩阵导入员", "360426199101010071", "13800138000",
@@ -715,7 +718,8 @@ WRITES: dict[str, Write] = {
         rightful="county", obj=_person, data=lambda w: {"name": "矩阵改名", "version": _person(w).version,
                                                         "id_number": "", "phone": "", "education": "", "title": ""},
         state=lambda w: Person.objects.get(pk=_person(w).pk).name,
-        refused={"other_enterprise": NOT_FOUND, "other_county": NOT_FOUND, "other_city": NOT_FOUND}),
+        refused={"other_enterprise": NOT_FOUND, "other_county": NOT_FOUND, "other_city": NOT_FOUND,
+                 "sysadmin": NOT_FOUND}),
     "personnel:certificate_create": Write(
         rightful="enterprise", obj=_person, data=lambda w: {
             "item_code": "A", "number": "MATRIX-A-1", "issued_by": "兰州市市场监督管理局", "issued_on": "2024-01-01",

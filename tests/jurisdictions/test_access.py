@@ -271,3 +271,114 @@ def test_tampered_unit_create_outside_scope_is_rejected(world):
     response = logged_in(world["users"]["other_county"]).post(reverse("units:unit_create"), data)
     assert response.status_code == 302
     assert Unit.objects.get(uscc=uscc).county_id == node("620103").pk
+
+
+# --- The system administrator (三员分立, docs/accounts.md) ------------------------------------------
+
+def test_a_superuser_without_a_role_holds_no_scope_in_the_portal(spread):
+    """The system administrator configures; it reads no personal or business records (item 3)."""
+    person = factories.person(spread["unit"])
+    admin = factories.superuser()
+    client = logged_in(admin)
+    urls = [
+        reverse("personnel:person_list"),
+        reverse("personnel:person_list") + "?_export=xlsx",
+        reverse("personnel:person_list") + "?_export=csv",
+        reverse("personnel:person_detail", args=[person.pk]),
+        reverse("personnel:person_reveal", args=[person.pk]),
+        reverse("personnel:national_export"),
+        reverse("personnel:staffing"),
+        reverse("jurisdictions:audit_list"),
+        reverse("jurisdictions:user_list"),
+        reverse("units:unit_list"),
+        reverse("units:unit_list") + "?_export=xlsx",
+        reverse("units:unit_detail", args=[spread["unit"].pk]),
+        reverse("units:equipment_list"),
+    ]
+    assert {url: client.get(url).status_code for url in urls} == dict.fromkeys(urls, 404)
+    reveal = client.post(reverse("personnel:person_reveal", args=[person.pk]), {"reason": "核对"})
+    assert reveal.status_code == 404
+    assert visible_units(admin) == set()
+    home = client.get(reverse("dashboard:home"))
+    assert home.status_code == 200 and 'data-testid="no-scope"' in home.content.decode()
+    assert "城关测试电梯有限公司" not in home.content.decode()
+    # Paired: the county leader opens the same pages.
+    county = logged_in(spread["users"]["county"])
+    assert county.get(reverse("personnel:person_detail", args=[person.pk])).status_code == 200
+    assert county.get(reverse("jurisdictions:audit_list")).status_code == 200
+
+
+def test_a_superuser_given_a_county_role_has_exactly_that_countys_scope(spread):
+    chief = factories.regulator("620102", Role.LEADER, username="chief-sysadmin")
+    User.objects.filter(pk=chief.pk).update(is_superuser=True, is_staff=True)
+    chief = fresh(chief)
+    assert chief.is_superuser
+    plain = spread["users"]["county"]
+    assert visible_units(chief) == visible_units(plain) == {"城关测试电梯有限公司", "城关第二测试单位"}
+    assert {d: sorted(g.id for g in n) for d, n in access.grants(chief).nodes.items()} == {
+        d: sorted(g.id for g in n) for d, n in access.grants(fresh(plain)).nodes.items()}
+    outside = factories.person(spread["other_unit"])
+    inside = factories.person(spread["unit"])
+    client = logged_in(chief)
+    assert client.get(reverse("personnel:person_detail", args=[inside.pk])).status_code == 200
+    assert client.get(reverse("personnel:person_detail", args=[outside.pk])).status_code == 404
+    assert client.get(reverse("personnel:person_reveal", args=[outside.pk])).status_code == 404
+    assert not access.can(chief, Duty.DELEGATE_REGISTRATION)  # a city duty a county leader lacks
+
+
+# Models the system administrator's console may list: accounts, lockouts, the tree, the outbox.
+TECHNICAL_ADMIN_MODELS = {"jurisdictions.User", "jurisdictions.Jurisdiction", "axes.AccessAttempt",
+                          "kit.OutboxMessage"}
+
+
+def test_the_admin_site_registers_no_business_model():
+    from django.contrib import admin
+
+    assert {model._meta.label for model in admin.site._registry} <= TECHNICAL_ADMIN_MODELS
+
+
+def test_the_admin_index_lists_no_business_data_and_its_pages_are_gone(world):
+    client = logged_in(factories.superuser())
+    index = client.get(reverse("admin:index"))
+    assert index.status_code == 200
+    body = index.content.decode()
+    assert "/admin/jurisdictions/user/" in body  # paired: the console itself works
+    for path in ("/admin/units/unit/", "/admin/jurisdictions/auditevent/", "/admin/jurisdictions/delegation/",
+                 "/admin/personnel/", "/admin/axes/accesslog/"):
+        assert path not in body
+        assert client.get(path).status_code == 404, path
+
+
+def test_the_admin_cannot_hand_out_roles_and_its_account_edits_are_audited(world):
+    from jurisdictions.models import AuditEvent
+
+    admin_user = factories.superuser()
+    client = logged_in(admin_user)
+    station = world["users"]["station"]
+    url = reverse("admin:jurisdictions_user_change", args=[station.pk])
+    form = client.get(url)
+    assert form.status_code == 200 and 'name="role"' not in form.content.decode()
+    response = client.post(url, {"username": station.username, "display_name": "改名", "email": "",
+                                 "is_active": "", "role": Role.LEADER, "jurisdiction": node("620000").pk,
+                                 "last_login_0": "", "last_login_1": "", "date_joined_0": "2026-01-01",
+                                 "date_joined_1": "00:00:00"})
+    assert response.status_code == 302, response.content.decode()[:2000]
+    station.refresh_from_db()
+    assert (station.display_name, station.is_active, station.role) == ("改名", False, Role.INSPECTOR)
+    assert station.jurisdiction.code == "620102001"
+    event = AuditEvent.objects.filter(kind=AuditEvent.Kind.ACCOUNT_CHANGED, username=admin_user.username).get()
+    assert event.detail["via"] == "admin" and event.object_id == str(station.pk)
+
+
+def test_the_first_province_account_comes_from_the_command_line(tree, monkeypatch):
+    from django.core.management import call_command
+
+    from jurisdictions.models import AuditEvent
+
+    monkeypatch.setenv("PORTAL_ACCOUNT_PASSWORD", factories.PASSWORD)
+    call_command("create_regulator", username="sheng-first", jurisdiction="620000", display_name="省局")
+    user = User.objects.get(username="sheng-first")
+    assert (user.role, user.jurisdiction.code, user.is_superuser) == (Role.LEADER, "620000", False)
+    assert access.can(fresh(user), Duty.MANAGE_ACCOUNTS, node("620102"))
+    event = AuditEvent.objects.get(kind=AuditEvent.Kind.ACCOUNT_CREATED, object_id=str(user.pk))
+    assert event.user_id is None and event.detail["jurisdiction"] == "620000"

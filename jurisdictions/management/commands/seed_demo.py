@@ -36,15 +36,15 @@ class Command(BaseCommand):
     @transaction.atomic
     def handle(self, *args, **options):
         rng = random.Random(2026)
-        system = User.objects.filter(is_superuser=True).first()
-        if system is None:
-            system = User.objects.create_superuser("admin", "", DEMO_PASSWORD, display_name="系统管理员")
-        created = []
+        if not User.objects.filter(is_superuser=True).exists():
+            User.objects.create_superuser("admin", "", DEMO_PASSWORD, display_name="系统管理员")
+        # The province account is made as on a real server (manage.py create_regulator); it makes the rest.
+        system = None
         for username, name, code, role in REGULATORS:
             if not User.objects.filter(username=username).exists():
                 create_regulator(by=system, username=username, password=DEMO_PASSWORD, display_name=name,
                                  jurisdiction=Jurisdiction.objects.get(code=code), role=role)
-                created.append(username)
+            system = system or User.objects.get(username=REGULATORS[0][0])
         station = Jurisdiction.objects.get(code="620102001")
         if not User.objects.filter(username=STATION_ACCOUNT[0]).exists():
             create_regulator(by=system, username=STATION_ACCOUNT[0], password=DEMO_PASSWORD,
@@ -68,4 +68,4 @@ class Command(BaseCommand):
         self.stdout.write(self.style.SUCCESS(f"演示账号（密码均为 {DEMO_PASSWORD}）："))
         for user in User.objects.filter(role__in=Role.values).select_related("jurisdiction").order_by("id"):
             self.stdout.write(f"  {user.get_role_display():6} {user.username:14} {user.jurisdiction.name}")
-        self.stdout.write("  系统管理员 admin（仅用于 /admin/）")
+        self.stdout.write("  系统管理员 admin（仅用于 /admin/，不能查看业务数据；见 docs/accounts.md）")

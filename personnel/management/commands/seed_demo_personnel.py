@@ -8,6 +8,7 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.utils import timezone
 
+from jurisdictions.duties import Role, Tier
 from jurisdictions.models import User
 from personnel import rules, services
 from personnel.choices import Post
@@ -23,7 +24,8 @@ class Command(BaseCommand):
 
     @transaction.atomic
     def handle(self, *args, **options):
-        system = User.objects.filter(is_superuser=True).order_by("id").first()
+        # The province leader of seed_demo enters them: the superuser holds no scope (docs/accounts.md).
+        system = User.objects.filter(role=Role.LEADER, jurisdiction__tier=Tier.PROVINCE).order_by("id").first()
         if system is None:
             self.stderr.write("请先运行 seed_demo。")
             return
