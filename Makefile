@@ -12,7 +12,7 @@ TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/portal
 TEST_REDIS_URL ?= redis://127.0.0.1:6379
 XDIST ?= 2
 
-.PHONY: setup system services run test bench lint migrate demo worker beat check-deploy clean
+.PHONY: setup system services run serve test bench lint migrate demo worker beat check-deploy clean
 
 setup: $(STAMP) $(SYSTEM_STAMP)
 
@@ -41,7 +41,20 @@ migrate: setup
 run: migrate
 	$(PY) manage.py seed_demo
 	$(PY) manage.py seed_demo_personnel
-	DEBUG=$${DEBUG:-1} $(PY) manage.py runserver $(HOST):$(PORT)
+	$(MAKE) --no-print-directory serve
+
+# The portal as its users see it: DEBUG off, its own Chinese error pages, static files collected into
+# var/staticfiles and served by WhiteNoise, gunicorn as in production (portal/gunicorn.conf.py), plain
+# http on $(HOST):$(PORT) (PORTAL_QUICKSTART). `DEBUG=1 make run`: runserver with Django's debug pages
+# and autoreload; one connection per request there, so no persistent connections.
+serve:
+	@if [[ "$${DEBUG,,}" =~ ^(1|true|yes|on)$$ ]]; then \
+		set -x; DEBUG=1 CONN_MAX_AGE=0 $(PY) manage.py runserver $(HOST):$(PORT); \
+	else \
+		set -x; $(PY) manage.py collectstatic --noinput --verbosity 0 && \
+		PORTAL_QUICKSTART=1 DEBUG=0 GUNICORN_BIND=$(HOST):$(PORT) GUNICORN_WORKERS=$${GUNICORN_WORKERS:-2} \
+			exec $(VENV)/bin/gunicorn --config portal/gunicorn.conf.py --preload portal.wsgi:application; \
+	fi
 
 test: setup services
 	DATABASE_URL=$${DATABASE_URL:-$(TEST_DATABASE_URL)} REDIS_URL=$${REDIS_URL:-$(TEST_REDIS_URL)} \

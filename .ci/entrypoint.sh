@@ -12,12 +12,8 @@ case "${1:-web}" in
         python manage.py migrate --noinput
         python manage.py load_jurisdictions
         python manage.py collectstatic --noinput --verbosity 0
-        exec gunicorn portal.wsgi:application \
-            --bind "${GUNICORN_BIND:-0.0.0.0:8000}" \
-            --workers "${GUNICORN_WORKERS:-3}" \
-            --timeout "${GUNICORN_TIMEOUT:-60}" \
-            --access-logfile - \
-            --error-logfile -
+        # Workers, threads and timeouts: portal/gunicorn.conf.py (GUNICORN_* variables, docs/operations.md).
+        exec gunicorn --config portal/gunicorn.conf.py portal.wsgi:application
         ;;
     worker)
         exec celery -A portal worker --loglevel "${CELERY_LOG_LEVEL:-info}" \

@@ -52,6 +52,11 @@ def _dev_field_key() -> str:
 
 
 DEBUG = env_bool("DEBUG", False)
+# ``make run``: the product as users see it (DEBUG off, the portal's own error pages) on plain
+# http://127.0.0.1:8000, so only the TLS-only cookie and redirect defaults relax. Never set in production:
+# ``check --deploy`` refuses it (portal.E003).
+QUICKSTART = env_bool("PORTAL_QUICKSTART", False)
+PLAIN_HTTP = DEBUG or QUICKSTART
 SECRET_KEY = os.environ.get("SECRET_KEY") or _dev_secret_key()
 # Personal information at rest (portal.kit.crypto): keys newest first, comma-separated.
 FIELD_ENCRYPTION_KEY_FROM_ENV = bool(os.environ.get("FIELD_ENCRYPTION_KEY"))
@@ -132,7 +137,14 @@ if not DATABASE_URL:
     from portal.embedded_db import embedded_database_url
 
     DATABASE_URL = embedded_database_url(VAR_DIR / "pgdata")
-DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=60, conn_health_checks=True)}
+# One persistent connection per serving thread (CONN_MAX_AGE), checked before reuse: a web process
+# holds at most GUNICORN_WORKERS × GUNICORN_THREADS (portal/gunicorn.conf.py). runserver starts a
+# thread per request, so `DEBUG=1 make run` sets CONN_MAX_AGE=0. Sizing: docs/operations.md.
+DATABASES = {
+    "default": dj_database_url.parse(
+        DATABASE_URL, conn_max_age=int(os.environ.get("CONN_MAX_AGE", "60")), conn_health_checks=True
+    )
+}
 DATABASES["default"].setdefault("OPTIONS", {})["connect_timeout"] = 3
 if DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql":
     raise RuntimeError("DATABASE_URL must point at PostgreSQL: the portal has no other database backend.")
@@ -269,14 +281,14 @@ PORTAL_ACCESS_BACKEND = "jurisdictions.access"
 ACCESS_UNIT_GRANT_MODEL = "units.UnitUserObjectPermission"
 
 # --- Security headers (SECURITY.md §CSRF, headers, cookies). ------------------------------------
-SECURE_HSTS_SECONDS = int(os.environ.get("SECURE_HSTS_SECONDS", "0" if DEBUG else "31536000"))
-SECURE_HSTS_INCLUDE_SUBDOMAINS = not DEBUG
-SECURE_HSTS_PRELOAD = not DEBUG
-SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", not DEBUG)
+SECURE_HSTS_SECONDS = int(os.environ.get("SECURE_HSTS_SECONDS", "0" if PLAIN_HTTP else "31536000"))
+SECURE_HSTS_INCLUDE_SUBDOMAINS = not PLAIN_HTTP
+SECURE_HSTS_PRELOAD = not PLAIN_HTTP
+SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", not PLAIN_HTTP)
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if env_bool("BEHIND_TLS_PROXY", False) else None
 SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$"]
-SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", not DEBUG)
-CSRF_COOKIE_SECURE = env_bool("CSRF_COOKIE_SECURE", not DEBUG)
+SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", not PLAIN_HTTP)
+CSRF_COOKIE_SECURE = env_bool("CSRF_COOKIE_SECURE", not PLAIN_HTTP)
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"

@@ -23,3 +23,12 @@ def field_encryption_key_from_environment(app_configs, **kwargs):
         return [Error("FIELD_ENCRYPTION_KEY is not set in the environment (a generated development key is in use).",
                       hint="Set FIELD_ENCRYPTION_KEY; keep it out of database backups.", id="portal.E002")]
     return []
+
+
+@register(Tags.security, deploy=True)
+def quick_start_mode(app_configs, **kwargs):
+    """The quick start serves plain http on one machine; its relaxed cookie defaults must not reach production."""
+    if getattr(settings, "QUICKSTART", False):
+        return [Error("PORTAL_QUICKSTART is set: secure cookies, HTTPS redirect and HSTS are off by default.",
+                      hint="Unset PORTAL_QUICKSTART outside `make run`.", id="portal.E003")]
+    return []

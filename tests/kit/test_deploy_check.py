@@ -18,7 +18,8 @@ ROOT = Path(__file__).resolve().parents[2]
 # Variables that could weaken the production defaults; the check must see the defaults themselves.
 OVERRIDES = (
     "SECURE_SSL_REDIRECT", "SESSION_COOKIE_SECURE", "CSRF_COOKIE_SECURE", "SECURE_HSTS_SECONDS",
-    "CSRF_TRUSTED_ORIGINS", "BEHIND_TLS_PROXY", "AXES_ENABLED", "DJANGO_SETTINGS_MODULE",
+    "CSRF_TRUSTED_ORIGINS", "BEHIND_TLS_PROXY", "AXES_ENABLED", "DJANGO_SETTINGS_MODULE", "PORTAL_QUICKSTART",
+    "TRUSTED_PROXY_COUNT", "CLIENT_IP_HEADER", "CONN_MAX_AGE",
 )
 
 
@@ -78,3 +79,11 @@ def test_a_malformed_field_encryption_key_stops_every_command(tmp_path):
                             env=production_env(FIELD_ENCRYPTION_KEY="not-a-key"), timeout=60, check=False)
     assert result.returncode != 0
     assert "portal.E001" in result.stderr + result.stdout
+
+
+def test_check_deploy_refuses_the_quick_start_mode():
+    """``make run``'s plain-http defaults (PORTAL_QUICKSTART) cannot slip into a deployment unnoticed."""
+    result = check_deploy(production_env(PORTAL_QUICKSTART="1"))
+    assert result.returncode != 0
+    assert "portal.E003" in result.stderr + result.stdout
+    assert "security.W012" in result.stderr + result.stdout  # SESSION_COOKIE_SECURE off with it
