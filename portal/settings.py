@@ -246,9 +246,15 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "portal.kit.passwords.MaximumLengthValidator", "OPTIONS": {"max_length": 128}},
 ]
 
-# django-axes: 5 failures for the same username *and* IP lock that pair for 30 minutes; the client
-# address is REMOTE_ADDR only, so a forged X-Forwarded-For changes nothing. Behind a reverse proxy set
-# AXES_IPWARE_PROXY_COUNT and the proxy's header explicitly.
+# The client address (portal.kit.clientip): REMOTE_ADDR, or behind TRUSTED_PROXY_COUNT proxies the
+# right-most entry of CLIENT_IP_HEADER no trusted proxy wrote. A TLS proxy in front (BEHIND_TLS_PROXY)
+# means one such proxy appending X-Forwarded-For, unless said otherwise; without it the address the
+# lockout counts would be the proxy's, shared by every client.
+BEHIND_TLS_PROXY = env_bool("BEHIND_TLS_PROXY", False)
+TRUSTED_PROXY_COUNT = int(os.environ.get("TRUSTED_PROXY_COUNT") or (1 if BEHIND_TLS_PROXY else 0))
+CLIENT_IP_HEADER = os.environ.get("CLIENT_IP_HEADER") or "X-Forwarded-For"
+
+# django-axes: 5 failures for the same username *and* client address lock that pair for 30 minutes.
 AXES_ENABLED = env_bool("AXES_ENABLED", True)
 AXES_HANDLER = "axes.handlers.database.AxesDatabaseHandler"
 AXES_FAILURE_LIMIT = 5
@@ -256,8 +262,7 @@ AXES_COOLOFF_TIME = timedelta(minutes=30)
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
-AXES_IPWARE_PROXY_COUNT = int(os.environ.get("AXES_IPWARE_PROXY_COUNT", "0"))
-AXES_IPWARE_META_PRECEDENCE_ORDER = env_list("AXES_IPWARE_META_PRECEDENCE_ORDER", "REMOTE_ADDR")
+AXES_CLIENT_IP_CALLABLE = "portal.kit.clientip.client_ip"
 AXES_VERBOSE = False
 
 # Sessions live in the database so a Redis outage logs nobody out. Idle timeout 30 minutes (the
@@ -285,7 +290,7 @@ SECURE_HSTS_SECONDS = int(os.environ.get("SECURE_HSTS_SECONDS", "0" if PLAIN_HTT
 SECURE_HSTS_INCLUDE_SUBDOMAINS = not PLAIN_HTTP
 SECURE_HSTS_PRELOAD = not PLAIN_HTTP
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", not PLAIN_HTTP)
-SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if env_bool("BEHIND_TLS_PROXY", False) else None
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if BEHIND_TLS_PROXY else None
 SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$"]
 SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", not PLAIN_HTTP)
 CSRF_COOKIE_SECURE = env_bool("CSRF_COOKIE_SECURE", not PLAIN_HTTP)

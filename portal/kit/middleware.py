@@ -3,7 +3,7 @@ import logging
 from django.db import DatabaseError, InterfaceError, OperationalError
 from pghistory.middleware import HistoryMiddleware
 
-from portal.kit import context, errors, health
+from portal.kit import clientip, context, errors, health
 
 logger = logging.getLogger(__name__)
 
@@ -25,15 +25,16 @@ class ProbeMiddleware:
 class RequestContextMiddleware:
     """Gives each request an id (returned as ``X-Request-ID``) and records the client address.
 
-    The address is ``REMOTE_ADDR`` only: a forwarded header is attacker-controlled unless a trusted
-    proxy sets it (SECURITY.md §Authentication).
+    The address is the one the lockout uses (``portal.kit.clientip``): ``REMOTE_ADDR``, or behind
+    trusted proxies the entry they appended; a forwarded header is otherwise attacker-controlled
+    (SECURITY.md §Authentication).
     """
 
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
-        token = context.begin(request.META.get("REMOTE_ADDR"))
+        token = context.begin(clientip.client_ip(request))
         try:
             request.request_id = context.current().request_id
             response = self.get_response(request)

@@ -4,7 +4,13 @@ Every denial is paired with the rightful request succeeding, so a denial cannot 
 reason (a broken login page would refuse everybody).
 """
 
+import json
+import os
+import re
+import subprocess
+import sys
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
 from axes.models import AccessAttempt
@@ -117,6 +123,105 @@ def test_login_failure_is_audited_with_username_and_ip(world):
     assert event.success is False and event.client_ip == OFFICE_IP and len(event.request_id) == 32
     assert_logged_in(login(client, "county"), client)
     assert AuditEvent.objects.filter(kind=AuditEvent.Kind.LOGIN, username="county").exists()
+
+
+# --- Lockout behind the shipped stack's reverse proxy (docker-compose.yml) -------------------------
+
+ROOT = Path(__file__).resolve().parents[2]
+PROXY_IP = "172.18.0.1"  # the TLS proxy as the web container sees it: every request's REMOTE_ADDR
+CLIENT_1, CLIENT_2, CLIENT_3 = "198.51.100.7", "198.51.100.8", "198.51.100.9"
+# Settings that decide the client address; whichever of them the settings module defines is applied.
+CLIENT_IP_SETTINGS = ("TRUSTED_PROXY_COUNT", "CLIENT_IP_HEADER", "AXES_CLIENT_IP_CALLABLE",
+                      "AXES_IPWARE_PROXY_COUNT", "AXES_IPWARE_META_PRECEDENCE_ORDER", "AXES_LOCKOUT_PARAMETERS")
+
+
+def compose_environment() -> dict[str, str]:
+    """The web container's environment as ``docker compose`` builds it from a .env copied from
+    .env.example (its defaults, with the required secrets filled in)."""
+    dotenv = {"SECRET_KEY": "x" * 60, "FIELD_ENCRYPTION_KEY": "k", "POSTGRES_PASSWORD": "pw",
+              "ALLOWED_HOSTS": "tezhong.example.gov.cn"}
+    for line in (ROOT / ".env.example").read_text().splitlines():
+        key, sep, value = line.partition("=")
+        if sep and not line.startswith("#") and value.strip():
+            dotenv[key.strip()] = value.strip()
+
+    def substitute(match):
+        name, op, default = match[1], match[2], match[3]
+        return dotenv.get(name) or (default if op == ":-" else "")
+
+    block = (ROOT / "docker-compose.yml").read_text().split("\n  environment:\n", 1)[1]
+    env = {}
+    for line in block.splitlines():
+        if not line.startswith("    "):
+            break
+        key, _, value = line.strip().partition(":")
+        if key and not key.startswith("#"):
+            env[key] = re.sub(r"\$\{(\w+)(:-|:\?)?([^}]*)\}", substitute, value.strip().strip('"'))
+    return env
+
+
+@pytest.fixture
+def compose_settings(settings, tmp_path):
+    """This process's settings, with the client-address settings the compose stack would have."""
+    env = {k: v for k, v in os.environ.items() if k not in compose_environment()}
+    env.update(compose_environment(), PORTAL_VAR_DIR=str(tmp_path), PYTHONWARNINGS="ignore")
+    code = ("import json, portal.settings as s; "
+            f"print(json.dumps({{k: getattr(s, k) for k in {CLIENT_IP_SETTINGS!r} if hasattr(s, k)}}))")
+    result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True,
+                            timeout=60, check=True)
+    values = json.loads(result.stdout.strip().splitlines()[-1])
+    settings.AXES_CLIENT_IP_CALLABLE = None
+    for key, value in values.items():
+        setattr(settings, key, value)
+    return values
+
+
+def via_proxy(client, username, client_ip, password=factories.PASSWORD, forwarded_for=None):
+    """A login through the proxy: it appends the address it saw to whatever X-Forwarded-For came in."""
+    header = f"{forwarded_for}, {client_ip}" if forwarded_for else client_ip
+    return login(client, username, password, ip=PROXY_IP, HTTP_X_FORWARDED_FOR=header)
+
+
+def test_compose_stack_locks_the_user_and_client_behind_the_proxy_not_everyone(world, compose_settings):
+    client = Client()
+    for _ in range(5):
+        via_proxy(client, "county", CLIENT_1, "Wrong-password-1")
+    client = Client()
+    assert_locked(via_proxy(client, "county", CLIENT_1), client)
+    assert set(AccessAttempt.objects.filter(username="county").values_list("ip_address", flat=True)) == {CLIENT_1}
+    locked = AuditEvent.objects.filter(kind=AuditEvent.Kind.LOCKED_OUT, username="county").first()
+    assert locked.client_ip == CLIENT_1
+
+    # The same user from another client, and another user from the same client, still get in.
+    client = Client()
+    assert_logged_in(via_proxy(client, "county", CLIENT_2), client)
+    client = Client()
+    assert_logged_in(via_proxy(client, "city", CLIENT_1), client)
+
+
+def test_a_forged_leading_forwarded_entry_neither_lifts_nor_moves_the_lock(world, compose_settings):
+    client = Client()
+    for n in range(5):
+        via_proxy(client, "county", CLIENT_1, "Wrong-password-1", forwarded_for=f"203.0.113.{n}")
+    assert set(AccessAttempt.objects.filter(username="county").values_list("ip_address", flat=True)) == {CLIENT_1}
+    for forged in (CLIENT_2, f"{CLIENT_2}, {CLIENT_3}", "not-an-address"):
+        client = Client()
+        assert_locked(via_proxy(client, "county", CLIENT_1, forwarded_for=forged), client)
+
+    # An attacker at client 3 claiming to be client 2 locks (city, client 3), not the real client 2.
+    for _ in range(5):
+        via_proxy(Client(), "city", CLIENT_3, "Wrong-password-1", forwarded_for=CLIENT_2)
+    client = Client()
+    assert_locked(via_proxy(client, "city", CLIENT_3), client)
+    client = Client()
+    assert_logged_in(via_proxy(client, "city", CLIENT_2), client)
+
+
+def test_the_proxys_own_health_check_is_taken_at_its_address(world, compose_settings):
+    """No X-Forwarded-For (the container's own healthcheck, a direct connection): REMOTE_ADDR."""
+    response = login(Client(), "county", "Wrong-password-1", ip="127.0.0.1")
+    assert response.status_code == 200
+    assert AccessAttempt.objects.get(username="county").ip_address == "127.0.0.1"
 
 
 # --- Password rules -----------------------------------------------------------------------------------
