@@ -1,9 +1,50 @@
 import django_filters
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django_filters.constants import EMPTY_VALUES
 
-from jurisdictions.duties import Role
-from jurisdictions.models import AuditEvent, Delegation, User
+from jurisdictions import access
+from jurisdictions.duties import Duty, Role
+from jurisdictions.forms import JurisdictionChoiceField
+from jurisdictions.models import AuditEvent, Delegation, Jurisdiction, User
+
+
+def _visible_nodes(request):
+    if request is None or not request.user.is_authenticated:
+        return Jurisdiction.objects.none()
+    return access.scope(Jurisdiction.objects.all(), request.user, Duty.VIEW)
+
+
+class SubtreeFilter(django_filters.ModelChoiceFilter):
+    """Rows placed in a city's, county's or station's subtree, chosen with the scoped picker (never a
+    whole-tree <select>, DESIGN §3.1). The choice is validated against the user's own subtree, so a node
+    outside it is a form error and the list answers no rows; inside it the filter is one indexed
+    equality on the row's copied ancestor column (``Placed.province_id`` … ``station_id``)."""
+
+    field_class = JurisdictionChoiceField
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("queryset", _visible_nodes)
+        kwargs.setdefault("label", _("所属辖区"))
+        super().__init__(*args, **kwargs)
+
+    def filter(self, qs, value):
+        if value in EMPTY_VALUES:
+            return qs
+        return qs.filter(**{f"{value.tier}_id": value.pk})
+
+
+class SubtreeFilterSet(django_filters.FilterSet):
+    """A filterset of placed rows with a ``jurisdiction`` filter for regulators. An enterprise sees one
+    unit, so the filter is dropped for it rather than offering a picker that finds nothing."""
+
+    jurisdiction = SubtreeFilter()
+
+    def __init__(self, *args, request=None, **kwargs):
+        super().__init__(*args, request=request, **kwargs)
+        user = getattr(request, "user", None)
+        if user is None or not user.is_authenticated or user.is_enterprise:
+            self.filters.pop("jurisdiction", None)
 
 
 class UserFilter(django_filters.FilterSet):

@@ -6,6 +6,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from jurisdictions.filters import SubtreeFilterSet
 from personnel import querysets, services
 from personnel.choices import AssessmentResult, Post
 from personnel.models import Certificate, Person, SpotAssessment, Training
@@ -36,19 +37,25 @@ class PersonFilter(django_filters.FilterSet):
         return queryset.filter(appointments__post=value, appointments__ended_on__isnull=True).distinct()
 
 
-class UnstaffedUnitFilter(django_filters.FilterSet):
+class UnstaffedUnitFilter(SubtreeFilterSet):
     q = django_filters.CharFilter(method="search", label=_("名称或信用代码"))
     missing = django_filters.ChoiceFilter(choices=Post.choices, method="by_missing", label=_("缺少职务"))
+    unstaffed = django_filters.BooleanFilter(method="by_unstaffed", label=_("未配齐"))
     flagged = django_filters.BooleanFilter(field_name="staffing__flagged", label=_("考核不合格在岗"))
 
     class Meta:
         model = Unit
-        fields = ["q", "missing", "flagged"]
+        fields = ["jurisdiction", "q", "missing", "unstaffed", "flagged"]
 
     search = UnitFilter.search
 
     def by_missing(self, queryset, name, value):
         return queryset.filter(querysets.missing_q(value))
+
+    def by_unstaffed(self, queryset, name, value):
+        if value is None:
+            return queryset
+        return queryset.exclude(querysets.staffed_q()) if value else queryset.filter(querysets.staffed_q())
 
 
 class CertificateFilter(django_filters.FilterSet):

@@ -97,7 +97,8 @@ _COUNTS = {
     "total": Count("id"),
     "exempt": Count("id", filter=EXEMPT),
     "staffed": Count("id", filter=~EXEMPT & staffed_q()),
-    "flagged": Count("id", filter=Q(staffing__flagged=True)),
+    # As the chase list counts them: an exempt (stopped) unit is not chased for its staff.
+    "flagged": Count("id", filter=~EXEMPT & Q(staffing__flagged=True)),
 }
 
 

@@ -1,7 +1,9 @@
 import django_filters
+from django import forms
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from jurisdictions.filters import SubtreeFilterSet
 from units.choices import (
     ApplicationKind,
     ApplicationStatus,
@@ -14,16 +16,23 @@ from units.choices import (
 )
 from units.models import Application, Equipment, EquipmentType, Unit, WorkNotification
 
+# Confirmed units under supervision, the ones the staffing indicator counts (its 单位数 links here).
+SUPERVISED = (UnitStatus.ACTIVE, UnitStatus.STOPPED)
 
-class UnitFilter(django_filters.FilterSet):
+
+class UnitFilter(SubtreeFilterSet):
     q = django_filters.CharFilter(method="search", label=_("名称或信用代码"))
     kind = django_filters.ChoiceFilter(choices=UnitKind.choices, method="by_kind", label=_("单位类别"))
     status = django_filters.ChoiceFilter(choices=UnitStatus.choices, label=_("状态"))
     risk_grade = django_filters.ChoiceFilter(choices=RiskGrade.choices, label=_("风险等级"))
+    supervised = django_filters.BooleanFilter(method="by_supervised", widget=forms.HiddenInput)
 
     class Meta:
         model = Unit
-        fields = ["q", "kind", "status", "risk_grade"]
+        fields = ["jurisdiction", "q", "kind", "status", "risk_grade", "supervised"]
+
+    def by_supervised(self, queryset, name, value):
+        return queryset.filter(status__in=SUPERVISED) if value else queryset
 
     def search(self, queryset, name, value):
         value = value.strip()
@@ -49,13 +58,13 @@ def _categories(request):
     return EquipmentType.objects.filter(parent__isnull=True).order_by("code")
 
 
-class InspectionDueFilter(django_filters.FilterSet):
+class InspectionDueFilter(SubtreeFilterSet):
     category = django_filters.ModelChoiceFilter(queryset=_categories, label=_("设备类别"), empty_label=_("全部"))
     q = django_filters.CharFilter(method="search", label=_("设备代码、出厂编号或单位名称"))
 
     class Meta:
         model = Equipment
-        fields = ["category", "q"]
+        fields = ["jurisdiction", "category", "q"]
 
     def search(self, queryset, name, value):
         value = value.strip()
@@ -70,7 +79,7 @@ class EquipmentFilter(InspectionDueFilter):
 
     class Meta:
         model = Equipment
-        fields = ["category", "status", "q"]
+        fields = ["jurisdiction", "category", "status", "q"]
 
 
 class ApplicationFilter(django_filters.FilterSet):

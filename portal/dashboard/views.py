@@ -9,10 +9,38 @@ from django.shortcuts import redirect, render
 from jurisdictions import access
 from jurisdictions.duties import Duty, Tier
 from jurisdictions.models import Jurisdiction, User
-from units.models import Unit
+from personnel.querysets import needing_attention
+from units import querysets as unit_querysets
+from units.models import Equipment, Unit
 from units.services import unit_of
 
 COUNTS_TTL = 60
+UNITS_SHOWN = 20
+
+
+def node_figures(node: Jurisdiction, user) -> dict:
+    """What the jurisdiction page shows of a node's subtree, each figure with the list behind it: every
+    count is one indexed equality on the rows' ancestor column (``Placed``), scoped to the user. A node
+    without children (a station) lists its first units as well. Cached briefly like the dashboard."""
+    key = f"dashboard:figures:{node.pk}:{user.pk}"
+    cached = cache.get(key)
+    if cached is not None:
+        return cached
+    column = {f"{node.tier}_id": node.pk}
+    units = access.scope(Unit.objects.filter(**column), user, Duty.VIEW)
+    equipment = access.scope(Equipment.objects.filter(**column), user, Duty.VIEW)
+    figures = {
+        "units": units.count(),
+        "equipment": equipment.count(),
+        "overdue": access.scope(unit_querysets.inspection_overdue().filter(**column), user, Duty.VIEW).count(),
+        "due": access.scope(unit_querysets.inspection_due().filter(**column), user, Duty.VIEW).count(),
+        "attention": needing_attention(units).count(),
+        "listing": [{"pk": u.pk, "name": u.name, "uscc": u.uscc, "status": u.get_status_display(),
+                     "kinds": u.get_kinds_display()}
+                    for u in units.order_by("name", "id")[:UNITS_SHOWN]] if node.is_leaf_node() else None,
+    }
+    cache.set(key, figures, COUNTS_TTL)
+    return figures
 
 
 def subtree_summary(node: Jurisdiction, user) -> dict:
@@ -53,7 +81,8 @@ def home(request):
     if not top:
         return render(request, "dashboard/no_scope.html", status=200)
     node = Jurisdiction.objects.get(pk=top[0].id)
-    return render(request, "dashboard/home.html", {"node": node, "summary": subtree_summary(node, user)})
+    return render(request, "dashboard/home.html", {"node": node, "summary": subtree_summary(node, user),
+                                                   "can_manage_accounts": access.can(user, Duty.MANAGE_ACCOUNTS)})
 
 
 @login_required

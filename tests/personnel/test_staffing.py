@@ -7,6 +7,8 @@ from datetime import timedelta
 import pytest
 from django.core.exceptions import ValidationError
 from django.http import Http404
+from django.test import Client
+from django.urls import reverse
 from django.utils import timezone
 
 from jurisdictions import access
@@ -316,3 +318,60 @@ def test_a_safety_director_without_an_unexpired_a_certificate_is_a_gap(director,
     assert services.certificate_gaps([director])[director.pk] == ["A"], "another item does not count"
     director.person.certificates.filter(item_code="A").update(expires_on=TODAY)
     assert services.certificate_gaps([director]) == {}, "valid through its last day"
+
+
+# --- Drill-down: every figure leads to its rows, keeping the node (issue 8 item 5) -----------------
+
+def chase_rows(client, **params) -> set[int]:
+    response = client.get(reverse("personnel:staffing_units"), params)
+    assert response.status_code == 200
+    return {row.record.pk for row in response.context["table"].page.object_list}
+
+
+@pytest.fixture
+def drill(world):
+    """Unstaffed units in two stations of 城关区 and one in 七里河区, seen by the city leader."""
+    client = Client()
+    client.force_login(world["users"]["city"])
+    return {**world, "client": client, "jiuquanlu": factories.unit("620102001"),
+            "other_station": factories.unit("620102002"), "qilihe": factories.unit("620103001")}
+
+
+def test_the_chase_list_drilled_from_a_county_lists_only_that_countys_units(drill):
+    client = drill["client"]
+    page = client.get(reverse("personnel:staffing"), {"node": node("620102").pk}).content.decode()
+    href = f'{reverse("personnel:staffing_units")}?jurisdiction={node("620102").pk}'
+    assert f'href="{href}"' in page
+    listed = chase_rows(client, jurisdiction=node("620102").pk)
+    assert {drill["jiuquanlu"].pk, drill["other_station"].pk, drill["unit"].pk} <= listed
+    assert drill["qilihe"].pk not in listed and drill["other_unit"].pk not in listed
+
+
+def test_station_rows_link_and_their_counts_link_to_the_stations_rows(drill):
+    station = node("620102001")
+    page = drill["client"].get(reverse("personnel:staffing"), {"node": node("620102").pk}).content.decode()
+    assert f'<a href="?node={station.pk}">{station.name}</a>' in page
+    unstaffed = f'{reverse("personnel:staffing_units")}?jurisdiction={station.pk}&amp;unstaffed=true'
+    assert f'href="{unstaffed}"' in page
+    assert chase_rows(drill["client"], jurisdiction=station.pk, unstaffed="true") == {
+        drill["unit"].pk, drill["jiuquanlu"].pk}
+    station_page = drill["client"].get(reverse("personnel:staffing"), {"node": station.pk}).content.decode()
+    assert 'data-testid="no-children"' in station_page
+
+
+def test_the_staffing_breadcrumb_names_each_node_once(world):
+    client = Client()
+    client.force_login(world["users"]["province"])
+    page = client.get(reverse("personnel:staffing"), {"node": node("620100").pk}).content.decode()
+    assert page.count("甘肃省</") == 1, "the home trail and the drill-down trail both named the province"
+    assert 'data-testid="home-trail"' not in page
+
+
+def test_a_node_outside_the_users_scope_filters_to_no_rows_not_other_rows(drill):
+    client = Client()
+    client.force_login(drill["users"]["county"])
+    response = client.get(reverse("personnel:staffing_units"),
+                          {"jurisdiction": node("620103").pk})
+    assert response.status_code == 200
+    assert list(response.context["table"].data) == []
+    assert "请选择您辖区范围内的辖区" in response.content.decode()

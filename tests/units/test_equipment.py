@@ -489,3 +489,20 @@ def test_export_link_on_the_list_downloads_exactly_the_scoped_filtered_rows(worl
     assert link.startswith("?") and not link.startswith("??")
     body = client.get(reverse("units:equipment_list") + link).content.decode("utf-8-sig")
     assert spread["own"].code in body and spread["other"].code not in body
+
+
+def test_the_equipment_and_due_lists_filter_by_county_and_station_within_scope(world):
+    """Issue 8 item 5: the picker narrows by the Placed ancestor column; outside the subtree, no rows."""
+    soon = timezone.localdate() + timedelta(days=5)
+    here = add(world["unit"], status=EquipmentStatus.IN_USE, due=soon)
+    elsewhere_in_county = add(factories.unit("620102002"), status=EquipmentStatus.IN_USE, due=soon)
+    other_county = add(world["other_unit"], status=EquipmentStatus.IN_USE, due=soon)
+    city = logged_in(world["users"]["city"])
+    station, county = factories.node("620102001"), factories.node("620102")
+    assert rows(city, "units:equipment_list", jurisdiction=station.pk) == [here.pk]
+    assert rows(city, "units:equipment_list", jurisdiction=county.pk) == sorted([here.pk, elsewhere_in_county.pk])
+    assert rows(city, "units:inspection_due_list", jurisdiction=county.pk) == sorted(
+        [here.pk, elsewhere_in_county.pk])
+    assert other_county.pk in rows(city, "units:equipment_list")
+    county_user = logged_in(world["users"]["county"])
+    assert rows(county_user, "units:equipment_list", jurisdiction=factories.node("620103").pk) == []

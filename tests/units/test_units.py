@@ -367,3 +367,55 @@ def test_history_of_a_sealed_value_says_only_that_it_changed(world):
     shown = repr([(c.label, c.before, c.after) for e in entries for c in e.changes])
     for secret in ("1111", "2222", "密文", "索引", "版本", "version"):
         assert secret not in shown, secret
+
+
+# --- The scoped jurisdiction filter (issue 8 item 5) -------------------------------------------------
+
+def listed_units(client: Client, **params) -> set[int]:
+    response = client.get(reverse("units:unit_list"), params)
+    assert response.status_code == 200
+    return {u.pk for u in response.context["table"].data}
+
+
+def test_the_unit_list_filters_by_city_county_or_station_of_the_users_subtree(world):
+    in_station, in_other_station = factories.unit("620102001"), factories.unit("620102002")
+    in_qilihe = factories.unit("620103001")
+    client = logged_in(world["users"]["city"])
+    assert listed_units(client, jurisdiction=node("620102001").pk) == {in_station.pk, world["unit"].pk}
+    by_county = listed_units(client, jurisdiction=node("620102").pk)
+    assert {in_station.pk, in_other_station.pk, world["unit"].pk} <= by_county
+    assert in_qilihe.pk not in by_county and world["other_unit"].pk not in by_county
+    assert {in_qilihe.pk, in_station.pk} <= listed_units(client, jurisdiction=node("620100").pk)
+
+
+def test_a_node_outside_the_users_subtree_answers_no_rows_and_says_why(world):
+    factories.unit("620103001")
+    client = logged_in(world["users"]["county"])
+    response = client.get(reverse("units:unit_list"), {"jurisdiction": node("620103").pk})
+    assert response.status_code == 200
+    assert list(response.context["table"].data) == []
+    assert "请选择您辖区范围内的辖区" in response.content.decode()
+
+
+def test_the_unit_list_offers_the_scoped_picker_not_a_whole_tree_select(world):
+    page = logged_in(world["users"]["city"]).get(reverse("units:unit_list")).content.decode()
+    assert "data-picker" in page and reverse("jurisdictions:autocomplete") in page
+    assert page.count("<option") < 50
+
+
+def test_a_station_page_shows_its_units_and_figures_and_says_it_has_no_sub_jurisdictions(world):
+    station = node("620102001")
+    page = logged_in(world["users"]["county"]).get(
+        reverse("jurisdictions:jurisdiction_detail", args=[station.pk])).content.decode()
+    assert 'data-testid="no-children"' in page and "没有下级辖区" in page
+    assert world["unit"].name in page and world["other_unit"].name not in page
+    assert f'href="{reverse("units:unit_list")}?jurisdiction={station.pk}"' in page
+    assert f'href="{reverse("units:equipment_list")}?jurisdiction={station.pk}"' in page
+
+
+def test_the_dashboard_figures_link_to_the_rows_of_their_node(world):
+    client = logged_in(world["users"]["county"])
+    page = client.get(reverse("dashboard:home")).content.decode()
+    county, station = node("620102"), node("620102001")
+    assert f'href="{reverse("units:unit_list")}?jurisdiction={county.pk}"' in page
+    assert f'href="{reverse("units:unit_list")}?jurisdiction={station.pk}"' in page
