@@ -1,8 +1,12 @@
 """Demo staff for the demo units of ``seed_demo``: most units staffed, some short of a post, so the
-staffed-rate page and the enterprise's own page have something to show. Idempotent."""
+staffed-rate page and the enterprise's own page have something to show; and for the two demo
+enterprises' units, operator certificates near expiry and expired, training records with results and spot
+assessments passed and failed, so every personnel list has rows. Idempotent (``make run`` runs it every
+time): each part is skipped for a unit that already has it."""
 
 import random
 from datetime import date, timedelta
+from decimal import Decimal
 
 from django.core.management.base import BaseCommand
 from django.db import transaction
@@ -11,10 +15,19 @@ from django.utils import timezone
 from jurisdictions.duties import Role, Tier
 from jurisdictions.models import User
 from personnel import rules, services
-from personnel.choices import Post
+from personnel.choices import AssessmentResult, Post
+from personnel.models import Certificate, SpotAssessment, Training
 from portal.kit.samples import make_id_number
+from units.choices import UnitStatus
 from units.models import Unit
+from units.services import unit_of
 
+DEMO_ENTERPRISES = ("qiye1", "qiye2", "qiye3")
+# Who assesses the demo enterprises' people (附件 8: county and above): the county leader, or for 麦积区,
+# which has no demo account, the city leader.
+ASSESSORS = {"620102": "chengguan", "620103": "qilihe", "620502": "tianshui"}
+# (which of the unit's people, days to expiry): one within 30 days, one within 90, one expired, some valid.
+CERTIFICATES = ((0, 20), (0, -10), (1, 75), (1, 1100), (2, 1100), (3, 1100))
 SURNAMES = "王李张刘陈杨赵黄周吴徐孙马朱胡郭何林罗高"
 GIVEN = ("伟", "芳", "娜", "敏", "静", "强", "磊", "军", "洋", "勇", "艳", "杰", "涛", "明", "超", "霞", "平", "刚")
 
@@ -32,7 +45,9 @@ class Command(BaseCommand):
         rng = random.Random(74)
         today = timezone.localdate()
         staffed = 0
-        units = Unit.objects.filter(county__code__in=["620102", "620103", "620502"]).order_by("id")
+        # The sign-up still waiting for its station (seed_demo's qiye3) takes no staff yet.
+        units = (Unit.objects.filter(county__code__in=["620102", "620103", "620502"])
+                 .exclude(status__in=[UnitStatus.PENDING, UnitStatus.REJECTED]).order_by("id"))
         for index, unit in enumerate(units):
             if unit.people.exists():
                 continue
@@ -50,3 +65,40 @@ class Command(BaseCommand):
                     started_on=today - timedelta(days=30 * (n + 1)))
             staffed += 1
         self.stdout.write(self.style.SUCCESS(f"已为 {staffed} 个演示单位登记人员。"))
+        for username in DEMO_ENTERPRISES:
+            user = User.objects.filter(username=username).first()
+            unit = unit_of(user) if user else None
+            if unit is not None and unit.people.exists():
+                self.records(unit, user, today)
+        self.stdout.write(self.style.SUCCESS("已生成演示作业人员证、培训考核记录和监督抽查考核。"))
+
+    def records(self, unit: Unit, user: User, today: date) -> None:
+        """What the enterprise keeps (certificates, training) entered as the enterprise would, and the county's
+        spot assessments as the county leader records them: a pass here, a failure at a neighbour unit."""
+        people = list(unit.people.order_by("id"))
+        if not Certificate.objects.filter(unit=unit).exists():
+            for n, (index, days) in enumerate(CERTIFICATES):
+                if index >= len(people):
+                    continue
+                expires = today + timedelta(days=days)
+                services.add_certificate(by=user, person=people[index], item_code="A",
+                                         number=f"TS6201{unit.pk:05d}{n + 1:03d}", issued_by="兰州市市场监督管理局",
+                                         issued_on=expires - timedelta(days=4 * 365), expires_on=expires)
+        if not Training.objects.filter(unit=unit).exists():
+            services.record_training(by=user, unit=unit, held_on=today - timedelta(days=120),
+                                     content="特种设备安全法律法规和岗位职责培训", hours=Decimal("4"),
+                                     trainer="兰州市特种设备检验研究院 王工", passed=people)
+            services.record_training(by=user, unit=unit, held_on=today - timedelta(days=15),
+                                     content="电梯困人应急救援演练与考核", hours=Decimal("2.5"),
+                                     trainer="本单位安全总监", passed=people[:-1], failed=people[-1:])
+        assessor = User.objects.filter(username=ASSESSORS.get(unit.county.code if unit.county_id else "")).first()
+        if assessor is None or SpotAssessment.objects.filter(unit=unit).exists():
+            return
+        services.record_assessment(by=assessor, person=people[-1], assessed_on=today - timedelta(days=10), score=92,
+                                   result=AssessmentResult.PASSED, note="熟悉岗位职责和应急预案")
+        neighbour = (Unit.objects.filter(county_id=unit.county_id, people__isnull=False).exclude(pk=unit.pk)
+                     .order_by("id").first())
+        if neighbour is not None:
+            services.record_assessment(by=assessor, person=neighbour.people.order_by("id").first(),
+                                       assessed_on=today - timedelta(days=8), score=45,
+                                       result=AssessmentResult.FAILED, note="不熟悉日管控、周排查、月调度制度")

@@ -1,0 +1,79 @@
+"""The demo data of ``make run`` (issue 8 item 13): the seed commands run again cleanly, and every menu page
+of the demo enterprise (qiye1) and the demo county (chengguan) has rows on first login."""
+
+import io
+
+import pytest
+from django.core.management import call_command
+from django.test import Client
+from django.urls import reverse
+
+from jurisdictions.models import AuditEvent, Delegation, User
+from personnel.choices import AssessmentResult
+from personnel.models import Certificate, Person, SpotAssessment, Training
+from portal.dashboard.navigation import items_for
+from units.choices import ApplicationKind, ApplicationStatus, EquipmentStatus, NotificationStatus, UnitStatus
+from units.models import Application, Equipment, Unit, WorkNotification
+
+SEEDED = (User, Unit, Equipment, Application, WorkNotification, Person, Certificate, Training, SpotAssessment,
+          Delegation)
+
+
+def seed() -> None:
+    call_command("seed_demo", stdout=io.StringIO())
+    call_command("seed_demo_personnel", stdout=io.StringIO())
+
+
+@pytest.fixture
+def demo(tree, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+    seed()
+    return {model: model.objects.count() for model in SEEDED}
+
+
+def rows_on(response) -> int:
+    """How many records the page shows, whichever kind of page it is."""
+    context = response.context
+    for key in ("table", "equipment_table"):
+        if key in context:
+            return len(context[key].data)
+    if "children" in context:  # the staffing rate: its rows, or the station's own figures
+        return len(context["children"]) or context["overall"].total
+    if "posts" in context:  # the unit's staff
+        return sum(len(p["holders"]) for p in context["posts"])
+    if "summary" in context:  # the regulator's dashboard
+        return context["summary"]["units"]
+    return 1 if context.get("unit") else 0
+
+
+def test_the_seed_runs_again_without_adding_or_failing(demo, settings):
+    seed()
+    assert {model: model.objects.count() for model in SEEDED} == demo
+
+
+def test_the_demo_has_equipment_applications_and_records_in_every_state(demo):
+    assert set(Equipment.objects.values_list("status", flat=True)) == set(EquipmentStatus.values)
+    assert set(Application.objects.values_list("status", flat=True)) == set(ApplicationStatus.values)
+    assert {ApplicationKind.CHANGE, ApplicationKind.SUSPEND, ApplicationKind.DEREGISTER} <= set(
+        Application.objects.values_list("kind", flat=True))
+    assert Equipment.objects.exclude(registration_number="").filter(status=EquipmentStatus.IN_USE).exists()
+    assert set(WorkNotification.objects.values_list("status", flat=True)) == set(NotificationStatus.values)
+    assert set(SpotAssessment.objects.values_list("result", flat=True)) == set(AssessmentResult.values)
+    assert Unit.objects.filter(status=UnitStatus.PENDING).exists()
+    # Through the services: each application and assessment left its audit event.
+    assert AuditEvent.objects.filter(detail__action="submit_application").count() == Application.objects.count()
+    assert AuditEvent.objects.filter(detail__action="record_assessment").count() == SpotAssessment.objects.count()
+
+
+@pytest.mark.parametrize("username", ["qiye1", "chengguan"])
+def test_every_menu_page_of_the_demo_role_has_rows(demo, username):
+    user = User.objects.get(username=username)
+    client = Client()
+    client.force_login(user)
+    empty = []
+    for item in items_for(user):
+        response = client.get(reverse(item.url_name), follow=True)
+        assert response.status_code == 200, item.url_name
+        if not rows_on(response):
+            empty.append(item.url_name)
+    assert empty == []
