@@ -37,11 +37,16 @@ class PersonFilter(django_filters.FilterSet):
         return queryset.filter(appointments__post=value, appointments__ended_on__isnull=True).distinct()
 
 
+def yes_no():
+    """A 全部/是/否 select: the stock NullBooleanSelect's labels are Django's, not the page's."""
+    return forms.Select(choices=[("", _("全部")), ("true", _("是")), ("false", _("否"))])
+
+
 class UnstaffedUnitFilter(SubtreeFilterSet):
     q = django_filters.CharFilter(method="search", label=_("名称或信用代码"))
     missing = django_filters.ChoiceFilter(choices=Post.choices, method="by_missing", label=_("缺少职务"))
-    unstaffed = django_filters.BooleanFilter(method="by_unstaffed", label=_("未配齐"))
-    flagged = django_filters.BooleanFilter(field_name="staffing__flagged", label=_("考核不合格在岗"))
+    unstaffed = django_filters.BooleanFilter(method="by_unstaffed", label=_("未配齐"), widget=yes_no())
+    flagged = django_filters.BooleanFilter(field_name="staffing__flagged", label=_("考核不合格在岗"), widget=yes_no())
 
     class Meta:
         model = Unit
