@@ -37,9 +37,10 @@ ENTERPRISES = [("qiye1", "企业一管理员", "620102"), ("qiye2", "企业二�
 # Enterprises that signed up and wait for their station to confirm them (待确认单位): username, display
 # name, unit name, station code.
 PENDING = [("xinqiye1", "新注册企业一管理员", "城关区示例新注册商贸有限公司", "620102001"),
-           ("xinqiye2", "新注册企业二管理员", "七里河区示例新注册物流有限公司", "620103001")]
+           ("xinqiye2", "新注册企业二管理员", "七里河区示例新注册物流有限公司", "620103001"),
+           ("xinqiye3", "新注册企业三管理员", "秦州区示例新注册食品有限公司", "620502002")]
 # The cities' delegations of use registration (000 §二(二)): city account, county code.
-DELEGATIONS = [("lanzhou", "620102"), ("tianshui", "620502")]
+DELEGATIONS = [("lanzhou", "620102"), ("lanzhou", "620103"), ("tianshui", "620502")]
 
 
 class Command(BaseCommand):
