@@ -342,6 +342,8 @@ USE_REGISTRATION_CITY_LETTERS = {
     "621000": "M", "622900": "N", "623000": "P", "623100": "B",
 }
 REGISTRATION_DOCUMENT_WORD = "特设登"
+# 受理编号 of a use-registration application: numbered like the authority's documents (DOMAIN.md §2).
+REGISTRATION_ACCEPTANCE_WORD = "特设受"
 REGISTRATION_DUE_DAYS = int(os.environ.get("REGISTRATION_DUE_DAYS", "21"))
 REGISTRATION_DUE_WARNING_DAYS = 3
 UPLOAD_MAX_BYTES = int(os.environ.get("UPLOAD_MAX_BYTES", str(10 * 1024 * 1024)))

@@ -36,7 +36,7 @@ from personnel.importing import COLUMNS as PEOPLE_COLUMNS
 from personnel.models import Appointment, Certificate, ExportJob, Person, SpotAssessment, Training
 from portal.kit.samples import make_uscc
 from tests import factories
-from tests.factories import PASSWORD, node, xlsx_bytes
+from tests.factories import PASSWORD, licence_upload, node, xlsx_bytes
 from units import services as unit_services
 from units.models import Application, Equipment, EquipmentType, Unit, WorkNotification
 
@@ -68,6 +68,7 @@ class Page:
     obj: Callable[[dict], object] | None = None  # world → the object whose pk is the URL argument
     method: str = "get"
     redirect_to: Callable[[dict, str], str] | None = None  # (world, role) → expected Location
+    url_kwargs: dict = field(default_factory=dict)  # fixed URL arguments of a page without an object
 
 
 def _home(w, role):
@@ -100,8 +101,29 @@ def _pending_unit(w):
         w["pending_unit"] = unit_services.signup_unit(
             uscc=make_uscc("620102", random.Random(7)), name="矩阵待确认单位", kinds=["usage"],
             jurisdiction=node("620102001"), username="matrix-pending", display_name="待确认", password=PASSWORD,
+            contact_phone="13912345678", licence=licence_upload(),
         )[0]
     return w["pending_unit"]
+
+
+def _rejected_unit(w):
+    """``unit`` as if its sign-up had been rejected, so its own enterprise may correct and resubmit it."""
+    Unit.objects.filter(pk=w["unit"].pk).update(status="rejected", review_note="矩阵测试驳回")
+    return w["unit"]
+
+
+def _licensed_unit(w):
+    """``unit`` with a 营业执照 on file (made on first use)."""
+    if not w["unit"].licence:
+        w["unit"].licence.save("营业执照.png", licence_upload(), save=True)
+    return w["unit"]
+
+
+def _resubmit_data(w):
+    u = w["unit"]
+    return {"uscc": u.uscc, "name": "矩阵更正后的名称", "kinds": ["usage"], "address": "兰州市城关区",
+            "legal_representative": "张三", "contact_person": "李四", "contact_phone": "13912340000",
+            "jurisdiction": u.jurisdiction_id, "licence": licence_upload()}
 
 
 def _equipment(w):
@@ -271,6 +293,10 @@ MATRIX: dict[str, Page] = {
     "units:unit_pending_list": Page(only(REGULATORS)),
     "units:unit_confirm": Page(only(("province", "city", "county", "station")), obj=_pending_unit),
     "units:unit_reject": Page(only(("province", "city", "county", "station")), obj=_pending_unit),
+    # A rejected sign-up is corrected and resubmitted by its own enterprise only (EDIT_UNIT); its 营业执照
+    # is served to whoever may view the unit.
+    "units:unit_resubmit": Page(only(("enterprise",)), obj=_rejected_unit),
+    "units:unit_licence": Page(only(UNIT_VIEWERS), obj=_licensed_unit),
     # Equipment: enterprises keep their own records (KEEP_RECORDS), regulators manage units in scope.
     "units:equipment_list": Page(only((*REGULATORS, *ENTERPRISES))),
     "units:equipment_detail": Page(only(("province", "city", "county", "station", "enterprise")), obj=_equipment),
@@ -288,6 +314,8 @@ MATRIX: dict[str, Page] = {
     "units:application_accept": Page(only(REGISTRARS), obj=_application()),
     "units:application_approve": Page(only(REGISTRARS), obj=_application("accepted")),
     "units:application_reject": Page(only(REGISTRARS), obj=_application()),
+    # 撤回: the applicant (KEEP_RECORDS) only, and only before acceptance.
+    "units:application_withdraw": Page(only(("enterprise",)), obj=_application()),
     "units:application_decision": Page(only(UNIT_VIEWERS), obj=_application("approved")),
     "units:application_document": Page(only(UNIT_VIEWERS), obj=_document),
     "units:equipment_certificate": Page(only(UNIT_VIEWERS), obj=_registered_equipment),
@@ -301,6 +329,7 @@ MATRIX: dict[str, Page] = {
     # is opened only by its creator.
     "units:unit_import": Page(only(REGULATORS)),
     "units:equipment_import": Page(only((*REGULATORS, *ENTERPRISES))),
+    "units:import_template": Page(only(REGULATORS), url_kwargs={"kind": "units"}),
     "units:import_detail": Page(only(("county",)), obj=_import_job),
     "units:import_confirm": Page(only(("county",)), obj=_import_job),
     "units:import_progress": Page(only(("county",)), obj=_import_job),
@@ -396,7 +425,7 @@ def url_for(name: str, page: Page, w: dict, pk: int | None = None) -> str:
     if name == "admin:*":
         return reverse("admin:index")
     if page.obj is None:
-        return reverse(name)
+        return reverse(name, kwargs=page.url_kwargs or None)
     return reverse(name, args=[pk if pk is not None else page.obj(w).pk])
 
 
@@ -555,7 +584,8 @@ SIGNUP_USCC = make_uscc("620102", random.Random(98))
 
 def _signup_data(w):
     return {"uscc": SIGNUP_USCC, "name": "矩阵注册测试有限公司", "kinds": ["usage"], "address": "兰州市城关区",
-            "legal_representative": "张三", "contact_person": "李四", "jurisdiction": node("620102001").pk,
+            "legal_representative": "张三", "contact_person": "李四", "contact_phone": "13912345679",
+            "licence": licence_upload(), "jurisdiction": node("620102001").pk,
             "username": "matrix-signup", "display_name": "李四", "password": PASSWORD, "password_confirm": PASSWORD}
 
 
@@ -633,6 +663,13 @@ WRITES: dict[str, Write] = {
     "units:signup": Write(
         rightful="anonymous", data=_signup_data, state=lambda w: Unit.objects.filter(uscc=SIGNUP_USCC).exists(),
         refused={"enterprise": REDIRECT, "county": REDIRECT}),
+    "units:unit_resubmit": Write(
+        rightful="enterprise", obj=_rejected_unit, data=_resubmit_data,
+        state=lambda w: Unit.objects.filter(pk=w["unit"].pk).values_list("status", "name").get(),
+        refused={"other_enterprise": NOT_FOUND, "station": NOT_FOUND, "county": NOT_FOUND, "city": NOT_FOUND}),
+    "units:application_withdraw": Write(
+        rightful="enterprise", obj=_application(), data=lambda w: {}, state=_application_state("submitted"),
+        refused={"other_enterprise": NOT_FOUND, "city": NOT_FOUND, "county": NOT_FOUND, "station": NOT_FOUND}),
     "units:unit_confirm": Write(
         rightful="station", obj=_pending_unit, data=lambda w: {"note": ""},
         state=lambda w: Unit.objects.get(pk=_pending_unit(w).pk).status,
@@ -754,7 +791,7 @@ def test_every_post_endpoint_of_the_matrix_has_a_write_entry():
              "units:inspection_overdue_list", "units:application_list", "units:application_queue",
              "units:application_detail", "units:application_decision", "units:application_document",
              "units:equipment_certificate", "units:notification_list", "units:notification_detail",
-             "units:import_detail", "units:import_progress",
+             "units:import_detail", "units:import_progress", "units:unit_licence", "units:import_template",
              # Personnel reads; the reveal POSTs a reason but changes no record (audited, tested in
              # tests/personnel/test_personnel_views.py).
              "personnel:unit_staff", "personnel:unit_staff_pdf", "personnel:my_staff",

@@ -49,6 +49,7 @@ class ApplicationStatus(models.TextChoices):
     ACCEPTED = "accepted", _("已受理")
     APPROVED = "approved", _("已办结")
     REJECTED = "rejected", _("不予办理")
+    WITHDRAWN = "withdrawn", _("已撤回")
 
 
 class DocumentKind(models.TextChoices):

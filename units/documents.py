@@ -66,8 +66,11 @@ def decision_context(application: Application) -> dict:
         "document_number": application.decision_number,
         "issued_on": chinese_date(decided_on),
         "application": application,
-        # How the decision cites the application; the 受理编号 (issue 8 item 14) replaces it once it exists.
-        "application_reference": f"申请编号第{application.pk}号",
+        # How the decision cites the application: by its 受理编号 (issue 8 item 14).
+        "application_reference": f"受理编号：{application.number}",
+        "acceptance_number": application.number,
+        # 审查意见: optional on approval, required on refusal (where it is the stated reason).
+        "review_opinion": application.decision_note,
         "unit": application.unit,
         "approved": approved,
         "matter": matter,

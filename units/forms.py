@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from jurisdictions.forms import JurisdictionChoiceField, StationChoiceField
 from jurisdictions.models import User
-from portal.kit.identifiers import normalize_uscc, validate_uscc
+from portal.kit.identifiers import normalize_uscc, validate_mobile, validate_uscc
 from units import services
 from units.choices import DocumentKind, NotificationKind, RiskGrade, UnitKind
 from units.models import Equipment, EquipmentType, Unit
@@ -71,6 +71,13 @@ class SignupForm(forms.Form):
     address = forms.CharField(label=_("地址"), max_length=200)
     legal_representative = forms.CharField(label=_("法定代表人"), max_length=64)
     contact_person = forms.CharField(label=_("联系人"), max_length=64)
+    contact_phone = forms.CharField(
+        label=_("联系电话"), max_length=16,
+        widget=forms.TextInput(attrs={"inputmode": "tel", "autocomplete": "tel", "maxlength": 16}),
+        help_text=_("联系人的手机号码，监管所核实时拨打；页面上只显示前三位和后四位。"))
+    licence = forms.FileField(
+        label=_("营业执照"), widget=forms.FileInput(attrs={"class": "form-control", "accept": ".pdf,.jpg,.jpeg,.png"}),
+        help_text=_("营业执照照片或扫描件，JPG、PNG 或 PDF。"))
     jurisdiction = StationChoiceField(label=_("属地市场监管所"),
                                       help_text=_("输入单位所在乡镇或街道的名称，从列表中选择。"))
     username = forms.CharField(label=_("用户名"), max_length=150, validators=[UnicodeUsernameValidator()],
@@ -80,7 +87,8 @@ class SignupForm(forms.Form):
                                help_text=lazy(password_validators_help_text_html, str)())
     password_confirm = forms.CharField(label=_("确认密码"), widget=forms.PasswordInput, strip=False)
 
-    UNIT_FIELDS = ("uscc", "name", "kinds", "address", "legal_representative", "contact_person", "jurisdiction")
+    UNIT_FIELDS = ("uscc", "name", "kinds", "address", "legal_representative", "contact_person", "contact_phone",
+                   "licence", "jurisdiction")
     ACCOUNT_FIELDS = ("username", "display_name", "password", "password_confirm")
 
     def sections(self) -> list[FormSection]:
@@ -91,6 +99,16 @@ class SignupForm(forms.Form):
         uscc = normalize_uscc(self.cleaned_data["uscc"])
         validate_uscc(uscc)
         return uscc
+
+    def clean_contact_phone(self):
+        phone = self.cleaned_data["contact_phone"]
+        return validate_mobile(phone) if phone else phone
+
+    def clean_licence(self):
+        licence = self.cleaned_data["licence"]
+        if licence:
+            services.validate_upload(licence)
+        return licence
 
     def clean(self):
         data = super().clean()
@@ -104,6 +122,40 @@ class SignupForm(forms.Form):
             except ValidationError as exc:
                 self.add_error("password", exc)
         return data
+
+
+class ResubmitForm(forms.Form):
+    """更正注册信息: the rejected sign-up's unit fields, filled in as they were; the phone and the licence
+    are never shown in full, so leaving them blank keeps what was given."""
+
+    uscc = SignupForm.base_fields["uscc"]
+    name = SignupForm.base_fields["name"]
+    kinds = SignupForm.base_fields["kinds"]
+    address = SignupForm.base_fields["address"]
+    legal_representative = SignupForm.base_fields["legal_representative"]
+    contact_person = SignupForm.base_fields["contact_person"]
+    contact_phone = forms.CharField(label=_("联系电话"), max_length=16, required=False,
+                                    widget=SignupForm.base_fields["contact_phone"].widget)
+    licence = forms.FileField(label=_("营业执照"), required=False, widget=SignupForm.base_fields["licence"].widget)
+    jurisdiction = StationChoiceField(label=_("属地市场监管所"),
+                                      help_text=_("输入单位所在乡镇或街道的名称，从列表中选择。"))
+
+    clean_uscc = SignupForm.clean_uscc
+    clean_contact_phone = SignupForm.clean_contact_phone
+    clean_licence = SignupForm.clean_licence
+
+    def __init__(self, *args, instance: Unit, **kwargs):
+        kwargs["initial"] = {
+            "uscc": instance.uscc, "name": instance.name, "kinds": instance.kinds, "address": instance.address,
+            "legal_representative": instance.legal_representative, "contact_person": instance.contact_person,
+            "jurisdiction": instance.jurisdiction, **(kwargs.get("initial") or {}),
+        }
+        super().__init__(*args, **kwargs)
+        self.fields["contact_phone"].help_text = _("已登记 %(masked)s；不修改请留空。") % {
+            "masked": instance.contact_phone_masked or "—"}
+        self.fields["licence"].help_text = _("已上传；需要更换时再选择文件（JPG、PNG 或 PDF）。") if instance.licence \
+            else _("营业执照照片或扫描件，JPG、PNG 或 PDF。")
+        self.fields["licence"].required = not instance.licence
 
 
 class ReviewForm(forms.Form):
@@ -231,8 +283,15 @@ class ApplicationForm(forms.Form):
                 if self.cleaned_data.get(f"doc_{doc.value}")]
 
 
+class ApplicationApproveForm(forms.Form):
+    opinion = forms.CharField(label=_("审查意见"), max_length=500, required=False,
+                              widget=forms.Textarea(attrs={"rows": 3}),
+                              help_text=_("选填，如：材料齐全，符合规定。"))
+
+
 class ApplicationRejectForm(forms.Form):
-    reason = forms.CharField(label=_("不予办理的理由"), max_length=500, widget=forms.Textarea(attrs={"rows": 4}))
+    reason = forms.CharField(label=_("审查意见"), max_length=500, widget=forms.Textarea(attrs={"rows": 4}),
+                             help_text=_("必填：写明不予办理的理由，将写入决定书并告知申请单位。"))
 
 
 # --- Work notifications (告知; 000 §二(二)) ------------------------------------------------------------

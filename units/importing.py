@@ -12,7 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import zipfile
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from django.core.cache import cache
@@ -61,6 +61,7 @@ class Importer:
     save: Callable[[ImportJob, list[dict]], None]
     upload_url_name: str
     note: str = gettext_lazy("已登记的单位或设备不能通过导入修改或转移。")
+    hints: dict[str, str] = field(default_factory=dict)  # column → how to fill it, for the blank template
 
 
 IMPORTERS: dict[str, Importer] = {}
@@ -153,6 +154,47 @@ def parse_date(value, label: str = "下次定期检验日期") -> dt.date | None
 
 def messages_of(exc: ValidationError) -> str:
     return "；".join(str(m) for m in exc.messages)
+
+
+# --- The blank template ---------------------------------------------------------------------------
+
+def template_workbook(kind: str) -> bytes:
+    """A blank .xlsx for ``kind``: the first sheet holds only the importer's declared header (so a filled
+    copy imports as it is), a second sheet 填写说明 says how to fill each column."""
+    from io import BytesIO
+
+    from openpyxl import Workbook
+    from openpyxl.styles import Alignment, Font
+
+    importer = IMPORTERS[kind]
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.title = str(ImportJob.Kind(kind).label)
+    sheet.append(list(importer.columns))
+    for cell in sheet[1]:
+        cell.font = Font(bold=True)
+        cell.number_format = "@"
+        sheet.column_dimensions[cell.column_letter].width = max(14, 2 * len(cell.value) + 4)
+    sheet.freeze_panes = "A2"
+    guide = workbook.create_sheet(_("填写说明"))
+    guide.append([_("列名"), _("填写说明")])
+    for cell in guide[1]:
+        cell.font = Font(bold=True)
+    for column in importer.columns:
+        guide.append([column, str(importer.hints.get(column, ""))])
+    guide.append([])
+    for line in (_("第一行是表头，请勿修改或删除；从第二行起每行填写一条，空行会被跳过。"),
+                 _("日期请写成 2026-01-31 这样的格式；身份证号码、代码类的列请设为文本，以免丢失前导零或末位。"),
+                 _("上传后先校验全部数据行，全部通过后确认导入；有任何错误时不保存任何数据。"), str(importer.note)):
+        guide.append([line])
+    guide.column_dimensions["A"].width = 22
+    guide.column_dimensions["B"].width = 70
+    for row in guide.iter_rows(min_row=2):
+        for cell in row:
+            cell.alignment = Alignment(wrap_text=True, vertical="top")
+    buffer = BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
 
 
 # --- Row checks (shared by the dry run and the save) ---------------------------------------------
@@ -382,7 +424,25 @@ def _equipment_duty(user: User) -> str:
     return Duty.KEEP_RECORDS if user.is_enterprise else Duty.MANAGE_UNITS
 
 
+UNIT_HINTS = {
+    "统一社会信用代码": gettext_lazy("必填，18 位，见营业执照。"),
+    "单位名称": gettext_lazy("必填。"),
+    "单位类别": gettext_lazy("必填：生产、使用、充装 中的一个或多个，用“、”分隔。"),
+    "所属辖区代码": gettext_lazy("必填：属地市场监管所的辖区代码（在辖区页面查看），须在您的管辖范围内。"),
+    "地址": gettext_lazy("选填。"),
+    "法定代表人": gettext_lazy("选填。"),
+}
+EQUIPMENT_HINTS = {
+    "统一社会信用代码": gettext_lazy("必填：设备所属使用单位的代码，单位须已在平台确认。"),
+    "设备品种代码": gettext_lazy("必填：特种设备目录的品种代码，如 3110（曳引驱动乘客电梯）。"),
+    "设备代码": gettext_lazy("选填：18 位设备代码，或旧注册代码 20 位数字。"),
+    "出厂编号": gettext_lazy("选填。"),
+    "制造单位": gettext_lazy("选填。"),
+    "安装使用地点": gettext_lazy("选填。"),
+    "下次定期检验日期": gettext_lazy("选填，如 2027-01-31。"),
+}
+
 register(ImportJob.Kind.UNITS, Importer(UNIT_COLUMNS, lambda user: Duty.MANAGE_UNITS, _plan_units, _save_units,
-                                        "units:unit_import"))
+                                        "units:unit_import", hints=UNIT_HINTS))
 register(ImportJob.Kind.EQUIPMENT, Importer(EQUIPMENT_COLUMNS, _equipment_duty, _plan_equipment, _save_equipment,
-                                            "units:equipment_import"))
+                                            "units:equipment_import", hints=EQUIPMENT_HINTS))

@@ -21,13 +21,24 @@ from units.choices import (
     UnitStatus,
 )
 
+CONTACT_PHONE_PURPOSE = "unit.contact_phone"
 
-@pghistory.track()
+
+def _licence_path(instance, filename):
+    import uuid
+    from pathlib import Path
+
+    return f"licences/{timezone.now():%Y/%m}/{uuid.uuid4().hex}{Path(filename).suffix.lower()}"
+
+
+@pghistory.track(exclude=["contact_phone_cipher", "contact_phone_digest"])
 class Unit(Placed):
     """An enterprise under supervision (DESIGN §3.2); the units issue grows it.
 
     Placed in a jurisdiction (normally a station) by ``units.services``, which also copies the
-    ancestor ids used for scoping.
+    ancestor ids used for scoping. The contact phone is kept as a person's is (SECURITY.md §Personal
+    information): sealed, a blind index, and pre-masked for every page; the 营业执照 scan lives under a
+    generated name and is served only through a scoped view, never from MEDIA_URL.
     """
 
     uscc = models.CharField(_("统一社会信用代码"), max_length=18, unique=True, validators=[validate_uscc])
@@ -40,6 +51,10 @@ class Unit(Placed):
     status = models.CharField(_("状态"), max_length=16, choices=UnitStatus.choices, default=UnitStatus.ACTIVE)
     risk_grade = models.CharField(_("风险等级"), max_length=1, choices=RiskGrade.choices, blank=True)
     contact_person = models.CharField(_("联系人"), max_length=64, blank=True)
+    contact_phone_cipher = models.BinaryField(_("联系电话（密文）"), editable=False, default=b"")
+    contact_phone_digest = models.CharField(_("联系电话索引"), max_length=64, editable=False, blank=True)
+    contact_phone_masked = models.CharField(_("联系电话"), max_length=11, editable=False, blank=True)
+    licence = models.FileField(_("营业执照"), upload_to=_licence_path, blank=True)
     reviewed_by = models.ForeignKey(
         "jurisdictions.User", on_delete=models.PROTECT, null=True, blank=True, related_name="+",
         verbose_name=_("审核人"),
@@ -215,7 +230,9 @@ class Application(Placed):
         "jurisdictions.Jurisdiction", on_delete=models.PROTECT, null=True, blank=True, related_name="+",
         verbose_name=_("实际办理机关"),
     )
-    decision_note = models.CharField(_("办理意见"), max_length=500, blank=True)
+    acceptance_number = models.CharField(_("受理编号"), max_length=64, blank=True)
+    withdrawn_at = models.DateTimeField(_("撤回时间"), null=True, blank=True)
+    decision_note = models.CharField(_("审查意见"), max_length=500, blank=True)
     decision_number = models.CharField(_("决定书编号"), max_length=64, blank=True)
     version = models.PositiveIntegerField(default=1)
 
@@ -233,10 +250,19 @@ class Application(Placed):
             models.UniqueConstraint(
                 fields=["decision_number"], condition=~models.Q(decision_number=""), name="application_decision_unique"
             ),
+            models.UniqueConstraint(
+                fields=["acceptance_number"], condition=~models.Q(acceptance_number=""),
+                name="application_acceptance_unique",
+            ),
         ]
 
     def __str__(self):
-        return f"{self.get_kind_display()}申请 #{self.pk}（{self.unit}）"
+        return f"{self.get_kind_display()}申请 {self.number}（{self.unit}）"
+
+    @property
+    def number(self) -> str:
+        """The 受理编号 the applicant and the authority quote; rows from before numbering fall back to the id."""
+        return self.acceptance_number or f"#{self.pk}"
 
     def get_absolute_url(self):
         return reverse("units:application_detail", args=[self.pk])

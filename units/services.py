@@ -26,8 +26,10 @@ from jurisdictions.audit import record
 from jurisdictions.duties import ENTERPRISE_DUTIES, Duty, Role, Tier
 from jurisdictions.models import ANCESTOR_TIERS, AuditEvent, Jurisdiction, User
 from jurisdictions.services import role_group
+from portal.kit import crypto
 from portal.kit.forms import errors_on
-from portal.kit.identifiers import normalize_uscc, validate_uscc
+from portal.kit.identifiers import normalize_uscc, validate_mobile, validate_uscc
+from portal.kit.masking import mask_phone
 from portal.kit.numbering import next_serial
 from portal.kit.pdf import document_number
 from units.choices import (
@@ -41,7 +43,16 @@ from units.choices import (
     UnitKind,
     UnitStatus,
 )
-from units.models import Application, ApplicationDocument, Equipment, EquipmentType, Unit, WorkNotification
+from units.models import (
+    CONTACT_PHONE_PURPOSE,
+    Application,
+    ApplicationDocument,
+    Equipment,
+    EquipmentType,
+    Unit,
+    UnitUserObjectPermission,
+    WorkNotification,
+)
 from units.signals import unit_moved
 
 UNIT_FIELDS = ("name", "kinds", "address", "legal_representative", "risk_grade")
@@ -156,23 +167,53 @@ def unit_of(user: User) -> Unit | None:
 
 # --- Sign-up (000 §四: the station knows the units of its area and confirms them) ----------------------
 
+SIGNUP_FIELDS = ("uscc", "name", "kinds", "address", "legal_representative", "contact_person")
+
+
 def _duplicate_uscc(uscc: str) -> ValidationError:
+    if Unit.objects.filter(uscc=uscc, status=UnitStatus.REJECTED).exists():
+        return ValidationError({"uscc": _(
+            "统一社会信用代码 %(code)s 的注册未通过确认。请用注册时设置的账号登录，更正后重新提交。"
+        ) % {"code": uscc}})
     return ValidationError({"uscc": _(
         "统一社会信用代码 %(code)s 已在平台登记，不能重复注册。如需开通账号，请联系属地市场监管所。"
     ) % {"code": uscc}})
 
 
+def _station(jurisdiction) -> Jurisdiction:
+    node = Jurisdiction.objects.filter(pk=getattr(jurisdiction, "pk", None), tier=Tier.STATION).first()
+    if node is None:
+        raise ValidationError({"jurisdiction": _("请选择单位所在地的市场监管所（乡镇、街道）。")})
+    return node
+
+
+def _seal_contact_phone(unit: Unit, phone: str) -> None:
+    """Sealed, indexed and masked exactly as a person's phone is (``portal.kit.crypto``, ``masking``)."""
+    with errors_on("contact_phone"):
+        mobile = validate_mobile(phone or "")
+    unit.contact_phone_cipher = crypto.encrypt(mobile, CONTACT_PHONE_PURPOSE)
+    unit.contact_phone_digest = crypto.digest(mobile, CONTACT_PHONE_PURPOSE)
+    unit.contact_phone_masked = mask_phone(mobile)
+
+
+def _check_licence(licence) -> None:
+    """营业执照: a scan or photo, through the same content check as every other upload."""
+    if not licence:
+        raise ValidationError({"licence": _("请上传营业执照（PDF、JPG 或 PNG）。")})
+    with errors_on("licence"):
+        validate_upload(licence)
+
+
 def signup_unit(*, uscc: str, name: str, kinds, jurisdiction: Jurisdiction, username: str, display_name: str,
-                password: str, address: str = "", legal_representative: str = "",
+                password: str, contact_phone: str, licence, address: str = "", legal_representative: str = "",
                 contact_person: str = "") -> tuple[Unit, User]:
     """An enterprise registers itself, unauthenticated: a PENDING unit at the station it names and its
-    first account, both or neither. The unique constraint on ``uscc`` is what stops a second unit when
-    two sign-ups race; the pre-check only gives the common case its message early. Nobody is logged in
+    first account, both or neither. The station verifies whom it confirms by the 营业执照 and the
+    contact phone (000 §四). The unique constraint on ``uscc`` is what stops a second unit when two
+    sign-ups race; the pre-check only gives the common case its message early. Nobody is logged in
     yet, so the data-change history names the applicant's new account as the author."""
     with transaction.atomic(), pghistory.context(username=username.strip()):
-        node = Jurisdiction.objects.filter(pk=getattr(jurisdiction, "pk", None), tier=Tier.STATION).first()
-        if node is None:
-            raise ValidationError({"jurisdiction": _("请选择单位所在地的市场监管所（乡镇、街道）。")})
+        node = _station(jurisdiction)
         uscc = normalize_uscc(uscc)
         with errors_on("uscc"):
             validate_uscc(uscc)
@@ -181,6 +222,9 @@ def signup_unit(*, uscc: str, name: str, kinds, jurisdiction: Jurisdiction, user
         unit = Unit(uscc=uscc, name=name.strip(), kinds=_check_kinds(kinds), address=address.strip(),
                     legal_representative=legal_representative.strip(), contact_person=contact_person.strip(),
                     status=UnitStatus.PENDING)
+        _seal_contact_phone(unit, contact_phone)
+        _check_licence(licence)
+        unit.licence = licence
         unit.place(node)
         try:
             with transaction.atomic():
@@ -196,8 +240,52 @@ def signup_unit(*, uscc: str, name: str, kinds, jurisdiction: Jurisdiction, user
         except IntegrityError as exc:
             raise ValidationError({"username": _("用户名“%(name)s”已被使用。") % {"name": username.strip()}}) from exc
         record(AuditEvent.Kind.DATA_CHANGED, username=user.username, obj=unit,
-               detail={"action": "signup_unit", "jurisdiction": node.code})
+               detail={"action": "signup_unit", "jurisdiction": node.code, "contact_phone": unit.contact_phone_masked})
         return unit, user
+
+
+def resubmit_unit(*, by: User, unit: Unit, jurisdiction: Jurisdiction, contact_phone: str = "", licence=None,
+                  **fields) -> Unit:
+    """The rejected applicant corrects its sign-up and submits it again: the unit is pending once more
+    and back in the station's work list. The rejection stays on record — its audit event, the unit's
+    history, and ``review_note``, which the reviewer reads beside the corrected details until the next
+    review replaces it. A blank phone or licence keeps the one already given."""
+    with transaction.atomic():
+        unit = access.get_or_404(Unit.objects.select_for_update(), by, Duty.EDIT_UNIT, pk=unit.pk)
+        if unit.status != UnitStatus.REJECTED:
+            raise ValidationError(_("该单位当前状态为“%(status)s”，只有被驳回的注册可以更正后重新提交。") % {
+                "status": unit.get_status_display()})
+        before = {f: getattr(unit, f) for f in (*SIGNUP_FIELDS, "jurisdiction_id", "contact_phone_masked")}
+        unit.uscc = _check_uscc(fields.get("uscc", unit.uscc), exclude_pk=unit.pk)
+        unit.name = (fields.get("name") or "").strip() or unit.name
+        unit.kinds = _check_kinds(fields.get("kinds", unit.kinds))
+        for field in ("address", "legal_representative", "contact_person"):
+            if field in fields:
+                setattr(unit, field, (fields[field] or "").strip())
+        if contact_phone:
+            _seal_contact_phone(unit, contact_phone)
+        if licence:
+            _check_licence(licence)
+            unit.licence = licence
+        node = _station(jurisdiction)
+        if node.pk != unit.jurisdiction_id:
+            unit.place(node)
+            _follow_unit(unit)
+            User.objects.filter(pk__in=_unit_accounts(unit)).update(jurisdiction=node)
+        rejected = {"reviewed_by": unit.reviewed_by_id, "reviewed_at": unit.reviewed_at.isoformat()
+                    if unit.reviewed_at else None, "reason": unit.review_note}
+        unit.status = UnitStatus.PENDING
+        unit.save()
+        after = {f: getattr(unit, f) for f in before}
+        record(AuditEvent.Kind.DATA_CHANGED, user=by, obj=unit, detail={
+            "action": "resubmit_unit", "rejected": rejected,
+            "changed": {f: [str(before[f]), str(after[f])] for f in before if before[f] != after[f]}})
+        return unit
+
+
+def _unit_accounts(unit: Unit):
+    """The enterprise accounts bound to ``unit``: the guardian grants on it are the binding (DESIGN §3.1)."""
+    return UnitUserObjectPermission.objects.filter(content_object=unit).values("user_id")
 
 
 def _pending_unit(by: User, pk: int) -> Unit:
@@ -450,10 +538,10 @@ def submit_application(*, by: User, unit: Unit, kind: str, equipment, reason: st
         if wrong:
             raise ValidationError({"equipment": _("以下设备当前状态不能申请%(kind)s：%(list)s") % {
                 "kind": kind.label, "list": "、".join(f"{e}（{e.get_status_display()}）" for e in wrong)}})
-        busy = Application.objects.filter(equipment__in=rows, status__in=OPEN_STATUSES).values_list("pk", flat=True)
+        busy = Application.objects.filter(equipment__in=rows, status__in=OPEN_STATUSES).distinct().order_by("pk")
         if busy:
-            raise ValidationError({"equipment": _("所选设备已有办理中的申请（#%(ids)s），请等待办结。") % {
-                "ids": ", #".join(str(pk) for pk in sorted(set(busy)))}})
+            raise ValidationError({"equipment": _("所选设备已有办理中的申请（%(numbers)s），请等待办结。") % {
+                "numbers": "、".join(a.number for a in busy)}})
         present = {k for k, _f in documents}
         missing = [str(DocumentKind(k).label) for k in REQUIRED_DOCUMENTS.get(kind, ()) if k not in present]
         if missing:
@@ -462,6 +550,7 @@ def submit_application(*, by: User, unit: Unit, kind: str, equipment, reason: st
             validate_upload(upload)
         authority = registration_authority(unit)
         application = Application(unit=unit, kind=kind, authority=authority, reason=reason.strip(), submitted_by=by,
+                                  acceptance_number=acceptance_number(authority, timezone.localdate().year),
                                   due_on=timezone.localdate() + timedelta(days=settings.REGISTRATION_DUE_DAYS))
         application.place_with(unit)
         application.save()
@@ -471,7 +560,8 @@ def submit_application(*, by: User, unit: Unit, kind: str, equipment, reason: st
                                                original_name=Path(upload.name).name[:200], size=upload.size,
                                                uploaded_by=by)
         record(AuditEvent.Kind.DATA_CHANGED, user=by, obj=application,
-               detail={"action": "submit_application", "kind": kind, "equipment": ids})
+               detail={"action": "submit_application", "kind": kind, "equipment": ids,
+                       "acceptance_number": application.acceptance_number})
         return application
 
 
@@ -509,14 +599,24 @@ def certificate_number(equipment: Equipment, city: Jurisdiction, year: int) -> s
     return f"{prefix}{serial:05d}({year % 100:02d})"
 
 
+def acceptance_number(authority: Jurisdiction, year: int) -> str:
+    """受理编号 ``（兰州）特设受〔2026〕第12号``: numbered like the authority's documents (DOMAIN.md §2 [P]: per
+    issuer and year, unique and gap-free), given when the application is filed so the applicant quotes
+    it from the first day. A withdrawn application keeps its number, so withdrawal leaves no gap."""
+    word = settings.REGISTRATION_ACCEPTANCE_WORD
+    return document_number(authority.name[:2], word, year, next_serial(f"{authority.code}:{word}", year))
+
+
 def decision_number(authority: Jurisdiction, year: int) -> str:
     short = authority.name[:2]
     return document_number(short, settings.REGISTRATION_DOCUMENT_WORD, year,
                            next_serial(f"{authority.code}:{settings.REGISTRATION_DOCUMENT_WORD}", year))
 
 
-def approve_application(*, by: User, application: Application) -> Application:
-    """Approve: equipment changes state and, for a first registration, receives its certificate number."""
+def approve_application(*, by: User, application: Application, opinion: str = "") -> Application:
+    """Approve: equipment changes state and, for a first registration, receives its certificate number.
+    The 审查意见 is optional here; a refusal must give one (``reject_application``)."""
+    opinion = (opinion or "").strip()
     with transaction.atomic():
         application = _decidable(by, application.pk, (ApplicationStatus.ACCEPTED,))
         today = timezone.localdate()
@@ -534,18 +634,20 @@ def approve_application(*, by: User, application: Application) -> Application:
         application.decided_by, application.decided_at = by, timezone.now()
         application.decided_by_authority_id = by.jurisdiction_id
         application.decision_number = decision_number(application.authority, today.year)
+        application.decision_note = opinion
         application.version += 1
         application.save()
         record(AuditEvent.Kind.APPROVAL, user=by, obj=application,
-               detail={"action": "approve", "decision_number": application.decision_number,
+               detail={"action": "approve", "decision_number": application.decision_number, "opinion": opinion,
                        "certificates": [e.registration_number for e in rows if e.registration_number]})
         return application
 
 
 def reject_application(*, by: User, application: Application, reason: str) -> Application:
+    """Refuse: the 审查意见 is required, and is the reason the decision states."""
     reason = (reason or "").strip()
     if not reason:
-        raise ValidationError({"reason": _("请填写不予办理的理由。")})
+        raise ValidationError({"reason": _("请填写审查意见，写明不予办理的理由。")})
     with transaction.atomic():
         application = _decidable(by, application.pk, OPEN_STATUSES)
         application.status = ApplicationStatus.REJECTED
@@ -556,6 +658,24 @@ def reject_application(*, by: User, application: Application, reason: str) -> Ap
         application.version += 1
         application.save()
         record(AuditEvent.Kind.APPROVAL, user=by, obj=application, detail={"action": "reject", "reason": reason})
+        return application
+
+
+def withdraw_application(*, by: User, application: Application) -> Application:
+    """The applicant takes its application back before the authority has accepted it; afterwards only
+    the authority's decision ends it. The equipment is free for a new application at once."""
+    with transaction.atomic():
+        application = access.get_or_404(Application.objects.select_for_update(), by, Duty.KEEP_RECORDS,
+                                         pk=application.pk)
+        if application.status != ApplicationStatus.SUBMITTED:
+            raise ValidationError(_("该申请当前状态为“%(status)s”，已受理或办结的申请不能撤回。") % {
+                "status": application.get_status_display()})
+        application.status = ApplicationStatus.WITHDRAWN
+        application.withdrawn_at = timezone.now()
+        application.version += 1
+        application.save()
+        record(AuditEvent.Kind.DATA_CHANGED, user=by, obj=application,
+               detail={"action": "withdraw_application", "acceptance_number": application.acceptance_number})
         return application
 
 

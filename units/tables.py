@@ -131,7 +131,7 @@ def due_badge(application: Application) -> str:
 
 
 class ApplicationTable(tables.Table):
-    id = tables.Column(linkify=True, verbose_name=_("申请编号"))
+    id = tables.Column(linkify=True, verbose_name=_("受理编号"), order_by=("acceptance_number", "id"))
     kind = tables.Column(verbose_name=_("申请类型"))
     unit = tables.Column(accessor="unit__name", verbose_name=_("使用单位"), order_by=("unit__name",), attrs=SECONDARY)
     equipment_count = tables.Column(verbose_name=_("设备台数"), attrs=SECONDARY)
@@ -144,8 +144,11 @@ class ApplicationTable(tables.Table):
         model = Application
         fields = ("id", "kind", "unit", "equipment_count", "status", "submitted_at", "due_on", "decision_number")
 
-    def render_id(self, value):
-        return f"#{value}"
+    def render_id(self, value, record):
+        return record.number
+
+    def value_id(self, value, record):
+        return record.number
 
     def render_due_on(self, value, record):
         return format_html("{} {}", formats.date_format(value, "SHORT_DATE_FORMAT"), due_badge(record))

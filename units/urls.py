@@ -17,6 +17,8 @@ urlpatterns = [
     path("units/pending/", signup.PendingUnitListView.as_view(), name="unit_pending_list"),
     path("units/<int:pk>/confirm/", signup.UnitConfirmView.as_view(), name="unit_confirm"),
     path("units/<int:pk>/reject/", signup.UnitRejectView.as_view(), name="unit_reject"),
+    path("units/<int:pk>/resubmit/", signup.UnitResubmitView.as_view(), name="unit_resubmit"),
+    path("units/<int:pk>/licence/", signup.UnitLicenceView.as_view(), name="unit_licence"),
     # Equipment and periodic inspection (DOMAIN.md §3, §5).
     path("equipment/", equipment.EquipmentListView.as_view(), name="equipment_list"),
     path("equipment/<int:pk>/", equipment.EquipmentDetailView.as_view(), name="equipment_detail"),
@@ -34,6 +36,8 @@ urlpatterns = [
     path("applications/<int:pk>/approve/", registration.ApplicationApproveView.as_view(),
          name="application_approve"),
     path("applications/<int:pk>/reject/", registration.ApplicationRejectView.as_view(), name="application_reject"),
+    path("applications/<int:pk>/withdraw/", registration.ApplicationWithdrawView.as_view(),
+         name="application_withdraw"),
     path("applications/<int:pk>/decision.pdf", registration.ApplicationDecisionView.as_view(),
          name="application_decision"),
     path("applications/documents/<int:pk>/", registration.ApplicationDocumentView.as_view(),
@@ -49,6 +53,7 @@ urlpatterns = [
     # Excel import (SECURITY.md §Uploads and Excel).
     path("units/import/", imports.UnitImportView.as_view(), name="unit_import"),
     path("equipment/import/", imports.EquipmentImportView.as_view(), name="equipment_import"),
+    path("imports/template/<str:kind>.xlsx", imports.ImportTemplateView.as_view(), name="import_template"),
     path("imports/<int:pk>/", imports.ImportDetailView.as_view(), name="import_detail"),
     path("imports/<int:pk>/confirm/", imports.ImportConfirmView.as_view(), name="import_confirm"),
     path("imports/<int:pk>/progress/", imports.ImportProgressView.as_view(), name="import_progress"),

@@ -223,3 +223,54 @@ def test_lists_offer_the_import_only_to_those_who_may_import(world):
     assert reverse("units:unit_import") in page(users["county"], reverse("units:unit_list"))
     assert reverse("units:unit_import") not in page(users["enterprise"], reverse("units:unit_list"))
     assert reverse("units:equipment_import") in page(users["enterprise"], reverse("units:equipment_list"))
+
+
+# --- Blank templates (issue 8 item 14) ------------------------------------------------------------------
+
+def _template(user, kind):
+    return client_of(user).get(reverse("units:import_template", args=[kind]))
+
+
+@pytest.mark.parametrize(("kind", "upload_url", "role"), [
+    ("units", "units:unit_import", "county"), ("equipment", "units:equipment_import", "enterprise"),
+    ("people", "personnel:import", "enterprise")])
+def test_each_import_page_links_a_blank_template_built_from_its_importers_columns(world, kind, upload_url, role):
+    from openpyxl import load_workbook
+
+    user = world["users"][role]
+    page = client_of(user).get(reverse(upload_url)).content.decode()
+    assert reverse("units:import_template", args=[kind]) in page
+
+    response = _template(user, kind)
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    assert "filename*=utf-8''" in response["Content-Disposition"]
+    assert "%E5%AF%BC%E5%85%A5%E6%A8%A1%E6%9D%BF.xlsx" in response["Content-Disposition"]  # 导入模板.xlsx
+    workbook = load_workbook(io.BytesIO(response.content))
+    data, guide = workbook.worksheets
+    assert [c.value for c in data[1]] == list(importing.IMPORTERS[kind].columns)
+    assert data.max_row == 1
+    assert guide.title == "填写说明"
+    assert [row[0] for row in guide.iter_rows(min_row=2, max_row=1 + len(importing.IMPORTERS[kind].columns),
+                                               values_only=True)] == list(importing.IMPORTERS[kind].columns)
+    assert str(importing.IMPORTERS[kind].note) in [row[0] for row in guide.iter_rows(values_only=True)]
+
+
+def test_a_filled_in_template_imports_as_it_is(world):
+    from openpyxl import load_workbook
+
+    county = world["users"]["county"]
+    workbook = load_workbook(io.BytesIO(_template(county, "units").content))
+    workbook.worksheets[0].append(unit_rows(1)[0])
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    job = importing.start_import(by=county, kind=ImportJob.Kind.UNITS,
+                                 upload=SimpleUploadedFile("模板.xlsx", buffer.getvalue()))
+    assert (job.status, job.total, job.errors) == (ImportJob.Status.VALIDATED, 1, [])
+
+
+def test_the_template_is_only_for_who_may_run_the_import(world):
+    assert _template(world["users"]["enterprise"], "units").status_code == 404
+    assert _template(world["users"]["county"], "units").status_code == 200
+    assert _template(world["users"]["county"], "nonsense").status_code == 404
+    assert Client().get(reverse("units:import_template", args=["units"])).status_code == 302

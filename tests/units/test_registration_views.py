@@ -307,3 +307,111 @@ def test_queue_and_list_query_counts_do_not_grow_with_rows(world):
     many = {name: count(c, name) for c, name in ((city, "units:application_queue"),
                                                  (enterprise, "units:application_list"))}
     assert many == few
+
+
+# --- 审查意见, 受理编号, 撤回 (issue 8 item 14) ---------------------------------------------------------
+
+def test_approval_takes_an_optional_review_opinion_shown_on_the_page_and_in_the_decision(world):
+    application = apply(world, elevator(world["unit"]))
+    city = client(world["users"]["city"])
+    services.accept_application(by=world["users"]["city"], application=application)
+    url = reverse("units:application_approve", args=[application.pk])
+    form = city.get(url)
+    assert "opinion" in form.context["form"].fields and not form.context["form"].fields["opinion"].required
+    assert city.post(url, {"opinion": "材料齐全，现场核查符合要求"}).status_code == 302
+    application.refresh_from_db()
+    assert (application.status, application.decision_note) == (ApplicationStatus.APPROVED, "材料齐全，现场核查符合要求")
+    page = client(world["users"]["enterprise"]).get(application.get_absolute_url()).content.decode()
+    assert "审查意见" in page and "材料齐全，现场核查符合要求" in page
+    decision = client(world["users"]["enterprise"]).get(reverse("units:application_decision", args=[application.pk]))
+    assert "审查意见：材料齐全，现场核查符合要求" in pdf_text(decision.content)
+    event = AuditEvent.objects.filter(object_type="units.Application", object_id=str(application.pk),
+                                      kind=AuditEvent.Kind.APPROVAL).latest("pk")
+    assert event.detail["opinion"] == "材料齐全，现场核查符合要求"
+
+    second = apply(world, elevator(world["unit"], code="311023010202500002"))
+    services.accept_application(by=world["users"]["city"], application=second)
+    assert city.post(reverse("units:application_approve", args=[second.pk]), {"opinion": ""}).status_code == 302
+    second.refresh_from_db()
+    assert second.status == ApplicationStatus.APPROVED and second.decision_note == ""
+
+
+def test_rejection_form_asks_for_the_review_opinion(world):
+    application = apply(world, elevator(world["unit"]))
+    form = client(world["users"]["city"]).get(reverse("units:application_reject", args=[application.pk]))
+    field = form.context["form"].fields["reason"]
+    assert field.label == "审查意见" and field.required
+
+
+def test_each_application_gets_a_gap_free_acceptance_number_shown_instead_of_its_id(world):
+    year = timezone.localdate().year
+    first = apply(world, elevator(world["unit"]))
+    second = apply(world, elevator(world["unit"], code="311023010202500002"))
+    assert first.acceptance_number == f"（兰州）特设受〔{year}〕第1号"
+    assert second.acceptance_number == f"（兰州）特设受〔{year}〕第2号"
+    enterprise = client(world["users"]["enterprise"])
+    page = enterprise.get(first.get_absolute_url()).content.decode()
+    assert first.acceptance_number in page and f"#{first.pk}" not in page
+    listing = enterprise.get(reverse("units:application_list")).content.decode()
+    assert first.acceptance_number in listing and second.acceptance_number in listing
+    assert f">#{first.pk}<" not in listing
+    assert str(first) == f"使用登记申请 {first.acceptance_number}（{world['unit'].name}）"
+    # A busy piece of equipment is reported by the number the applicant knows.
+    with pytest.raises(ValidationError) as caught:
+        services.submit_application(by=world["users"]["enterprise"], unit=world["unit"], kind="register",
+                                    equipment=list(first.equipment.all()), documents=[])
+    assert first.acceptance_number in str(caught.value)
+    # The decision quotes it too.
+    services.accept_application(by=world["users"]["city"], application=first)
+    services.approve_application(by=world["users"]["city"], application=first)
+    decision = enterprise.get(reverse("units:application_decision", args=[first.pk]))
+    assert f"受理编号：{first.acceptance_number}" in pdf_text(decision.content)
+
+
+def test_a_failed_submission_uses_no_acceptance_number(world):
+    year = timezone.localdate().year
+    with pytest.raises(ValidationError):
+        services.submit_application(by=world["users"]["enterprise"], unit=world["unit"], kind="register",
+                                    equipment=[elevator(world["unit"])], documents=[])
+    assert apply(world, elevator(world["unit"], code="311023010202500002")).acceptance_number == \
+        f"（兰州）特设受〔{year}〕第1号"
+
+
+def test_applicant_withdraws_before_acceptance_and_the_equipment_is_free_again(world):
+    equipment = elevator(world["unit"])
+    application = apply(world, equipment)
+    enterprise = client(world["users"]["enterprise"])
+    url = reverse("units:application_withdraw", args=[application.pk])
+    assert url in enterprise.get(application.get_absolute_url()).content.decode()
+    confirm = enterprise.get(url)
+    assert confirm.status_code == 200 and application.acceptance_number in confirm.content.decode()
+    application.refresh_from_db()
+    assert application.status == ApplicationStatus.SUBMITTED  # GET changes nothing
+
+    assert enterprise.post(url).status_code == 302
+    application.refresh_from_db()
+    assert application.status == ApplicationStatus.WITHDRAWN and application.withdrawn_at is not None
+    page = enterprise.get(application.get_absolute_url()).content.decode()
+    assert "已撤回" in page and "申请单位撤回" in page and url not in page
+    event = AuditEvent.objects.get(object_type="units.Application", object_id=str(application.pk),
+                                   detail__action="withdraw_application")
+    assert event.user == world["users"]["enterprise"]
+    # The authority can no longer act on it, and the equipment may be applied for again.
+    assert client(world["users"]["city"]).post(reverse("units:application_accept", args=[application.pk])) \
+        .context["form"].errors
+    assert apply(world, equipment).status == ApplicationStatus.SUBMITTED
+
+
+def test_no_withdrawal_after_acceptance_and_none_by_anyone_else(world):
+    application = apply(world, elevator(world["unit"]))
+    url = reverse("units:application_withdraw", args=[application.pk])
+    for role in ("other_enterprise", "city", "county", "station"):
+        assert client(world["users"][role]).post(url).status_code == 404
+    services.accept_application(by=world["users"]["city"], application=application)
+    enterprise = client(world["users"]["enterprise"])
+    assert url not in enterprise.get(application.get_absolute_url()).content.decode()
+    assert enterprise.get(url).status_code == 404 and enterprise.post(url).status_code == 404
+    with pytest.raises(ValidationError):
+        services.withdraw_application(by=world["users"]["enterprise"], application=application)
+    application.refresh_from_db()
+    assert application.status == ApplicationStatus.ACCEPTED

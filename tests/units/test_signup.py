@@ -6,6 +6,7 @@ import threading
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection, transaction
 from django.http import Http404
 from django.test import Client
@@ -14,11 +15,12 @@ from django.urls import reverse
 from jurisdictions import access
 from jurisdictions.duties import Duty, Role, Tier
 from jurisdictions.models import AuditEvent, Jurisdiction, User
+from portal.kit import crypto
 from portal.kit.samples import make_uscc
-from tests.factories import PASSWORD, node
+from tests.factories import PASSWORD, licence_upload, node, png_bytes
 from units import services
 from units.choices import UnitKind, UnitStatus
-from units.models import EquipmentType, Unit
+from units.models import CONTACT_PHONE_PURPOSE, EquipmentType, Unit
 
 STATION = "620102001"  # 酒泉路街道所 (城关区, 兰州市): the world fixture's station
 _rng = random.Random(2026)
@@ -28,7 +30,8 @@ def signup_data(**overrides) -> dict:
     data = {
         "uscc": make_uscc("620102", _rng), "name": "兰州注册测试锅炉有限公司", "kinds": ["usage", "filling"],
         "address": "兰州市城关区酒泉路 1 号", "legal_representative": "张三", "contact_person": "李四",
-        "jurisdiction": node(STATION).pk, "username": "signup-boiler", "display_name": "李四",
+        "contact_phone": "139 1234 5678", "licence": licence_upload(), "jurisdiction": node(STATION).pk,
+        "username": "signup-boiler", "display_name": "李四",
         "password": PASSWORD, "password_confirm": PASSWORD,
     }
     data.update(overrides)
@@ -49,13 +52,20 @@ def field_errors(response, field: str) -> list[str]:
     return response.context["form"].errors.get(field, [])
 
 
+@pytest.fixture(autouse=True)
+def _media(settings, tmp_path):
+    """Uploaded licences go to a throwaway directory."""
+    settings.MEDIA_ROOT = tmp_path / "media"
+
+
 @pytest.fixture
 def pending(world):
     """A unit that signed itself up at the world's station, with its first account."""
     unit, user = services.signup_unit(
         uscc=make_uscc("620102", _rng), name="待确认测试电梯有限公司", kinds=[UnitKind.USAGE],
         jurisdiction=node(STATION), username="pending-ent", display_name="王五", password=PASSWORD,
-        address="兰州市城关区", legal_representative="王五", contact_person="王五",
+        address="兰州市城关区", legal_representative="王五", contact_person="王五", contact_phone="13812345678",
+        licence=licence_upload(),
     )
     return unit, user
 
@@ -137,7 +147,8 @@ def test_duplicate_uscc_racing_a_concurrent_sign_up_gets_the_same_message(tree):
     assert inserted.wait(timeout=10)
     with pytest.raises(ValidationError) as caught:
         services.signup_unit(uscc=uscc, name="后注册的单位", kinds=[UnitKind.USAGE], jurisdiction=station,
-                             username="racer", display_name="赛跑者", password=PASSWORD)
+                             username="racer", display_name="赛跑者", password=PASSWORD,
+                             contact_phone="13812345678", licence=licence_upload())
     thread.join(timeout=30)
     assert errors == []
     assert caught.value.message_dict["uscc"] == [
@@ -171,7 +182,8 @@ def test_jurisdiction_must_be_a_station(tree):
     assert field_errors(response, "jurisdiction") == ["请选择单位所在地的市场监管所（乡镇、街道）。"]
     with pytest.raises(ValidationError) as caught:
         services.signup_unit(uscc=make_uscc("620102", _rng), name="测试", kinds=["usage"],
-                             jurisdiction=node("620102"), username="x1", display_name="x", password=PASSWORD)
+                             jurisdiction=node("620102"), username="x1", display_name="x", password=PASSWORD,
+                             contact_phone="13812345678", licence=licence_upload())
     assert "jurisdiction" in caught.value.message_dict
 
 
@@ -311,3 +323,126 @@ def test_confirmed_enterprise_can_add_equipment(world, pending):
     services.confirm_unit(by=world["users"]["station"], unit=unit)
     equipment = services.add_equipment(by=user, unit=unit, equipment_type=EquipmentType.objects.get(code="3110"))
     assert equipment.unit == unit and equipment.station_id == unit.station_id
+
+
+# --- Contact phone and 营业执照 (issue 8 item 6) -----------------------------------------------------
+
+def test_sign_up_seals_and_masks_the_contact_phone_and_stores_the_licence_under_a_generated_name(tree):
+    data = signup_data()
+    assert sign_up(data).status_code == 302
+    unit = Unit.objects.get(uscc=data["uscc"])
+    assert unit.contact_phone_masked == "139****5678"
+    assert crypto.decrypt(unit.contact_phone_cipher, CONTACT_PHONE_PURPOSE) == "13912345678"
+    assert unit.contact_phone_digest == crypto.digest("13912345678", CONTACT_PHONE_PURPOSE)
+    assert re.fullmatch(r"licences/\d{4}/\d{2}/[0-9a-f]{32}\.png", unit.licence.name)
+    assert unit.licence.read() == png_bytes()
+    # Neither the history nor the audit keeps the full number.
+    history = str(list(Unit.pgh_event_model.objects.filter(pgh_obj_id=unit.pk).values()))
+    audit = str(list(AuditEvent.objects.filter(object_id=str(unit.pk)).values("detail")))
+    assert "13912345678" not in history + audit and "139****5678" in audit
+
+
+def test_sign_up_needs_a_mobile_and_a_licence_checked_by_content_and_creates_nothing(tree):
+    fake = SimpleUploadedFile("营业执照.png", b"%PDF-1.4 not an image", content_type="image/png")
+    response = sign_up(contact_phone="0931-1234", licence=fake)
+    assert field_errors(response, "contact_phone") == ["手机号码应为 11 位数字，以 13–19 开头。"]
+    assert field_errors(response, "licence") == ["文件 营业执照.png 的内容与扩展名不符。"]
+    missing = sign_up({k: v for k, v in signup_data().items() if k != "licence"})
+    assert field_errors(missing, "licence")
+    assert not Unit.objects.filter(name="兰州注册测试锅炉有限公司").exists()
+    assert not User.objects.filter(username="signup-boiler").exists()
+
+
+def test_confirmation_page_shows_the_masked_phone_and_the_licence_served_only_in_scope(world, pending):
+    unit, user = pending
+    page = logged_in(world["users"]["station"]).get(reverse("units:unit_confirm", args=[unit.pk]))
+    html = page.content.decode()
+    licence_url = reverse("units:unit_licence", args=[unit.pk])
+    assert "138****5678" in html and "13812345678" not in html
+    assert f'<img src="{licence_url}"' in html and "/media/" not in html
+    for role in ("station", "county", "city"):
+        served = logged_in(world["users"][role]).get(licence_url)
+        assert served.status_code == 200 and b"".join(served.streaming_content) == png_bytes()
+        assert served["Content-Type"] == "image/png" and "no-store" in served["Cache-Control"]
+    assert logged_in(user).get(licence_url).status_code == 200
+    for role in ("other_county", "other_enterprise", "enterprise"):
+        assert logged_in(world["users"][role]).get(licence_url).status_code == 404
+    assert Client().get(licence_url).status_code == 302
+
+
+def test_rejected_sign_up_is_corrected_resubmitted_and_seen_again_with_its_rejection_on_record(world, pending):
+    unit, user = pending
+    station = world["users"]["station"]
+    services.reject_unit(by=station, unit=unit, reason="营业执照上的名称与填报不符")
+    dashboard = logged_in(user).get(reverse("dashboard:home")).content.decode()
+    url = reverse("units:unit_resubmit", args=[unit.pk])
+    assert url in dashboard
+
+    client = logged_in(user)
+    form = client.get(url)
+    assert form.status_code == 200 and "营业执照上的名称与填报不符" in form.content.decode()
+    assert form.context["form"]["name"].value() == "待确认测试电梯有限公司"
+    response = client.post(url, {
+        "uscc": unit.uscc, "name": "待确认测试电梯股份有限公司", "kinds": ["usage"], "address": "兰州市城关区",
+        "legal_representative": "王五", "contact_person": "王五", "contact_phone": "13987654321",
+        "licence": licence_upload("新执照.png"), "jurisdiction": unit.jurisdiction_id})
+    assert response.status_code == 302, response.context["form"].errors
+    unit.refresh_from_db()
+    assert (unit.status, unit.name, unit.contact_phone_masked) == (UnitStatus.PENDING, "待确认测试电梯股份有限公司",
+                                                                   "139****4321")
+    assert [u.pk for u in logged_in(station).get(reverse("units:unit_pending_list")).context["table"].data] == [
+        unit.pk]
+    review = logged_in(station).get(reverse("units:unit_confirm", args=[unit.pk])).content.decode()
+    assert "营业执照上的名称与填报不符" in review and "待确认测试电梯股份有限公司" in review
+
+    actions = list(AuditEvent.objects.filter(object_type="units.Unit", object_id=str(unit.pk))
+                   .order_by("pk").values_list("detail", flat=True))
+    assert [a["action"] for a in actions] == ["signup_unit", "reject_unit", "resubmit_unit"]
+    assert actions[1]["note"] == "营业执照上的名称与填报不符"
+    assert actions[2]["rejected"]["reason"] == "营业执照上的名称与填报不符"
+    assert actions[2]["changed"]["name"] == ["待确认测试电梯有限公司", "待确认测试电梯股份有限公司"]
+    statuses = list(Unit.pgh_event_model.objects.filter(pgh_obj_id=unit.pk).order_by("pgh_id")
+                    .values_list("status", "review_note"))
+    assert (UnitStatus.REJECTED, "营业执照上的名称与填报不符") in statuses and statuses[-1][0] == UnitStatus.PENDING
+
+    services.confirm_unit(by=station, unit=unit, note="已核实新执照")
+    unit.refresh_from_db()
+    assert unit.status == UnitStatus.ACTIVE
+
+
+def test_resubmit_keeps_phone_and_licence_left_blank_and_may_move_to_the_right_station(world, pending):
+    unit, user = pending
+    services.reject_unit(by=world["users"]["station"], unit=unit, reason="不在本所辖区")
+    other_station = Jurisdiction.objects.filter(tier=Tier.STATION, parent__code="620102").exclude(
+        code=STATION).first()
+    licence = unit.licence.name
+    services.resubmit_unit(by=user, unit=unit, jurisdiction=other_station, uscc=unit.uscc, name=unit.name,
+                           kinds=unit.kinds)
+    unit.refresh_from_db()
+    user.refresh_from_db()
+    assert (unit.contact_phone_masked, unit.licence.name) == ("138****5678", licence)
+    assert unit.jurisdiction == other_station and unit.station_id == other_station.pk
+    assert user.jurisdiction == other_station
+
+
+def test_only_a_rejected_sign_up_is_resubmitted_and_only_by_its_own_enterprise(world, pending):
+    unit, user = pending
+    url = reverse("units:unit_resubmit", args=[unit.pk])
+    response = logged_in(user).get(url)
+    assert response.status_code == 302 and response["Location"] == unit.get_absolute_url()
+    with pytest.raises(ValidationError):
+        services.resubmit_unit(by=user, unit=unit, jurisdiction=unit.jurisdiction, name="改名")
+    services.reject_unit(by=world["users"]["station"], unit=unit, reason="资料不全")
+    for role in ("other_enterprise", "station", "county"):
+        assert logged_in(world["users"][role]).get(url).status_code == 404
+        assert logged_in(world["users"][role]).post(url, {"name": "越权"}).status_code == 404
+    unit.refresh_from_db()
+    assert unit.status == UnitStatus.REJECTED
+
+
+def test_signing_up_again_with_a_rejected_uscc_points_to_the_resubmission(world, pending):
+    unit, _user = pending
+    services.reject_unit(by=world["users"]["station"], unit=unit, reason="资料不全")
+    response = sign_up(uscc=unit.uscc, username="second-try")
+    assert field_errors(response, "uscc") == [
+        f"统一社会信用代码 {unit.uscc} 的注册未通过确认。请用注册时设置的账号登录，更正后重新提交。"]

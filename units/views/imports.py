@@ -2,7 +2,12 @@
 
 from django import forms
 from django.contrib import messages
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.http import Http404, HttpResponse
+from django.urls import reverse
+from django.utils.http import content_disposition_header
 from django.utils.translation import gettext_lazy as _
+from django.views import View
 
 from jurisdictions import access
 from jurisdictions.duties import Duty
@@ -36,8 +41,24 @@ class ImportUploadView(ScopedFormView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        context.update(columns=importing.IMPORTERS[self.kind].columns, note=importing.IMPORTERS[self.kind].note)
+        context.update(columns=importing.IMPORTERS[self.kind].columns, note=importing.IMPORTERS[self.kind].note,
+                       template_url=reverse("units:import_template", args=[self.kind]))
         return context
+
+
+class ImportTemplateView(LoginRequiredMixin, View):
+    """The blank workbook of one importer (units, equipment, or any app's registered importer), to
+    whoever may run that import; anyone else, or an unknown kind, reads 404."""
+
+    XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+    def get(self, request, kind):
+        if kind not in importing.IMPORTERS or not access.can(request.user, importing.import_duty(request.user, kind)):
+            raise Http404
+        response = HttpResponse(importing.template_workbook(kind), content_type=self.XLSX)
+        response["Content-Disposition"] = content_disposition_header(
+            as_attachment=True, filename=f"{ImportJob.Kind(kind).label}导入模板.xlsx")
+        return response
 
 
 class UnitImportView(ImportUploadView):

@@ -25,7 +25,7 @@ from portal.kit.views import ConfirmActionView, ScopedDetailView, ScopedFormView
 from units import documents, services
 from units.choices import ApplicationKind, ApplicationStatus
 from units.filters import ApplicationFilter
-from units.forms import ApplicationForm, ApplicationRejectForm
+from units.forms import ApplicationApproveForm, ApplicationForm, ApplicationRejectForm
 from units.models import Application, ApplicationDocument, Equipment, Unit
 from units.tables import ApplicationTable, due_state
 
@@ -125,6 +125,7 @@ class ApplicationDetailView(ScopedDetailView):
             can_accept=may_decide and status == ApplicationStatus.SUBMITTED,
             can_approve=may_decide and status == ApplicationStatus.ACCEPTED,
             can_reject=may_decide and status in services.OPEN_STATUSES,
+            can_withdraw=status == ApplicationStatus.SUBMITTED and access.can(user, Duty.KEEP_RECORDS, application),
             decided=status in documents.DECIDED_STATUSES,
             authority_title=documents.authority_title(application.authority),
         )
@@ -135,6 +136,8 @@ class ApplicationDetailView(ScopedDetailView):
         steps = [{"label": _("提交申请"), "by": application.submitted_by, "at": application.submitted_at}]
         if application.accepted_at:
             steps.append({"label": _("受理"), "by": application.accepted_by, "at": application.accepted_at})
+        if application.withdrawn_at:
+            steps.append({"label": _("申请单位撤回"), "by": application.submitted_by, "at": application.withdrawn_at})
         if application.decided_at:
             label = _("准予办理") if application.status == ApplicationStatus.APPROVED else _("不予办理")
             steps.append({"label": label, "by": application.decided_by, "at": application.decided_at,
@@ -176,13 +179,15 @@ class ApplicationAcceptView(ApplicationActionView):
 
 
 class ApplicationApproveView(ApplicationActionView):
+    form_class = ApplicationApproveForm
     title = gettext_lazy("准予办理")
     question = gettext_lazy("确认准予办理？设备状态将随之变更，首次登记的设备将取得使用登记证编号，并生成决定书。")
     button = gettext_lazy("准予办理")
     done_message = gettext_lazy("已准予办理，决定书已生成。")
 
     def act(self, form):
-        services.approve_application(by=self.request.user, application=self.object)
+        services.approve_application(by=self.request.user, application=self.object,
+                                     opinion=form.cleaned_data["opinion"])
 
 
 class ApplicationRejectView(ApplicationActionView):
@@ -196,6 +201,29 @@ class ApplicationRejectView(ApplicationActionView):
     def act(self, form):
         services.reject_application(by=self.request.user, application=self.object,
                                     reason=form.cleaned_data["reason"])
+
+
+class ApplicationWithdrawView(ApplicationActionView):
+    """撤回: the applicant takes back an application the authority has not yet accepted; once accepted
+    (or decided, or withdrawn) the page answers 404, like any application the user may not act on."""
+
+    duty = Duty.KEEP_RECORDS
+    danger = True
+    title = gettext_lazy("撤回申请")
+    button = gettext_lazy("撤回申请")
+    done_message = gettext_lazy("申请已撤回，所选设备可以重新申请。")
+
+    def get_object(self):
+        return access.get_or_404(Application.objects.select_related("unit").filter(
+            status=ApplicationStatus.SUBMITTED), self.request.user, self.duty, pk=self.kwargs["pk"])
+
+    @property
+    def question(self):
+        return _("确认撤回%(kind)s申请 %(number)s？撤回后登记机关不再办理，记录保留。") % {
+            "kind": self.object.get_kind_display(), "number": self.object.number}
+
+    def act(self, form):
+        services.withdraw_application(by=self.request.user, application=self.object)
 
 
 class ApplicationDocumentView(LoginRequiredMixin, View):

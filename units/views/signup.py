@@ -1,19 +1,25 @@
 """Enterprise sign-up (public) and its confirmation by the station or a tier above (000 §四)."""
 
+from pathlib import Path
+
 from django.contrib import messages
+from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import ValidationError
+from django.http import FileResponse, Http404
 from django.shortcuts import redirect
 from django.utils.translation import gettext_lazy as _
+from django.views import View
 from django.views.generic import FormView
 
 from jurisdictions import access
-from jurisdictions.duties import Duty
+from jurisdictions.duties import Duty, Tier
+from jurisdictions.models import Jurisdiction
 from portal.kit.forms import apply_form_errors, style_widgets
-from portal.kit.views import ConfirmActionView, ScopedListView
+from portal.kit.views import ConfirmActionView, ScopedFormView, ScopedListView
 from units import services
 from units.choices import UnitStatus
 from units.filters import PendingUnitFilter
-from units.forms import RejectForm, ReviewForm, SignupForm
+from units.forms import RejectForm, ResubmitForm, ReviewForm, SignupForm
 from units.models import Unit
 from units.tables import PendingUnitTable
 
@@ -40,8 +46,8 @@ class SignupView(FormView):
             services.signup_unit(
                 uscc=d["uscc"], name=d["name"], kinds=d["kinds"], jurisdiction=d["jurisdiction"],
                 address=d["address"], legal_representative=d["legal_representative"],
-                contact_person=d["contact_person"], username=d["username"], display_name=d["display_name"],
-                password=d["password"],
+                contact_person=d["contact_person"], contact_phone=d["contact_phone"], licence=d["licence"],
+                username=d["username"], display_name=d["display_name"], password=d["password"],
             )
         except ValidationError as exc:
             apply_form_errors(form, exc)
@@ -64,13 +70,72 @@ class PendingUnitListView(ScopedListView):
     empty_hint = _("企业在登录页自助注册后，等待属地市场监管所确认的单位会列在这里；目前没有待确认的单位。")
 
 
-class UnitReviewView(ConfirmActionView):
-    duty = Duty.MANAGE_UNITS
-    danger = False
+class UnitResubmitView(ScopedFormView):
+    """更正并重新提交: the rejected applicant corrects its sign-up; the station sees it again (000 §四)."""
+
+    form_class = ResubmitForm
+    duty = Duty.EDIT_UNIT
+    template_name = "units/unit_resubmit.html"
+    title = _("更正注册信息并重新提交")
+    success_message = _("注册信息已重新提交，待属地市场监管所确认。")
 
     def get_object(self):
         return access.get_or_404(Unit.objects.select_related("jurisdiction"), self.request.user, self.duty,
                                  pk=self.kwargs["pk"])
+
+    def get(self, request, *args, **kwargs):
+        if self.object.status != UnitStatus.REJECTED:
+            messages.info(request, _("该单位当前状态为“%(status)s”，无需重新提交。") % {
+                "status": self.object.get_status_display()})
+            return redirect(self.object)
+        return super().get(request, *args, **kwargs)
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "instance": self.object}
+
+    def get_form(self, form_class=None):
+        form = super().get_form(form_class)
+        # The station list is public, as on the sign-up page: the kit's narrowing to the enterprise's
+        # own scope would leave it empty. The service still takes only a station.
+        form.fields["jurisdiction"].queryset = Jurisdiction.objects.filter(tier=Tier.STATION)
+        return form
+
+    def save(self, form):
+        d = form.cleaned_data
+        return services.resubmit_unit(
+            by=self.request.user, unit=self.object, jurisdiction=d["jurisdiction"], contact_phone=d["contact_phone"],
+            licence=d["licence"], uscc=d["uscc"], name=d["name"], kinds=d["kinds"], address=d["address"],
+            legal_representative=d["legal_representative"], contact_person=d["contact_person"])
+
+
+class UnitLicenceView(LoginRequiredMixin, View):
+    """The unit's 营业执照, inline, to whoever may view the unit — the enterprise itself and the
+    regulators over it; never from MEDIA_URL (SECURITY.md §Uploads)."""
+
+    def get(self, request, pk):
+        unit = access.get_or_404(Unit.objects.all(), request.user, Duty.VIEW, pk=pk)
+        if not unit.licence:
+            raise Http404
+        try:
+            handle = unit.licence.open("rb")
+        except FileNotFoundError as exc:
+            raise Http404 from exc
+        response = FileResponse(handle, filename=f"营业执照-{unit.uscc}{Path(unit.licence.name).suffix}")
+        response["Cache-Control"] = "private, no-store"
+        return response
+
+
+class UnitReviewView(ConfirmActionView):
+    """The station checks the sign-up against its 营业执照 and contact phone (masked: the reveal of
+    full numbers is a person's, not a unit's) before it confirms or rejects."""
+
+    duty = Duty.MANAGE_UNITS
+    danger = False
+    template_name = "units/unit_review.html"
+
+    def get_object(self):
+        return access.get_or_404(Unit.objects.select_related("jurisdiction", "reviewed_by"), self.request.user,
+                                 self.duty, pk=self.kwargs["pk"])
 
     def get(self, request, *args, **kwargs):
         if self.object.status != UnitStatus.PENDING:
@@ -78,6 +143,11 @@ class UnitReviewView(ConfirmActionView):
                 "status": self.object.get_status_display()})
             return redirect(self.object)
         return super().get(request, *args, **kwargs)
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["licence_is_pdf"] = Path(self.object.licence.name or "").suffix.lower() == ".pdf"
+        return context
 
     def get_success_url(self):
         return self.object.get_absolute_url()
