@@ -143,3 +143,25 @@ def test_rotation_stops_on_a_row_sealed_under_a_key_already_removed(world, old_k
     with pytest.raises(CommandError, match=f"人员 {person.pk} 的身份证号码无法解密"):
         rotate()
     assert bytes(Person.objects.get(pk=person.pk).id_cipher) == bytes(person.id_cipher)
+
+
+def test_rotation_reseals_the_contact_phones_units_gave_at_sign_up(tree, old_key, settings, tmp_path):
+    import random
+
+    from portal.kit.samples import make_uscc
+    from units import services as unit_services
+    from units.models import CONTACT_PHONE_PURPOSE, Unit
+
+    settings.MEDIA_ROOT = tmp_path / "media"
+    unit, _user = unit_services.signup_unit(
+        uscc=make_uscc("620102", random.Random(5)), name="轮换测试单位", kinds=["usage"],
+        jurisdiction=factories.node("620102001"), username="rotate-unit", display_name="轮换",
+        password=factories.PASSWORD, address="兰州市", contact_phone="13812345678", licence=factories.licence_upload())
+    old_key.FIELD_ENCRYPTION_KEY = f"{NEW},{OLD}"
+    assert "1 个单位的联系电话" in rotate()
+
+    old_key.FIELD_ENCRYPTION_KEY = NEW
+    stored = Unit.objects.get(pk=unit.pk)
+    assert crypto.decrypt(stored.contact_phone_cipher, CONTACT_PHONE_PURPOSE) == "13812345678"
+    assert stored.contact_phone_digest == crypto.digest("13812345678", CONTACT_PHONE_PURPOSE)
+    assert "0 个单位的联系电话" in rotate()
