@@ -21,6 +21,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 UNIT_NAME = "全流程测试电梯有限公司"
 USERNAME = "full-path-enterprise"
+ACCEPTANCE_NUMBER = re.compile(r"^（兰州）特设受〔\d{4}〕第\d+号$")
 CODE = "311062010202600007"  # 3110 曳引驱动乘客电梯 · maker 62010 · 2026 · serial 00007
 
 
@@ -55,6 +56,9 @@ def test_signup_to_certificate_download(live_server, world, uploads, tmp_path):
         page.get_by_label("地址").fill("兰州市城关区酒泉路 18 号")
         page.get_by_label("法定代表人").fill("孙八")
         page.get_by_label("联系人").fill("周九")
+        page.get_by_label("联系电话").fill("13812345678")
+        page.get_by_label("营业执照").set_input_files(
+            {"name": "营业执照.png", "mimeType": "image/png", "buffer": factories.png_bytes()})
         page.get_by_label("属地市场监管所").fill("酒泉路")
         page.locator("[data-pick]", has_text="酒泉路").first.click()
         expect(page.get_by_label("属地市场监管所")).to_have_value(re.compile("酒泉路.*（城关区）"))
@@ -104,7 +108,7 @@ def test_signup_to_certificate_download(live_server, world, uploads, tmp_path):
     with browser_page(live_server.url) as (page, console):
         log_in(page, "city")
         page.locator("#sidebar").get_by_role("link", name="使用登记办理").click()
-        page.get_by_role("row", name=re.compile(UNIT_NAME)).get_by_role("link", name=re.compile(r"^#\d+$")).click()
+        page.get_by_role("row", name=re.compile(UNIT_NAME)).get_by_role("link", name=ACCEPTANCE_NUMBER).click()
         page.get_by_role("link", name="受理").click()
         page.get_by_test_id("confirm").click()
         expect(page.get_by_test_id("application-status")).to_have_text("已受理")

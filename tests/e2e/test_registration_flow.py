@@ -44,7 +44,7 @@ def test_enterprise_applies_with_uploads_and_the_city_registers(live_server, ele
         log_in(page, "city")
         page.get_by_role("link", name="使用登记办理").click()
         page.screenshot(path=SCREENSHOTS / "registration-queue.png", full_page=True)
-        page.get_by_role("link", name=re.compile(r"^#\d+$")).first.click()
+        page.get_by_role("link", name=re.compile(r"^（兰州）特设受〔\d{4}〕第\d+号$")).first.click()
         page.get_by_role("link", name="受理").click()
         page.get_by_test_id("confirm").click()
         expect(page.get_by_test_id("application-status")).to_have_text("已受理")
