@@ -51,10 +51,13 @@ class Unit(Placed):
     status = models.CharField(_("状态"), max_length=16, choices=UnitStatus.choices, default=UnitStatus.ACTIVE)
     risk_grade = models.CharField(_("风险等级"), max_length=1, choices=RiskGrade.choices, blank=True)
     contact_person = models.CharField(_("联系人"), max_length=64, blank=True)
-    contact_phone_cipher = models.BinaryField(_("联系电话（密文）"), editable=False, default=b"")
-    contact_phone_digest = models.CharField(_("联系电话索引"), max_length=64, editable=False, blank=True)
-    contact_phone_masked = models.CharField(_("联系电话"), max_length=11, editable=False, blank=True)
-    licence = models.FileField(_("营业执照"), upload_to=_licence_path, blank=True)
+    # Database defaults too: bulk loaders (seed_scale's COPY) name only the columns they fill.
+    contact_phone_cipher = models.BinaryField(_("联系电话（密文）"), editable=False, default=b"", db_default=b"")
+    contact_phone_digest = models.CharField(_("联系电话索引"), max_length=64, editable=False, blank=True,
+                                            default="", db_default="")
+    contact_phone_masked = models.CharField(_("联系电话"), max_length=11, editable=False, blank=True, default="",
+                                            db_default="")
+    licence = models.FileField(_("营业执照"), upload_to=_licence_path, blank=True, default="", db_default="")
     reviewed_by = models.ForeignKey(
         "jurisdictions.User", on_delete=models.PROTECT, null=True, blank=True, related_name="+",
         verbose_name=_("审核人"),

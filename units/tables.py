@@ -131,7 +131,7 @@ def due_badge(application: Application) -> str:
 
 
 class ApplicationTable(tables.Table):
-    id = tables.Column(linkify=True, verbose_name=_("受理编号"), order_by=("acceptance_number", "id"))
+    id = tables.Column(linkify=True, verbose_name=_("受理编号"))  # numbers follow filing order, as ids do
     kind = tables.Column(verbose_name=_("申请类型"))
     unit = tables.Column(accessor="unit__name", verbose_name=_("使用单位"), order_by=("unit__name",), attrs=SECONDARY)
     equipment_count = tables.Column(verbose_name=_("设备台数"), attrs=SECONDARY)
