@@ -8,6 +8,7 @@ city, so the issuer is always the application's ``authority``.
 from __future__ import annotations
 
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from jurisdictions.models import Jurisdiction
 from portal.kit.pdf import chinese_date, render_pdf
@@ -67,7 +68,7 @@ def decision_context(application: Application) -> dict:
         "issued_on": chinese_date(decided_on),
         "application": application,
         # How the decision cites the application: by its 受理编号 (issue 8 item 14).
-        "application_reference": f"受理编号：{application.number}",
+        "application_reference": _("受理编号：%(number)s") % {"number": application.number},
         "acceptance_number": application.number,
         # 审查意见: optional on approval, required on refusal (where it is the stated reason).
         "review_opinion": application.decision_note,
