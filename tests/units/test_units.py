@@ -302,12 +302,14 @@ def test_unit_xlsx_export_holds_no_formula(world):
 # --- The data-change history page (issue 8 item 11) ----------------------------------------------------
 
 @pytest.fixture
-def reviewed(world):
+def reviewed(world, settings, tmp_path):
     """A unit that signed itself up, was confirmed by its station and then moved and graded by its county,
     every step through the pages, so each change carries the request's history context."""
+    settings.MEDIA_ROOT = tmp_path / "media"
     data = {"uscc": make_uscc("620102", random.Random(11)), "name": "历史测试锅炉有限公司",
             "kinds": ["usage", "filling"],
             "address": "兰州市城关区酒泉路 1 号", "legal_representative": "张三", "contact_person": "李四",
+            "contact_phone": "13912345678", "licence": factories.licence_upload(),
             "jurisdiction": node("620102001").pk, "username": "history-boiler", "display_name": "李四",
             "password": factories.PASSWORD, "password_confirm": factories.PASSWORD}
     assert Client().post(reverse("units:signup"), data).status_code == 302
