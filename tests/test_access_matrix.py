@@ -107,9 +107,20 @@ def _pending_unit(w):
 
 
 def _rejected_unit(w):
-    """``unit`` as if its sign-up had been rejected, so its own enterprise may correct and resubmit it."""
-    Unit.objects.filter(pk=w["unit"].pk).update(status="rejected", review_note="矩阵测试驳回")
-    return w["unit"]
+    """A sign-up its station rejected (made on first use). ``enterprise`` stands in for its own account:
+    it is granted only EDIT_UNIT on it, so every other page still sees ``unit`` as the enterprise's."""
+    if "rejected_unit" not in w:
+        from guardian.shortcuts import assign_perm
+
+        unit = unit_services.signup_unit(
+            uscc=make_uscc("620102", random.Random(13)), name="矩阵驳回单位", kinds=["usage"],
+            jurisdiction=node("620102001"), username="matrix-rejected", display_name="被驳回", password=PASSWORD,
+            contact_phone="13912345670", licence=licence_upload(),
+        )[0]
+        unit_services.reject_unit(by=w["users"]["station"], unit=unit, reason="矩阵测试驳回")
+        assign_perm("units.edit_unit", w["users"]["enterprise"], unit)
+        w["rejected_unit"] = unit
+    return w["rejected_unit"]
 
 
 def _licensed_unit(w):
@@ -120,7 +131,7 @@ def _licensed_unit(w):
 
 
 def _resubmit_data(w):
-    u = w["unit"]
+    u = _rejected_unit(w)
     return {"uscc": u.uscc, "name": "矩阵更正后的名称", "kinds": ["usage"], "address": "兰州市城关区",
             "legal_representative": "张三", "contact_person": "李四", "contact_phone": "13912340000",
             "jurisdiction": u.jurisdiction_id, "licence": licence_upload()}
@@ -665,7 +676,7 @@ WRITES: dict[str, Write] = {
         refused={"enterprise": REDIRECT, "county": REDIRECT}),
     "units:unit_resubmit": Write(
         rightful="enterprise", obj=_rejected_unit, data=_resubmit_data,
-        state=lambda w: Unit.objects.filter(pk=w["unit"].pk).values_list("status", "name").get(),
+        state=lambda w: Unit.objects.filter(pk=_rejected_unit(w).pk).values_list("status", "name").get(),
         refused={"other_enterprise": NOT_FOUND, "station": NOT_FOUND, "county": NOT_FOUND, "city": NOT_FOUND}),
     "units:application_withdraw": Write(
         rightful="enterprise", obj=_application(), data=lambda w: {}, state=_application_state("submitted"),

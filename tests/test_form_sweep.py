@@ -161,7 +161,7 @@ def full(request, world):
     w["pending_unit"] = unit_services.signup_unit(
         uscc=make_uscc("620102", random.Random(2026)), name="全量待确认单位", kinds=["usage"],
         jurisdiction=factories.node("620102001"), username="sweep-pending", display_name="待确认",
-        password=factories.PASSWORD)[0]
+        password=factories.PASSWORD, contact_phone="13912345671", licence=factories.licence_upload())[0]
     for page in (*MATRIX.values(), *WRITES.values()):
         if page.obj is not None:
             page.obj(w)
