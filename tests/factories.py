@@ -9,7 +9,7 @@ from jurisdictions.models import Jurisdiction, User
 from jurisdictions.services import create_regulator
 from personnel import services as personnel
 from personnel.models import Person
-from portal.kit.samples import make_id_number, make_uscc
+from portal.kit.samples import make_id_number, make_png, make_uscc
 from units.choices import UnitKind
 from units.models import Unit
 from units.services import create_enterprise_user
@@ -95,16 +95,8 @@ def xlsx_bytes(columns, rows) -> bytes:
 
 
 def png_bytes(width: int = 40, height: int = 24) -> bytes:
-    """A real, viewable PNG (a grey rectangle): what a browser shows for a scanned 营业执照."""
-    import struct
-    import zlib
-
-    def chunk(kind: bytes, data: bytes) -> bytes:
-        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF)
-
-    raw = b"".join(b"\x00" + b"\xc8\xc8\xc8" * width for _ in range(height))
-    header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
-    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(raw)) + chunk(b"IEND", b"")
+    """A real, viewable PNG: what a browser shows for a scanned 营业执照."""
+    return make_png(width, height)
 
 
 def licence_upload(name: str = "营业执照.png"):

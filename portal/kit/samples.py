@@ -1,4 +1,4 @@
-"""Valid synthetic identifiers for demo and benchmark data."""
+"""Valid synthetic identifiers (and a placeholder licence scan) for demo and benchmark data."""
 
 import random
 from datetime import date
@@ -48,3 +48,16 @@ def make_id_number(area: str, birth: date, seq: int) -> str:
     body = f"{area[:6]}{birth:%Y%m%d}{seq:03d}"
     # stdnum expects the number with a check position and ignores what is in it.
     return body + stdnum_ric.calc_check_digit(body + "0")
+
+
+def make_png(width: int = 40, height: int = 24) -> bytes:
+    """A real, viewable PNG (a grey rectangle): the stand-in for a scanned 营业执照."""
+    import struct
+    import zlib
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF)
+
+    raw = b"".join(b"\x00" + b"\xc8\xc8\xc8" * width for _ in range(height))
+    header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
+    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(raw)) + chunk(b"IEND", b"")

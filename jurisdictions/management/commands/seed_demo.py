@@ -5,6 +5,7 @@ the demo enterprises' equipment, applications and notifications."""
 import random
 from datetime import timedelta
 
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
 from django.db import transaction
@@ -13,7 +14,7 @@ from django.utils import timezone
 from jurisdictions.duties import Duty, Role
 from jurisdictions.models import Delegation, Jurisdiction, User
 from jurisdictions.services import create_regulator, delegate
-from portal.kit.samples import make_uscc
+from portal.kit.samples import make_png, make_uscc
 from units.choices import UnitKind
 from units.models import Unit
 from units.services import create_enterprise_user, signup_unit
@@ -83,7 +84,9 @@ class Command(BaseCommand):
                 node = Jurisdiction.objects.get(code=code)
                 signup_unit(uscc=make_uscc(code[:6], rng), name=unit_name, kinds=[UnitKind.USAGE], jurisdiction=node,
                             username=username, display_name=name, password=DEMO_PASSWORD,
-                            address=f"{node.parent.name}示例大厦", legal_representative="李四", contact_person="李四")
+                            address=f"{node.parent.name}示例大厦", legal_representative="李四", contact_person="李四",
+                            contact_phone=f"139{rng.randrange(10**8):08d}",
+                            licence=SimpleUploadedFile("营业执照.png", make_png(320, 200), content_type="image/png"))
         today = timezone.localdate()
         for grantor, code in DELEGATIONS:
             county = Jurisdiction.objects.get(code=code)

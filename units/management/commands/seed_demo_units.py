@@ -107,6 +107,8 @@ class Command(BaseCommand):
         services.accept_application(by=registrar, application=apply(ApplicationKind.REGISTER, "accepted"))
         services.reject_application(by=registrar, application=apply(ApplicationKind.REGISTER, "rejected"),
                                     reason="产品合格证与设备铭牌的出厂编号不一致，请核对后重新申请。")
+        # Applied again, then withdrawn (撤回) before acceptance to correct the documents once more.
+        services.withdraw_application(by=user, application=apply(ApplicationKind.REGISTER, "rejected"))
         apply(ApplicationKind.CHANGE, "in_use", reason="设备使用地点由1号楼变更为2号楼")
         self.notify(unit, user, registrar)
 
