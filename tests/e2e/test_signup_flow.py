@@ -112,7 +112,9 @@ def test_a_rejected_sign_up_is_corrected_resubmitted_and_then_confirmed(live_ser
         expect(page.get_by_test_id("previous-rejection")).to_contain_text("单位名称与营业执照不符")
         image = page.get_by_test_id("licence-image")
         expect(image).to_be_visible()
-        assert image.evaluate("img => img.complete && img.naturalWidth") == 320
+        # Visible is not loaded: wait for the scan to arrive before measuring it.
+        page.wait_for_function("img => img.complete && img.naturalWidth > 0", arg=image.element_handle())
+        assert image.evaluate("img => img.naturalWidth") == 320
         assert "/media/" not in page.content() and "13987654321" not in page.content()
         page.screenshot(path=SCREENSHOTS / "signup-confirm-licence.png", full_page=True)
         page.get_by_label("审核意见").fill("已核对更正后的营业执照并电话核实")
