@@ -5,7 +5,8 @@ before (``pgh_diff``), keyed by column (``reviewed_by_id``), in JSON, with UTC t
 context whose metadata carries the acting username (``portal.kit.middleware.HistoryContextMiddleware``).
 This module turns that into field labels, choice labels, related objects' names, local time to the
 minute and the name of who acted. Bookkeeping columns are left out; a sealed value (ciphertext, blind
-index) is never shown, and its masked copy, like a stored file's generated path, only says that it changed.
+index) is never shown, and its masked copy only says that it changed; a stored file's generated path
+is shown as 已上传 / 已更换 / 已删除.
 """
 
 from __future__ import annotations
@@ -32,6 +33,9 @@ EMPTY = _("（空）")
 CHANGED = _("已修改")
 FILLED = _("已填写")
 SYSTEM = _("系统")
+UPLOADED = _("已上传")
+REPLACED = _("已更换")
+REMOVED = _("已删除")
 
 
 @dataclass
@@ -112,6 +116,14 @@ def _value(f: models.Field, value, names) -> str:
     return mask_text(str(value))
 
 
+def _file_change(before, after) -> str:
+    """What a reader learns of a stored file: that it was uploaded, replaced or removed. Its value is the
+    path the upload handler generated (``licences/2026/12/<uuid>.png``), meaningless and not to be shown."""
+    if not after:
+        return str(REMOVED)
+    return str(REPLACED if before else UPLOADED)
+
+
 def _actors(events) -> dict[str, str]:
     """Username snapshot → how to name them now: 姓名（用户名）, or the username of a removed account."""
     usernames = {(e.pgh_context or {}).get("username") for e in events} - {None, ""}
@@ -138,7 +150,9 @@ def describe(events, model, *, hidden=()) -> list[Entry]:
             if column not in pairs or (created and after in (None, "", [])):
                 continue
             label = str(f.verbose_name)
-            if column.endswith(MASKED_SUFFIX) or isinstance(f, models.FileField):
+            if isinstance(f, models.FileField):
+                entry.changes.append(Change(label, None, _file_change(before, after)))
+            elif column.endswith(MASKED_SUFFIX):
                 entry.changes.append(Change(label, None, str(FILLED if created else CHANGED)))
             else:
                 entry.changes.append(Change(label, None if created else _value(f, before, names),

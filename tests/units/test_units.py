@@ -359,6 +359,18 @@ def test_unit_history_names_actions_fields_people_and_local_minutes(world, revie
         assert internal not in "".join(cell for row in rows for cell in row), internal
 
 
+def test_history_shows_the_licence_as_uploaded_not_as_its_storage_path(world, reviewed):
+    signed_up = history_rows(world["users"]["county"], reviewed)[-1]
+    assert "营业执照：已上传" in signed_up[3]
+    html = logged_in(world["users"]["county"]).get(reverse("units:unit_history", args=[reviewed.pk])).content.decode()
+    assert "licences/" not in html
+    previous = reviewed.licence.name
+    reviewed.licence.save("new.png", factories.licence_upload())
+    assert reviewed.licence.name != previous
+    replaced = history_rows(world["users"]["county"], reviewed)[0]
+    assert "营业执照：已更换" in replaced[3]
+
+
 def test_history_of_a_sealed_value_says_only_that_it_changed(world):
     person = factories.person(world["unit"], name="换号人员", phone="13900001111")
     personnel.update_person(by=factories.system_user(), person=person, version=person.version, name="换号人员",
