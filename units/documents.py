@@ -14,6 +14,7 @@ from jurisdictions.models import Jurisdiction
 from portal.kit.pdf import chinese_date, render_pdf
 from units.choices import ApplicationKind, ApplicationStatus, EquipmentStatus
 from units.models import Application, Equipment
+from units.services import change_rows
 
 # A certificate exists while the equipment is registered: in use or suspended (TSG 08; DOMAIN.md §4).
 CERTIFIED_STATUSES = (EquipmentStatus.IN_USE, EquipmentStatus.SUSPENDED)
@@ -78,6 +79,8 @@ def decision_context(application: Application) -> dict:
         "is_registration": application.kind == ApplicationKind.REGISTER,
         "submitted_on": chinese_date(timezone.localtime(application.submitted_at).date()),
         "equipment": application.equipment.select_related("equipment_type", "category").order_by("pk"),
+        # 变更登记: the registered facts it changes, old → new (``services.change_rows``).
+        "changes": change_rows(application),
     }
 
 

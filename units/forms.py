@@ -1,3 +1,5 @@
+import copy
+
 from django import forms
 from django.contrib.auth.password_validation import password_validators_help_text_html, validate_password
 from django.contrib.auth.validators import UnicodeUsernameValidator
@@ -9,7 +11,7 @@ from jurisdictions.forms import JurisdictionChoiceField, StationChoiceField
 from jurisdictions.models import User
 from portal.kit.identifiers import normalize_uscc, validate_mobile, validate_uscc
 from units import services
-from units.choices import DocumentKind, NotificationKind, RiskGrade, UnitKind
+from units.choices import ApplicationKind, DocumentKind, NotificationKind, RiskGrade, UnitKind
 from units.models import Equipment, EquipmentType, Unit
 
 
@@ -243,6 +245,11 @@ class EquipmentChoiceField(forms.ModelMultipleChoiceField):
             f"（{obj.location}）" if obj.location else "")
 
 
+class EquipmentSingleChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj):
+        return EquipmentChoiceField.label_from_instance(self, obj)
+
+
 class ApplicationForm(forms.Form):
     """An application of one kind for some of the unit's equipment, with one file per document TSG 08
     names; the kinds it requires are required fields (``services.REQUIRED_DOCUMENTS``)."""
@@ -252,9 +259,37 @@ class ApplicationForm(forms.Form):
     reason = forms.CharField(label=_("申请事由"), max_length=500, required=False,
                              widget=forms.Textarea(attrs={"rows": 3}))
 
+    # Registered facts a 变更 does not alter, shown read-only on the change form with why (a value posted
+    # for one is refused beside it rather than silently dropped).
+    NOT_CHANGED = {
+        "factory_number": _("出厂编号是产品的固有信息，不属于变更登记事项；登记有误的，请联系登记机关更正。"),
+        "commissioned_on": _("投入使用日期不属于变更登记事项；登记有误的，请联系登记机关更正。"),
+        "next_inspection_on": _("下次定期检验日期以检验记录为准，由监管部门录入，不通过变更登记修改。"),
+    }
+
     def __init__(self, *args, unit: Unit, kind: str, **kwargs):
         super().__init__(*args, **kwargs)
         self.kind = kind
+        if kind == ApplicationKind.CHANGE:
+            # One piece per change application (``services.submit_application``).
+            self.fields["equipment"] = EquipmentSingleChoiceField(
+                label=_("设备"), queryset=Equipment.objects.none(), widget=forms.RadioSelect,
+                help_text=_("变更登记每次申请一台设备。"))
+            self.change_names = list(services.CHANGE_FIELDS)
+            for name in services.CHANGE_FIELDS:
+                field = copy.deepcopy(EquipmentForm.base_fields[name])
+                field.required = True
+                field.error_messages["required"] = services.CHANGE_REQUIRED[name]
+                field.label = _("变更后的%(label)s") % {"label": field.label}
+                field.widget.attrs["class"] = "form-control"
+                self.fields[name] = field
+            for name, reason in self.NOT_CHANGED.items():
+                field = copy.deepcopy(EquipmentForm.base_fields[name])
+                field.required, field.disabled, field.help_text = False, True, reason
+                field.widget.attrs["class"] = "form-control"
+                self.fields[name] = field
+        else:
+            self.change_names = []
         self.fields["equipment"].queryset = services.eligible_equipment(unit, kind)
         required = services.REQUIRED_DOCUMENTS.get(kind, ())
         for doc in DocumentKind:
@@ -265,6 +300,9 @@ class ApplicationForm(forms.Form):
 
     def clean(self):
         cleaned = super().clean()
+        for name in self.NOT_CHANGED:
+            if name in self.fields and self.data.get(self.add_prefix(name)):
+                self.add_error(name, self.fields[name].help_text)
         for doc in DocumentKind:
             upload = cleaned.get(f"doc_{doc.value}")
             if upload:
@@ -273,6 +311,21 @@ class ApplicationForm(forms.Form):
                 except ValidationError as exc:
                     self.add_error(f"doc_{doc.value}", exc)
         return cleaned
+
+    @property
+    def change_fields(self):
+        return [self[name] for name in self.change_names]
+
+    @property
+    def fixed_fields(self):
+        return [self[name] for name in self.NOT_CHANGED if name in self.fields]
+
+    def equipment_list(self) -> list:
+        chosen = self.cleaned_data["equipment"]
+        return [chosen] if isinstance(chosen, Equipment) else list(chosen)
+
+    def changes(self) -> dict:
+        return {name: self.cleaned_data[name] for name in self.change_names}
 
     @property
     def document_fields(self):

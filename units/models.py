@@ -218,6 +218,11 @@ class Application(Placed):
         "jurisdictions.Jurisdiction", on_delete=models.PROTECT, related_name="+", verbose_name=_("登记机关")
     )
     reason = models.CharField(_("申请事由"), max_length=500, blank=True)
+    # 变更登记 only: {equipment field: {"old": …, "new": …}} for the registered facts the change asks to
+    # alter, keys limited to ``services.CHANGE_FIELDS``. JSON rather than a column per fact: the facts a
+    # 变更 may cover are a whitelist in one place, and the record of what it replaced (``old``) travels
+    # with it onto the page, the decision and the audit trail. Empty for every other kind.
+    changes = models.JSONField(_("变更事项"), default=dict, blank=True)
     submitted_by = models.ForeignKey("jurisdictions.User", on_delete=models.PROTECT, related_name="+")
     submitted_at = models.DateTimeField(_("提交时间"), default=timezone.now)
     due_on = models.DateField(_("办理期限"))

@@ -475,6 +475,14 @@ REQUIRED_DOCUMENTS = {
     ApplicationKind.REGISTER: (DocumentKind.FORM, DocumentKind.PRODUCT_CERTIFICATE),
 }
 OPEN_STATUSES = (ApplicationStatus.SUBMITTED, ApplicationStatus.ACCEPTED)
+# The registered facts a 变更登记 may alter (DOMAIN.md §4: a change keeps the equipment's identity and covers
+# relocation 移装, alteration 改造, change of user, renaming, use past design life; TSG 08-2017 §3.3).
+# Of the facts ``fixed_equipment_fields`` locks for the enterprise only the place of use moves with one of
+# those (移装 within the registering authority's area). Variety and code are identity; factory number and
+# commissioning date are facts of the product's past that no change makes untrue (a wrong entry is a
+# correction the registrar records); the inspection dates come from inspection records (DOMAIN.md §5).
+CHANGE_FIELDS = ("location",)
+CHANGE_REQUIRED = {"location": gettext_lazy("请填写变更后的设备使用地点。")}
 ALLOWED_UPLOADS = {".pdf": b"%PDF", ".jpg": b"\xff\xd8\xff", ".jpeg": b"\xff\xd8\xff", ".png": b"\x89PNG"}
 
 
@@ -501,6 +509,50 @@ def eligible_equipment(unit: Unit, kind: str):
             .select_related("equipment_type").order_by("equipment_type__code", "code", "pk"))
 
 
+def _change_field(name: str):
+    """The form field of the equipment edit form for ``name`` (same max length and type), required:
+    a change application must state the new value."""
+    field = Equipment._meta.get_field(name).formfield(required=True)
+    field.error_messages["required"] = CHANGE_REQUIRED.get(name, field.error_messages["required"])
+    return field
+
+
+def _as_json(value) -> str:
+    return value.isoformat() if hasattr(value, "isoformat") else str(value)
+
+
+def check_changes(equipment: Equipment, changes: dict) -> dict:
+    """``changes`` ({field: new value}) as stored on a 变更登记: each key in ``CHANGE_FIELDS``, each value
+    valid for the field and different from what the equipment is registered with. Errors name the field."""
+    if not changes:
+        raise ValidationError({CHANGE_FIELDS[0]: _("请填写变更后的登记事项。")})
+    errors, checked = {}, {}
+    for name, raw in changes.items():
+        if name not in CHANGE_FIELDS:
+            errors[name] = _("该项不属于变更登记事项，不能通过变更申请修改。")
+            continue
+        try:
+            value = _change_field(name).clean(raw.strip() if isinstance(raw, str) else raw)
+        except ValidationError as exc:
+            errors[name] = exc.error_list
+            continue
+        old = getattr(equipment, name)
+        if value == old:
+            errors[name] = _("与现登记内容相同，请填写变更后的内容。")
+            continue
+        checked[name] = {"old": _as_json(old) if old is not None else "", "new": _as_json(value)}
+    if errors:
+        raise ValidationError(errors)
+    return checked
+
+
+def change_rows(application: Application) -> list[dict]:
+    """A change application's facts as label, old and new value, for its page and its decision."""
+    return [{"field": name, "label": Equipment._meta.get_field(name).verbose_name,
+             "old": application.changes[name]["old"], "new": application.changes[name]["new"]}
+            for name in CHANGE_FIELDS if name in application.changes]
+
+
 def open_application(equipment: Equipment) -> Application | None:
     """The application in progress for ``equipment``, if any: at most one, ``submit_application`` sees to it."""
     return equipment.applications.filter(status__in=OPEN_STATUSES).order_by("-pk").first()
@@ -520,8 +572,12 @@ def registration_authority(unit: Unit) -> Jurisdiction:
 
 
 def submit_application(*, by: User, unit: Unit, kind: str, equipment, reason: str = "",
-                       documents: list[tuple[str, object]] = ()) -> Application:
-    """The enterprise applies for one or several pieces of its equipment, with the documents."""
+                       documents: list[tuple[str, object]] = (), changes: dict | None = None) -> Application:
+    """The enterprise applies for one or several pieces of its equipment, with the documents.
+
+    A 变更登记 names one piece of equipment and the new values of its registered facts (``changes``, see
+    ``check_changes``): the use registration certificate is per piece (按台套, DOMAIN.md §4), and so is
+    the change of what it states. Approval applies them (``approve_application``)."""
     kind = ApplicationKind(kind)
     with transaction.atomic():
         unit = access.get_or_404(Unit.objects.all(), by, Duty.KEEP_RECORDS, pk=unit.pk)
@@ -542,6 +598,12 @@ def submit_application(*, by: User, unit: Unit, kind: str, equipment, reason: st
         if busy:
             raise ValidationError({"equipment": _("所选设备已有办理中的申请（%(numbers)s），请等待办结。") % {
                 "numbers": "、".join(a.number for a in busy)}})
+        if kind == ApplicationKind.CHANGE:
+            if len(rows) != 1:
+                raise ValidationError({"equipment": _("变更登记每次申请一台设备，请只选择一台。")})
+            changes = check_changes(rows[0], changes or {})
+        elif changes:
+            raise ValidationError(_("只有变更登记申请可以填写变更事项。"))
         present = {k for k, _f in documents}
         missing = [str(DocumentKind(k).label) for k in REQUIRED_DOCUMENTS.get(kind, ()) if k not in present]
         if missing:
@@ -550,6 +612,7 @@ def submit_application(*, by: User, unit: Unit, kind: str, equipment, reason: st
             validate_upload(upload)
         authority = registration_authority(unit)
         application = Application(unit=unit, kind=kind, authority=authority, reason=reason.strip(), submitted_by=by,
+                                  changes=changes or {},
                                   acceptance_number=acceptance_number(authority, timezone.localdate().year),
                                   due_on=timezone.localdate() + timedelta(days=settings.REGISTRATION_DUE_DAYS))
         application.place_with(unit)
@@ -561,7 +624,7 @@ def submit_application(*, by: User, unit: Unit, kind: str, equipment, reason: st
                                                uploaded_by=by)
         record(AuditEvent.Kind.DATA_CHANGED, user=by, obj=application,
                detail={"action": "submit_application", "kind": kind, "equipment": ids,
-                       "acceptance_number": application.acceptance_number})
+                       "acceptance_number": application.acceptance_number, **({"changes": changes} if changes else {})})
         return application
 
 
@@ -614,15 +677,25 @@ def decision_number(authority: Jurisdiction, year: int) -> str:
 
 
 def approve_application(*, by: User, application: Application, opinion: str = "") -> Application:
-    """Approve: equipment changes state and, for a first registration, receives its certificate number.
+    """Approve: equipment changes state and, for a first registration, receives its certificate number;
+    a 变更登记's new values replace the registered ones, in the same transaction, each change audited
+    with old and new value. The equipment is locked and must still be in a state the kind starts from
+    (nothing else moves it while the application is open, but the rule is checked where it is applied).
     The 审查意见 is optional here; a refusal must give one (``reject_application``)."""
     opinion = (opinion or "").strip()
     with transaction.atomic():
         application = _decidable(by, application.pk, (ApplicationStatus.ACCEPTED,))
         today = timezone.localdate()
-        _from, target = TRANSITIONS[ApplicationKind(application.kind)]
+        allowed_from, target = TRANSITIONS[ApplicationKind(application.kind)]
         rows = list(application.equipment.select_for_update().select_related("equipment_type").order_by("pk"))
+        wrong = [e for e in rows if e.status not in allowed_from]
+        if wrong:
+            raise ValidationError(_("以下设备当前状态不能办理%(kind)s：%(list)s") % {
+                "kind": application.get_kind_display(),
+                "list": "、".join(f"{e}（{e.get_status_display()}）" for e in wrong)})
         for equipment in rows:
+            if application.kind == ApplicationKind.CHANGE:
+                _apply_changes(by, application, equipment)
             if application.kind == ApplicationKind.REGISTER:
                 equipment.registration_number = certificate_number(equipment, application.authority, today.year)
                 equipment.registered_on = today
@@ -639,8 +712,24 @@ def approve_application(*, by: User, application: Application, opinion: str = ""
         application.save()
         record(AuditEvent.Kind.APPROVAL, user=by, obj=application,
                detail={"action": "approve", "decision_number": application.decision_number, "opinion": opinion,
-                       "certificates": [e.registration_number for e in rows if e.registration_number]})
+                       "certificates": [e.registration_number for e in rows if e.registration_number],
+                       **({"changes": application.changes} if application.changes else {})})
         return application
+
+
+def _apply_changes(by: User, application: Application, equipment: Equipment) -> None:
+    """Set the approved new values on ``equipment`` (locked by the caller). ``old`` is rewritten to what
+    the approval actually replaced, should the registrar have corrected the record meanwhile."""
+    changed = {}
+    for name, change in application.changes.items():
+        if name not in CHANGE_FIELDS:
+            raise ValidationError(_("申请中含有不属于变更登记的事项，不能办理。"))
+        old, new = getattr(equipment, name), _change_field(name).clean(change["new"])
+        setattr(equipment, name, new)
+        change["old"] = _as_json(old) if old is not None else ""
+        changed[name] = [change["old"], change["new"]]
+    record(AuditEvent.Kind.DATA_CHANGED, user=by, obj=equipment,
+           detail={"action": "change_registration", "application": application.number, "changed": changed})
 
 
 def reject_application(*, by: User, application: Application, reason: str) -> Application:

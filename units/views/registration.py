@@ -92,7 +92,7 @@ class ApplicationCreateView(ScopedFormView):
 
     def save(self, form):
         return services.submit_application(by=self.request.user, unit=self.object, kind=self.kind,
-                                           equipment=form.cleaned_data["equipment"],
+                                           equipment=form.equipment_list(), changes=form.changes(),
                                            reason=form.cleaned_data["reason"], documents=form.documents())
 
     def get_context_data(self, **kwargs):
@@ -120,6 +120,7 @@ class ApplicationDetailView(ScopedDetailView):
             equipment=[(e, certified and e.registration_number and e.status in documents.CERTIFIED_STATUSES)
                        for e in equipment],
             documents=application.documents.order_by("kind", "pk"),
+            changes=services.change_rows(application),
             timeline=self.timeline(application),
             due=due_state(application),
             can_accept=may_decide and status == ApplicationStatus.SUBMITTED,

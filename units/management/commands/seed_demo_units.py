@@ -87,11 +87,11 @@ class Command(BaseCommand):
                 last_inspection_on=today - timedelta(days=365 - due_in) if due_in < 365 else None,
                 next_inspection_on=today + timedelta(days=due_in))
 
-        def apply(kind, *fates, reason=""):
+        def apply(kind, *fates, reason="", changes=None):
             documents = ([(k, _pdf(name)) for k, name in REGISTER_DOCUMENTS]
                          if kind == ApplicationKind.REGISTER else [])
             return services.submit_application(by=user, unit=unit, kind=kind, equipment=[pieces[f] for f in fates],
-                                               reason=reason, documents=documents)
+                                               reason=reason, documents=documents, changes=changes)
 
         def decide(application):
             services.accept_application(by=registrar, application=application)
@@ -109,7 +109,8 @@ class Command(BaseCommand):
                                     reason="产品合格证与设备铭牌的出厂编号不一致，请核对后重新申请。")
         # Applied again, then withdrawn (撤回) before acceptance to correct the documents once more.
         services.withdraw_application(by=user, application=apply(ApplicationKind.REGISTER, "rejected"))
-        apply(ApplicationKind.CHANGE, "in_use", reason="设备使用地点由1号楼变更为2号楼")
+        apply(ApplicationKind.CHANGE, "in_use", reason="设备移装（登记机关辖区内）",
+              changes={"location": f"{unit.address or unit.name}2号楼（移装）"})
         self.notify(unit, user, registrar)
 
     def scrap(self, equipment: Equipment, user: User) -> None:
