@@ -83,6 +83,13 @@ def test_city_approves_a_move_and_the_equipment_and_its_certificate_show_the_new
     decision = enterprise.get(reverse("units:application_decision", args=[application.pk]))
     assert f"由“1号楼东侧”变更为“{NEW_PLACE}”" in pdf_text(decision.content)
 
+    history = enterprise.get(reverse("units:unit_history", args=[world["unit"].pk])).content.decode()
+    rows = re.findall(r'<tr data-testid="equipment-history-entry">(.*?)</tr>', history, re.S)
+    texts = [re.sub(r"<[^>]+>", "", row) for row in rows]
+    moved = [text for text in texts if "安装使用地点：1号楼东侧 → " + NEW_PLACE in text]
+    assert len(moved) == 1, texts
+    assert "测试人员（city）" in moved[0] and str(registered) in moved[0]
+
     event = AuditEvent.objects.filter(detail__action="change_registration").get()
     assert event.detail["changed"] == {"location": ["1号楼东侧", NEW_PLACE]}
     assert event.user == world["users"]["city"]

@@ -12,7 +12,7 @@ from units import services
 from units.choices import UnitStatus
 from units.filters import UnitFilter
 from units.forms import UnitForm
-from units.models import Unit
+from units.models import Equipment, Unit
 from units.tables import EquipmentTable, UnitTable
 
 HISTORY_LIMIT = 50
@@ -75,8 +75,22 @@ class UnitHistoryView(ScopedDetailView):
         )
         # The ancestor columns repeat 所属辖区 for scoping; the reader sees the jurisdiction itself.
         context["entries"] = history.describe(events, Unit, hidden=ANCESTOR_TIERS)
+        context["equipment_entries"] = self.equipment_entries()
         context["limit"] = HISTORY_LIMIT
         return context
+
+    def equipment_entries(self) -> list[tuple[str, history.Entry]]:
+        """The unit's equipment records as they changed (entered, edited, registered, moved by a 变更登记),
+        each entry with the equipment it concerns; pghistory finds them by the event rows' unit column."""
+        events = list(
+            pghistory.models.Events.objects.across("units.EquipmentEvent").references(self.object)
+            .order_by("-pgh_created_at", "-pgh_id").select_related(None)[:HISTORY_LIMIT]
+        )
+        names = {str(pk): str(e) for pk, e in Equipment.objects.select_related("equipment_type").in_bulk(
+            {int(e.pgh_obj_id) for e in events}).items()}
+        entries = history.describe(events, Equipment, hidden=(*ANCESTOR_TIERS, "unit", "category"))
+        return [(names.get(str(e.pgh_obj_id), f"#{e.pgh_obj_id}"), entry)
+                for e, entry in zip(events, entries, strict=True)]
 
 
 class UnitCreateView(ScopedFormView):
