@@ -482,7 +482,7 @@ OPEN_STATUSES = (ApplicationStatus.SUBMITTED, ApplicationStatus.ACCEPTED)
 # commissioning date are facts of the product's past that no change makes untrue (a wrong entry is a
 # correction the registrar records); the inspection dates come from inspection records (DOMAIN.md §5).
 CHANGE_FIELDS = ("location",)
-CHANGE_REQUIRED = {"location": gettext_lazy("请填写变更后的设备使用地点。")}
+CHANGE_REQUIRED = {"location": gettext_lazy("请填写变更后的安装使用地点。")}
 ALLOWED_UPLOADS = {".pdf": b"%PDF", ".jpg": b"\xff\xd8\xff", ".jpeg": b"\xff\xd8\xff", ".png": b"\x89PNG"}
 
 
@@ -510,8 +510,8 @@ def eligible_equipment(unit: Unit, kind: str):
 
 
 def _change_field(name: str):
-    """The form field of the equipment edit form for ``name`` (same max length and type), required:
-    a change application must state the new value."""
+    """The model's form field for ``name`` — the check the equipment edit form's field makes (type, max
+    length) — but required: a change application must state the new value."""
     field = Equipment._meta.get_field(name).formfield(required=True)
     field.error_messages["required"] = CHANGE_REQUIRED.get(name, field.error_messages["required"])
     return field

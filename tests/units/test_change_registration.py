@@ -130,7 +130,7 @@ def test_a_fact_a_change_does_not_cover_is_refused_beside_its_field(world, regis
 
 def test_an_empty_or_unchanged_place_is_refused_beside_the_field(world, registered):
     response = ask_to_move(world, registered, location="  ")
-    assert field_errors(response, "location") == ["请填写变更后的设备使用地点。"]
+    assert field_errors(response, "location") == ["请填写变更后的安装使用地点。"]
     response = ask_to_move(world, registered, location="1号楼东侧")
     assert field_errors(response, "location") == ["与现登记内容相同，请填写变更后的内容。"]
     response = ask_to_move(world, registered, location="长" * 201)
