@@ -13,7 +13,7 @@ from portal.kit.pdf import chinese_date
 from tests import pdflayout
 from tests.pdflayout import PAGE_CENTRE
 from units import documents, services
-from units.models import EquipmentType
+from units.models import Equipment, EquipmentType
 
 PDF = b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 MISSING_GLYPHS = ("\ufffd", "□", "\u25a1", "\u2610")
@@ -112,6 +112,18 @@ def test_certificate_is_one_page_with_centred_header_and_a_seal_over_the_signatu
     assert pdflayout.page_count(pdf) == 1
     found = assert_closing_with_the_body(pdf, chinese_date(equipment.registered_on), "登记机关")
     assert_header_centred(found)
+
+
+def test_a_certificate_with_every_row_filled_keeps_its_note_on_the_one_page(world):
+    """The demo's certificates (factory number given, a long place of use) ran the 注 onto a page 2."""
+    _application, equipment = decided(world)
+    Equipment.objects.filter(pk=equipment.pk).update(
+        factory_number="DEMO-1-03-2025-000123",
+        location="城关区酒泉路街道示例路1号示例大厦B座地下二层东侧主厂房货运通道")
+    equipment.refresh_from_db()
+    pdf = documents.certificate_pdf(equipment)
+    assert pdflayout.page_count(pdf) == 1
+    assert pdflayout.last(pdflayout.lines(pdf), "应当依法办理相应手续。")
 
 
 def test_approval_decision_is_numbered_and_lists_the_equipment(world):
