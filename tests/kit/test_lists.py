@@ -61,3 +61,9 @@ def test_a_list_with_rows_shows_the_table_not_the_hint(world, url_name):
     response = logged_in(world["users"]["enterprise"]).get(reverse(url_name))
     assert 'data-testid="empty-hint"' not in response.content.decode()
     assert "<tbody" in response.content.decode()
+
+
+def test_a_unit_page_without_equipment_says_how_to_enter_it(world):
+    response = logged_in(world["users"]["enterprise"]).get(world["unit"].get_absolute_url())
+    assert "本单位尚未登记特种设备" in response.content.decode()
+    assert "暂无数据" not in response.content.decode()

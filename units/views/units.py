@@ -56,7 +56,9 @@ class UnitDetailView(ScopedDetailView):
     def equipment_table(self, unit: Unit) -> EquipmentTable:
         """The unit's equipment, paginated like any list (a unit may hold thousands of cylinders)."""
         table = EquipmentTable(unit.equipment.select_related("unit", "category", "equipment_type"),
-                               exclude=("unit",), prefix="equipment-")
+                               exclude=("unit",), prefix="equipment-",
+                               empty_text=_("本单位尚未登记特种设备；使用单位可点“新增设备”录入，"
+                                            "或从设备列表导入 Excel。"))
         RequestConfig(self.request, paginate={"per_page": PER_PAGE}).configure(table)
         return table
 
