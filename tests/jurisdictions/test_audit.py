@@ -76,7 +76,7 @@ def aged(days: float, name: str) -> AuditEvent:
 
 def test_purge_deletes_only_rows_past_the_retention_period(db, settings):
     settings.AUDIT_RETENTION_DAYS = 365
-    assert purge_expired_audit.run() >= 0  # whatever earlier rows the database holds
+    purge_expired_audit.run()  # start from a log holding nothing past the retention period
     old = [aged(800, "ancient"), aged(366, "just-expired")]
     kept = [aged(364, "just-kept"), aged(0, "today")]
 

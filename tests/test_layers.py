@@ -1,0 +1,59 @@
+"""Imports point down: each app may import only the layers below it (``ALLOWED``).
+
+Read from the source with ``ast``, so a new module that reaches up fails here before it is reviewed.
+Tests, migrations and the project's top layer (``portal.dashboard``) are outside the rule.
+"""
+
+import ast
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+APPS = ("jurisdictions", "units", "personnel", "inspections", "portal.kit", "portal.dashboard")
+# What each package may import among the project's own packages (besides itself).
+ALLOWED = {
+    "portal.kit": set(),
+    "jurisdictions": {"portal.kit"},
+    "units": {"portal.kit", "jurisdictions"},
+    "personnel": {"portal.kit", "jurisdictions", "units"},
+    "inspections": {"portal.kit", "jurisdictions", "units", "personnel"},
+}
+
+
+def owner(module: str) -> str | None:
+    for app in APPS:
+        if module == app or module.startswith(app + "."):
+            return app
+    return None
+
+
+def imports_of(path: Path) -> set[str]:
+    found = set()
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Import):
+            found.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            found.add(node.module)
+    return found
+
+
+def sources(package: str):
+    for path in sorted((ROOT / package.replace(".", "/")).rglob("*.py")):
+        if "migrations" not in path.parts:
+            yield path
+
+
+@pytest.mark.parametrize("package", sorted(ALLOWED))
+def test_a_package_imports_only_the_layers_below_it(package):
+    edges = {(path.relative_to(ROOT).as_posix(), module)
+             for path in sources(package) for module in imports_of(path)
+             if owner(module) not in (None, package) and owner(module) not in ALLOWED[package]}
+    assert not edges, sorted(edges)
+
+
+def test_the_rule_catches_an_upward_import(tmp_path):
+    module = tmp_path / "bad.py"
+    module.write_text("from units.models import Unit\nimport portal.dashboard.views\n", encoding="utf-8")
+    assert {owner(m) for m in imports_of(module)} == {"units", "portal.dashboard"}
+    assert owner("units") not in ALLOWED["jurisdictions"]
