@@ -1,4 +1,5 @@
-from django.core.management import call_command
+import pytest
+from django.core.management import CommandError, call_command
 
 from jurisdictions.duties import Tier
 from jurisdictions.models import Jurisdiction
@@ -32,3 +33,18 @@ def test_station_names_follow_the_township(tree):
 def test_tree_integrity_check_passes(tree, capsys):
     call_command("check_tree")
     assert "辖区树完整" in capsys.readouterr().out
+
+
+def test_tree_integrity_check_names_a_node_outside_its_parent(tree):
+    """What concurrent mptt inserts do to lft/rght without the advisory lock: the check must say so."""
+    station = Jurisdiction.objects.get(code="620102001")
+    Jurisdiction.objects.filter(pk=station.pk).update(lft=station.lft + 100_000, rght=station.rght + 100_000)
+    with pytest.raises(CommandError, match="节点 620102001 不在其上级的左右值区间内"):
+        call_command("check_tree")
+
+
+def test_tree_integrity_check_names_a_station_under_the_province(tree):
+    station = Jurisdiction.objects.get(code="620102001")
+    Jurisdiction.objects.filter(pk=station.pk).update(parent=tree)
+    with pytest.raises(CommandError, match=r"节点 620102001（station）不能挂在 620000（province）之下"):
+        call_command("check_tree")
