@@ -4,6 +4,8 @@ import itertools
 import random
 from datetime import date, timedelta
 
+from django.test import Client
+
 from jurisdictions.duties import Role
 from jurisdictions.models import Jurisdiction, User
 from jurisdictions.services import create_regulator
@@ -104,3 +106,10 @@ def licence_upload(name: str = "营业执照.png"):
     from django.core.files.uploadedfile import SimpleUploadedFile
 
     return SimpleUploadedFile(name, png_bytes(), content_type="image/png")
+
+
+def logged_in(user) -> Client:
+    """A test client with ``user``'s session, skipping the login form (tests of login use it directly)."""
+    client = Client()
+    client.force_login(user)
+    return client

@@ -14,7 +14,7 @@ from jurisdictions.duties import Duty, Role
 from jurisdictions.models import Jurisdiction, JurisdictionUserObjectPermission, User
 from portal.kit.samples import make_uscc
 from tests import factories
-from tests.factories import node
+from tests.factories import logged_in, node
 from units.models import Unit
 
 GRANT_TABLE = JurisdictionUserObjectPermission._meta.db_table
@@ -212,12 +212,6 @@ def unit_form(unit: Unit, **changes) -> dict:
 def unit_row(unit: Unit):
     return Unit.objects.filter(pk=unit.pk).values(
         "name", "jurisdiction_id", "province_id", "city_id", "county_id", "station_id", "uscc", "status").get()
-
-
-def logged_in(user) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
 
 
 def test_tampered_unit_edit_moving_it_to_another_countys_station_is_rejected(world):

@@ -8,13 +8,7 @@ from django.urls import reverse
 from jurisdictions import access
 from jurisdictions.duties import Duty, Role
 from jurisdictions.models import AuditEvent, LoginSession, User
-from tests.factories import PASSWORD, node
-
-
-def logged_in(user) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
+from tests.factories import PASSWORD, logged_in, node
 
 
 def account_form(code: str, username: str = "chengguan-jiuquan", password: str = PASSWORD, role=Role.INSPECTOR):

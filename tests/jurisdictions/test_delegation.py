@@ -15,7 +15,7 @@ from jurisdictions import access, services
 from jurisdictions.duties import Duty, Role
 from jurisdictions.models import AuditEvent, Delegation, User
 from tests import factories
-from tests.factories import node
+from tests.factories import logged_in, node
 
 TODAY = timezone.localdate
 
@@ -28,12 +28,6 @@ def fresh(user: User) -> User:
 
 def may_register(user: User, code: str = "620102") -> bool:
     return access.can(fresh(user), Duty.REGISTER_EQUIPMENT, node(code))
-
-
-def logged_in(user) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
 
 
 def delegation_form(code: str, days: int = 30, starts_in: int = 0) -> dict:

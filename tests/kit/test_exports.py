@@ -7,7 +7,6 @@ import io
 from urllib.parse import quote
 
 import pytest
-from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 from openpyxl import load_workbook
@@ -17,18 +16,13 @@ from jurisdictions.models import User
 from personnel.models import Person
 from portal.kit.views import ScopedListView
 from tests import factories
+from tests.factories import logged_in
 from units.choices import UnitStatus
 from units.models import Unit
 
 # 04:10 in Gansu is 20:10 UTC the day before; the microseconds must not reach the sheet.
 LOGGED_IN_AT = dt.datetime(2026, 12, 1, 20, 10, 0, 197059, tzinfo=dt.UTC)
 SHOWN_AS = "2026年12月2日 04:10"
-
-
-def logged_in(user) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
 
 
 def sheet_rows(response) -> list[dict]:

@@ -1,18 +1,12 @@
 """An empty list says what would appear there and how it gets there (issue 8 item 13)."""
 
 import pytest
-from django.test import Client
 from django.urls import reverse
 
 from tests import factories
+from tests.factories import logged_in
 from units import services
 from units.models import EquipmentType
-
-
-def logged_in(user) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
 
 
 def empty_state(response) -> str:

@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from jurisdictions.models import AuditEvent
 from tests import factories
+from tests.factories import logged_in
 from units import services
 from units.choices import EquipmentStatus
 from units.models import Equipment, EquipmentType
@@ -33,12 +34,6 @@ def add(unit, type_code: str = "3110", status: str = EquipmentStatus.UNREGISTERE
     Equipment.objects.filter(pk=equipment.pk).update(status=status, next_inspection_on=due)
     equipment.refresh_from_db()
     return equipment
-
-
-def logged_in(user) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
 
 
 def rows(client: Client, name: str, **params) -> list[int]:

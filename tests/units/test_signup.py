@@ -17,7 +17,7 @@ from jurisdictions.duties import Duty, Role, Tier
 from jurisdictions.models import AuditEvent, Jurisdiction, User
 from portal.kit import crypto
 from portal.kit.samples import make_uscc
-from tests.factories import PASSWORD, licence_upload, node, png_bytes
+from tests.factories import PASSWORD, licence_upload, logged_in, node, png_bytes
 from units import services
 from units.choices import UnitKind, UnitStatus
 from units.models import CONTACT_PHONE_PURPOSE, EquipmentType, Unit
@@ -40,12 +40,6 @@ def signup_data(**overrides) -> dict:
 
 def sign_up(data: dict | None = None, **overrides):
     return Client().post(reverse("units:signup"), {**(data or signup_data()), **overrides})
-
-
-def logged_in(user) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
 
 
 def field_errors(response, field: str) -> list[str]:

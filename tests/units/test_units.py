@@ -20,15 +20,9 @@ from portal.kit import history
 from portal.kit.identifiers import normalize_uscc, validate_uscc
 from portal.kit.samples import make_uscc
 from tests import factories
-from tests.factories import node
+from tests.factories import logged_in, node
 from units import services
 from units.models import Unit
-
-
-def logged_in(user) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
 
 
 def error_code(value: str) -> str:
