@@ -139,7 +139,11 @@ class UserDetailView(ScopedDetailView):
             {Duty(c).label for c in user.jurisdictionuserobjectpermission_set.values_list("permission__codename",
                                                                                            flat=True)}
         )
-        context["events"] = AuditEvent.objects.filter(object_type=User._meta.label, object_id=str(user.pk))[:20]
+        # The account's events are audit records: shown to who may read the audit log, and only those
+        # written inside that reader's subtree (a higher tier's actors stay out of a county's view).
+        if access.can(self.request.user, Duty.VIEW_AUDIT):
+            events = AuditEvent.objects.filter(object_type=User._meta.label, object_id=str(user.pk))
+            context["events"] = access.scope(events, self.request.user, Duty.VIEW_AUDIT).order_by("-at")[:20]
         return context
 
 

@@ -155,3 +155,19 @@ def test_moving_an_account_re_grants_its_duties_on_the_new_node(world):
     assert access.can(fresh, Duty.VIEW, node("620102002"))
     assert not access.can(fresh, Duty.VIEW, node("620102001"))
     assert AuditEvent.objects.filter(kind=AuditEvent.Kind.ACCOUNT_CHANGED, object_id=str(station.pk)).exists()
+
+
+def test_an_accounts_events_are_shown_only_as_far_as_the_reader_may_read_the_audit_log(world):
+    """Managing accounts is not reading the audit log: a county leader does not see the city's actors."""
+    from jurisdictions import services
+
+    city, county = world["users"]["city"], world["users"]["county"]
+    account = services.create_regulator(by=city, username="audit-scope-station", password=PASSWORD,
+                                        display_name="审计范围测试", jurisdiction=node("620102001"),
+                                        role="inspector")
+    url = reverse("jurisdictions:user_detail", args=[account.pk])
+
+    assert city.username in logged_in(city).get(url).content.decode().split('data-testid="account-events"')[1]
+    county_page = logged_in(county).get(url).content.decode()
+    assert county_page.count('data-testid="account-events"') == 1
+    assert city.username not in county_page.split('data-testid="account-events"')[1]
