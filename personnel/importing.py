@@ -17,7 +17,7 @@ from jurisdictions import access
 from jurisdictions.models import User
 from personnel import rules, services
 from personnel.choices import Post
-from personnel.models import Appointment, Person
+from personnel.models import ID_PURPOSE, Appointment, Person
 from portal.kit import crypto
 from portal.kit.identifiers import normalize_uscc, validate_id_number, validate_mobile
 from units import importing
@@ -73,8 +73,10 @@ def plan(user: User, rows) -> tuple[list[dict], list[dict]]:
         except ValidationError as exc:
             reasons.append(importing.messages_of(exc))
         if not reasons:
-            person_key = (unit.pk, crypto.digest(id_number, "person.id_number"))
-            existing = people.get(person_key)
+            # Under every configured key: in the middle of a key rotation a person already on the books
+            # may still be indexed under the older one.
+            existing = next((people[(unit.pk, d)] for d in crypto.digests(id_number, ID_PURPOSE)
+                             if (unit.pk, d) in people), None)
             if post in rules.SINGLE_HOLDER_POSTS and held.get((unit.pk, post)):
                 reasons.append(_("%(name)s 已有在任%(post)s，更换请在人员配备页面办理。") % {
                     "name": unit.name, "post": r["人员类别"]})

@@ -108,3 +108,26 @@ def test_a_number_on_the_books_under_another_name_is_refused_in_the_dry_run(worl
     (reason,) = [r for r in job.errors[0]["reasons"] if "已登记为本单位人员" in r]
     assert "导入人员2" in reason and f"{number[:6]}********{number[-4:]}" in reason and number not in reason
     assert not Person.objects.filter(name="别人").exists()
+
+
+def test_during_a_key_rotation_the_dry_run_still_finds_a_number_sealed_under_the_old_key(world, settings):
+    """A person indexed under the previous key (FIELD_ENCRYPTION_KEY = "new,old" until rotate_field_key
+    has run) is still on the books: the import must not take the number for a new person."""
+    from portal.kit import crypto
+
+    old, new = crypto.generate_key(), crypto.generate_key()
+    unit, user = world["unit"], world["users"]["enterprise"]
+    Unit.objects.filter(pk=unit.pk).update(kinds=["usage"])
+    settings.FIELD_ENCRYPTION_KEY = old
+    client = client_of(user)
+    first = rows_for(unit, n_officers=1)
+    post_file(client, first)
+    client.post(reverse("units:import_confirm", args=[ImportJob.objects.get(created_by=user).pk]))
+    number = first[2][3]
+
+    settings.FIELD_ENCRYPTION_KEY = f"{new},{old}"
+    post_file(client, [[unit.uscc, "安全总监", "别人", number, "13900139001", "2026-01-01", ""]])
+
+    job = ImportJob.objects.filter(created_by=user).latest("id")
+    assert job.status == ImportJob.Status.INVALID
+    assert any("已登记为本单位人员 导入人员2" in r for r in job.errors[0]["reasons"])
