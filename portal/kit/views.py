@@ -153,7 +153,6 @@ class ScopedFormView(ScopedMixin, FormView):
     title = ""
     success_message = ""
     object = None
-    object_duty: str | None = None
 
     def get_object(self):
         return None
