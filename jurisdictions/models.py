@@ -234,6 +234,7 @@ class AuditEvent(Placed):
         DELEGATION_REVOKED = "delegation_revoked", _("撤销委托")
         ACCESS_DENIED = "access_denied", _("越权访问")
         EXPORT = "export", _("导出数据")
+        DOWNLOAD = "download", _("下载文件")
         IMPORT = "import", _("导入数据")
         FULL_REVEAL = "full_reveal", _("查看完整个人信息")
         APPROVAL = "approval", _("审批")

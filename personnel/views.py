@@ -61,7 +61,7 @@ from portal.kit import crypto
 from portal.kit.forms import apply_form_errors
 from portal.kit.identifiers import normalize_id_number
 from portal.kit.pdf import pdf_response
-from portal.kit.views import ConfirmActionView, ScopedDetailView, ScopedFormView, ScopedListView
+from portal.kit.views import ConfirmActionView, ScopedDetailView, ScopedFormView, ScopedListView, record_download
 from units.choices import UnitStatus
 from units.models import ImportJob, Unit
 from units.services import unit_of
@@ -124,7 +124,9 @@ class UnitStaffPdfView(ScopedDetailView):
 
     def get(self, request, *args, **kwargs):
         unit = self.get_object()
-        return pdf_response(documents.staff_pdf(unit, filler=request.user), f"人员配备情况表-{unit.uscc}.pdf")
+        filename = f"人员配备情况表-{unit.uscc}.pdf"
+        record_download(request, unit, filename)
+        return pdf_response(documents.staff_pdf(unit, filler=request.user), filename)
 
 
 class AppointNewView(KeepingDuty, ScopedFormView):
@@ -225,8 +227,9 @@ class AppointmentDocumentView(LoginRequiredMixin, View):
             handle = appointment.document.open("rb")
         except FileNotFoundError as exc:
             raise Http404 from exc
-        return FileResponse(handle, as_attachment=True,
-                            filename=f"任命文件-{appointment.pk}{Path(appointment.document.name).suffix}")
+        filename = f"任命文件-{appointment.pk}{Path(appointment.document.name).suffix}"
+        record_download(request, appointment, filename)
+        return FileResponse(handle, as_attachment=True, filename=filename)
 
 
 class PeopleImportView(ImportUploadView):

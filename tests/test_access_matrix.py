@@ -910,3 +910,33 @@ def test_get_never_changes_state(w):
     assert client_for(w, "city").get(revoke).status_code == 200
     assert User.objects.get(pk=station.pk).is_active
     assert Delegation.objects.get(pk=w["delegation"].pk).revoked_at is None
+
+
+DOWNLOADS = ("units:application_document", "units:application_decision", "units:equipment_certificate",
+             "units:unit_licence", "personnel:unit_staff_pdf", "personnel:appointment_document")
+
+
+@pytest.mark.parametrize("name", DOWNLOADS)
+@pytest.mark.parametrize("role", ("county", "enterprise"))
+def test_every_document_download_is_a_security_event_naming_reader_and_file(w, name, role):
+    from jurisdictions.models import AuditEvent
+
+    url = reverse(name, args=[MATRIX[name].obj(w).pk])
+    before = AuditEvent.objects.filter(kind=AuditEvent.Kind.DOWNLOAD).count()
+
+    response = client_for(w, role).get(url)
+
+    assert response.status_code == 200
+    events = AuditEvent.objects.filter(kind=AuditEvent.Kind.DOWNLOAD)
+    assert events.count() == before + 1
+    event = events.latest("pk")
+    assert event.username == w["users"][role].username and event.detail["file"]
+    assert event.detail["file"] in response["Content-Disposition"] or "filename*" in response["Content-Disposition"]
+
+
+def test_a_refused_download_writes_no_download_event(w):
+    from jurisdictions.models import AuditEvent
+
+    url = reverse("units:equipment_certificate", args=[_registered_equipment(w).pk])
+    assert client_for(w, "other_enterprise").get(url).status_code == 404
+    assert not AuditEvent.objects.filter(kind=AuditEvent.Kind.DOWNLOAD).exists()

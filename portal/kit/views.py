@@ -44,6 +44,14 @@ def attachment(filename: str, fallback: str) -> str:
     return f"attachment; filename=\"{fallback}\"; filename*=UTF-8''{quote(filename, safe='')}"
 
 
+def record_download(request, obj, filename: str) -> None:
+    """Every document leaving the portal (certificates, decisions, uploads, PDFs of people) is a security
+    event with its reader and file name (SECURITY.md §Audit: exports and reveals are, and these hold the
+    same records)."""
+    with transaction.atomic():
+        access.record_event("download", user=request.user, obj=obj, detail={"file": filename})
+
+
 class ScopedMixin(LoginRequiredMixin):
     """``duty`` names what the user must hold over the rows; rows outside it do not exist for them."""
 

@@ -21,7 +21,7 @@ from jurisdictions import access
 from jurisdictions.duties import Duty
 from portal.kit.forms import ConfirmForm
 from portal.kit.pdf import pdf_response
-from portal.kit.views import ConfirmActionView, ScopedDetailView, ScopedFormView, ScopedListView
+from portal.kit.views import ConfirmActionView, ScopedDetailView, ScopedFormView, ScopedListView, record_download
 from units import documents, services
 from units.choices import ApplicationKind, ApplicationStatus
 from units.filters import ApplicationFilter
@@ -237,6 +237,7 @@ class ApplicationDocumentView(LoginRequiredMixin, View):
             handle = document.file.open("rb")
         except FileNotFoundError as exc:
             raise Http404 from exc
+        record_download(request, document, document.original_name)
         return FileResponse(handle, as_attachment=True, filename=document.original_name)
 
 
@@ -248,7 +249,9 @@ class ApplicationDecisionView(ScopedDetailView):
 
     def get(self, request, *args, **kwargs):
         application = self.get_object()
-        return pdf_response(documents.decision_pdf(application), f"决定书-{application.decision_number}.pdf")
+        filename = f"决定书-{application.decision_number}.pdf"
+        record_download(request, application, filename)
+        return pdf_response(documents.decision_pdf(application), filename)
 
 
 class EquipmentCertificateView(ScopedDetailView):
@@ -259,4 +262,6 @@ class EquipmentCertificateView(ScopedDetailView):
 
     def get(self, request, *args, **kwargs):
         equipment = self.get_object()
-        return pdf_response(documents.certificate_pdf(equipment), f"使用登记证-{equipment.registration_number}.pdf")
+        filename = f"使用登记证-{equipment.registration_number}.pdf"
+        record_download(request, equipment, filename)
+        return pdf_response(documents.certificate_pdf(equipment), filename)

@@ -15,7 +15,7 @@ from jurisdictions import access
 from jurisdictions.duties import Duty, Tier
 from jurisdictions.models import Jurisdiction
 from portal.kit.forms import apply_form_errors, style_widgets
-from portal.kit.views import ConfirmActionView, ScopedFormView, ScopedListView
+from portal.kit.views import ConfirmActionView, ScopedFormView, ScopedListView, record_download
 from units import services
 from units.choices import UnitStatus
 from units.filters import PendingUnitFilter
@@ -120,7 +120,9 @@ class UnitLicenceView(LoginRequiredMixin, View):
             handle = unit.licence.open("rb")
         except FileNotFoundError as exc:
             raise Http404 from exc
-        response = FileResponse(handle, filename=f"营业执照-{unit.uscc}{Path(unit.licence.name).suffix}")
+        filename = f"营业执照-{unit.uscc}{Path(unit.licence.name).suffix}"
+        record_download(request, unit, filename)
+        response = FileResponse(handle, filename=filename)
         response["Cache-Control"] = "private, no-store"
         return response
 
