@@ -124,6 +124,8 @@ def test_a_rejected_sign_up_is_corrected_resubmitted_and_then_confirmed(live_ser
 
     unit.refresh_from_db()
     assert (unit.status, unit.name) == (UnitStatus.ACTIVE, "浏览器驳回测试电梯有限公司")
-    actions = list(AuditEvent.objects.filter(object_type="units.Unit", object_id=str(unit.pk)).order_by("pk")
-                   .values_list("detail__action", flat=True))
+    events = AuditEvent.objects.filter(object_type="units.Unit", object_id=str(unit.pk)).order_by("pk")
+    actions = list(events.exclude(kind=AuditEvent.Kind.DOWNLOAD).values_list("detail__action", flat=True))
     assert actions == ["signup_unit", "reject_unit", "resubmit_unit", "confirm_unit"]
+    # The station's look at the scan is on record too.
+    assert events.filter(kind=AuditEvent.Kind.DOWNLOAD, detail__file__startswith="营业执照-").exists()
