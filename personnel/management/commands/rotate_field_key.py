@@ -32,64 +32,58 @@ class Command(BaseCommand):
         if batch_size < 1:
             raise CommandError("--batch-size 应为正整数。")
         crypto.keys()  # a missing or malformed key stops here, before any row is touched
-        resealed = after = 0
-        while True:
-            with transaction.atomic():
-                batch = list(Person.objects.select_for_update().filter(pk__gt=after).order_by("pk")
-                             .only("pk", "id_cipher", "phone_cipher", "id_digest")[:batch_size])
-                if not batch:
-                    break
-                stale = [person for person in batch if not _current(person)]
-                for person in stale:
-                    _reseal(person)
-                Person.objects.bulk_update(stale, ["id_cipher", "phone_cipher", "id_digest"])
-            resealed += len(stale)
-            after = batch[-1].pk
-        self.stdout.write(self.style.SUCCESS(f"已用最新密钥重新加密 {resealed} 名人员的身份证号码和手机号码。"))
-        units = _reseal_unit_phones(batch_size)
+        people = _reseal_in_batches(Person.objects.all(), ("id_cipher", "phone_cipher", "id_digest"),
+                                    lambda person: not _current(person), _reseal, batch_size)
+        self.stdout.write(self.style.SUCCESS(f"已用最新密钥重新加密 {people} 名人员的身份证号码和手机号码。"))
+        units = _reseal_in_batches(Unit.objects.exclude(contact_phone_cipher=b""),
+                                   ("contact_phone_cipher", "contact_phone_digest"),
+                                   lambda unit: not crypto.is_current(unit.contact_phone_cipher), _reseal_unit,
+                                   batch_size)
         self.stdout.write(self.style.SUCCESS(f"已用最新密钥重新加密 {units} 个单位的联系电话。"))
         if len(crypto.keys()) > 1:
             self.stdout.write("确认无误后，可从 FIELD_ENCRYPTION_KEY 中删除旧密钥。")
+
+
+def _reseal_in_batches(queryset, fields, stale, reseal, batch_size: int) -> int:
+    """Lock a primary-key batch of ``queryset``, re-seal its ``stale`` rows and save ``fields``; one
+    transaction a batch, so a crash or a rerun only redoes the rows not yet current."""
+    resealed = after = 0
+    while True:
+        with transaction.atomic():
+            batch = list(queryset.select_for_update().filter(pk__gt=after).order_by("pk")
+                         .only("pk", *fields)[:batch_size])
+            if not batch:
+                return resealed
+            rows = [row for row in batch if stale(row)]
+            for row in rows:
+                reseal(row)
+            queryset.model.objects.bulk_update(rows, fields)
+        resealed += len(rows)
+        after = batch[-1].pk
 
 
 def _current(person: Person) -> bool:
     return crypto.is_current(person.id_cipher) and (not person.phone_cipher or crypto.is_current(person.phone_cipher))
 
 
-def _open(person: Person, blob, purpose: str) -> str:
+def _open(what: str, blob, purpose: str) -> str:
     try:
         return crypto.decrypt(blob, purpose)
     except crypto.TamperedCiphertext as exc:
-        raise CommandError(f"人员 {person.pk} 的{'身份证号码' if purpose == ID_PURPOSE else '手机号码'}无法解密："
-                           "密文被改动，或加密它的旧密钥已从 FIELD_ENCRYPTION_KEY 中删除。") from exc
+        raise CommandError(f"{what}无法解密：密文被改动，或加密它的旧密钥已从 FIELD_ENCRYPTION_KEY 中删除。") from exc
 
 
 def _reseal(person: Person) -> None:
-    number = _open(person, person.id_cipher, ID_PURPOSE)
+    number = _open(f"人员 {person.pk} 的身份证号码", person.id_cipher, ID_PURPOSE)
     person.id_cipher = crypto.encrypt(number, ID_PURPOSE)
     person.id_digest = crypto.digest(number, ID_PURPOSE)
     if person.phone_cipher:
-        person.phone_cipher = crypto.encrypt(_open(person, person.phone_cipher, PHONE_PURPOSE), PHONE_PURPOSE)
+        phone = _open(f"人员 {person.pk} 的手机号码", person.phone_cipher, PHONE_PURPOSE)
+        person.phone_cipher = crypto.encrypt(phone, PHONE_PURPOSE)
 
 
-def _reseal_unit_phones(batch_size: int) -> int:
+def _reseal_unit(unit: Unit) -> None:
     """Units' contact phones (sign-up, 000 §四) are sealed and indexed like a person's phone."""
-    resealed = after = 0
-    while True:
-        with transaction.atomic():
-            batch = list(Unit.objects.select_for_update().filter(pk__gt=after).exclude(contact_phone_cipher=b"")
-                         .order_by("pk").only("pk", "contact_phone_cipher", "contact_phone_digest")[:batch_size])
-            if not batch:
-                return resealed
-            stale = [unit for unit in batch if not crypto.is_current(unit.contact_phone_cipher)]
-            for unit in stale:
-                try:
-                    phone = crypto.decrypt(unit.contact_phone_cipher, CONTACT_PHONE_PURPOSE)
-                except crypto.TamperedCiphertext as exc:
-                    raise CommandError(f"单位 {unit.pk} 的联系电话无法解密：密文被改动，"
-                                       "或加密它的旧密钥已从 FIELD_ENCRYPTION_KEY 中删除。") from exc
-                unit.contact_phone_cipher = crypto.encrypt(phone, CONTACT_PHONE_PURPOSE)
-                unit.contact_phone_digest = crypto.digest(phone, CONTACT_PHONE_PURPOSE)
-            Unit.objects.bulk_update(stale, ["contact_phone_cipher", "contact_phone_digest"])
-        resealed += len(stale)
-        after = batch[-1].pk
+    phone = _open(f"单位 {unit.pk} 的联系电话", unit.contact_phone_cipher, CONTACT_PHONE_PURPOSE)
+    unit.contact_phone_cipher = crypto.encrypt(phone, CONTACT_PHONE_PURPOSE)
+    unit.contact_phone_digest = crypto.digest(phone, CONTACT_PHONE_PURPOSE)
