@@ -662,18 +662,20 @@ def certificate_number(equipment: Equipment, city: Jurisdiction, year: int) -> s
     return f"{prefix}{serial:05d}({year % 100:02d})"
 
 
-def acceptance_number(authority: Jurisdiction, year: int) -> str:
-    """受理编号 ``（兰州）特设受〔2026〕第12号``: numbered like the authority's documents (DOMAIN.md §2 [P]: per
-    issuer and year, unique and gap-free), given when the application is filed so the applicant quotes
-    it from the first day. A withdrawn application keeps its number, so withdrawal leaves no gap."""
-    word = settings.REGISTRATION_ACCEPTANCE_WORD
+def _authority_number(authority: Jurisdiction, word: str, year: int) -> str:
+    """The authority's next number of kind ``word`` (DOMAIN.md §2 [P]: per issuer and year, unique and
+    gap-free)."""
     return document_number(authority.name[:2], word, year, next_serial(f"{authority.code}:{word}", year))
 
 
+def acceptance_number(authority: Jurisdiction, year: int) -> str:
+    """受理编号 ``（兰州）特设受〔2026〕第12号``, given when the application is filed so the applicant quotes
+    it from the first day. A withdrawn application keeps its number, so withdrawal leaves no gap."""
+    return _authority_number(authority, settings.REGISTRATION_ACCEPTANCE_WORD, year)
+
+
 def decision_number(authority: Jurisdiction, year: int) -> str:
-    short = authority.name[:2]
-    return document_number(short, settings.REGISTRATION_DOCUMENT_WORD, year,
-                           next_serial(f"{authority.code}:{settings.REGISTRATION_DOCUMENT_WORD}", year))
+    return _authority_number(authority, settings.REGISTRATION_DOCUMENT_WORD, year)
 
 
 def approve_application(*, by: User, application: Application, opinion: str = "") -> Application:
