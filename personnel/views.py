@@ -61,7 +61,14 @@ from portal.kit import crypto
 from portal.kit.forms import apply_form_errors
 from portal.kit.identifiers import normalize_id_number
 from portal.kit.pdf import pdf_response
-from portal.kit.views import ConfirmActionView, ScopedDetailView, ScopedFormView, ScopedListView, record_download
+from portal.kit.views import (
+    XLSX,
+    ConfirmActionView,
+    ScopedDetailView,
+    ScopedFormView,
+    ScopedListView,
+    record_download,
+)
 from units.choices import UnitStatus
 from units.models import ImportJob, Unit
 from units.services import unit_of
@@ -69,7 +76,6 @@ from units.views.imports import ImportUploadView
 
 NO_STORE = method_decorator(never_cache, name="dispatch")
 HISTORY_LIMIT = 50
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 class KeepingDuty:

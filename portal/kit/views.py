@@ -27,10 +27,8 @@ from portal.kit.masking import mask_text
 from portal.kit.tables import export_dataset
 
 EXPORT_FORMATS = ("xlsx", "csv")
-EXPORT_TYPES = {
-    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    "csv": "text/csv; charset=utf-8",
-}
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+EXPORT_TYPES = {"xlsx": XLSX, "csv": "text/csv; charset=utf-8"}
 # Excel on Chinese Windows reads a CSV without a byte-order mark as GBK and garbles it.
 UTF8_BOM = "\ufeff"
 PER_PAGE = 50

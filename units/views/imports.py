@@ -11,7 +11,7 @@ from django.views import View
 
 from jurisdictions import access
 from jurisdictions.duties import Duty
-from portal.kit.views import ConfirmActionView, ScopedDetailView, ScopedFormView
+from portal.kit.views import XLSX, ConfirmActionView, ScopedDetailView, ScopedFormView
 from units import importing
 from units.models import ImportJob
 
@@ -50,12 +50,10 @@ class ImportTemplateView(LoginRequiredMixin, View):
     """The blank workbook of one importer (units, equipment, or any app's registered importer), to
     whoever may run that import; anyone else, or an unknown kind, reads 404."""
 
-    XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-
     def get(self, request, kind):
         if kind not in importing.IMPORTERS or not access.can(request.user, importing.import_duty(request.user, kind)):
             raise Http404
-        response = HttpResponse(importing.template_workbook(kind), content_type=self.XLSX)
+        response = HttpResponse(importing.template_workbook(kind), content_type=XLSX)
         response["Content-Disposition"] = content_disposition_header(
             as_attachment=True, filename=f"{ImportJob.Kind(kind).label}导入模板.xlsx")
         return response
