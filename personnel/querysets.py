@@ -15,9 +15,8 @@ from django.db.models.functions import Coalesce
 from jurisdictions.duties import Tier
 from jurisdictions.models import Jurisdiction
 from personnel import rules
-from units.choices import UnitStatus
+from units.choices import SUPERVISED_STATUSES, UnitStatus
 
-SUPERVISED = (UnitStatus.ACTIVE, UnitStatus.STOPPED)
 EXEMPT = Q(status=UnitStatus.STOPPED)
 
 
@@ -46,7 +45,7 @@ def staffed_q() -> Q:
 
 
 def supervised(queryset: QuerySet) -> QuerySet:
-    return queryset.filter(status__in=SUPERVISED)
+    return queryset.filter(status__in=SUPERVISED_STATUSES)
 
 
 def unstaffed(queryset: QuerySet) -> QuerySet:

@@ -17,6 +17,11 @@ class UnitStatus(models.TextChoices):
     STOPPED = "stopped", _("停产停业")
 
 
+# Confirmed units, the ones under supervision: what the staffing indicator counts and its lists show
+# (pending or rejected sign-ups are not yet anyone's to supervise, and cannot enter people).
+SUPERVISED_STATUSES = (UnitStatus.ACTIVE, UnitStatus.STOPPED)
+
+
 class RiskGrade(models.TextChoices):
     """分级分类: SAMR credit-risk classes A–D (DOMAIN.md §7), A lowest risk."""
 

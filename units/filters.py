@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 from jurisdictions.filters import SubtreeFilterSet
 from units.choices import (
+    SUPERVISED_STATUSES,
     ApplicationKind,
     ApplicationStatus,
     EquipmentStatus,
@@ -15,9 +16,6 @@ from units.choices import (
     UnitStatus,
 )
 from units.models import Application, Equipment, EquipmentType, Unit, WorkNotification
-
-# Confirmed units under supervision, the ones the staffing indicator counts (its 单位数 links here).
-SUPERVISED = (UnitStatus.ACTIVE, UnitStatus.STOPPED)
 
 
 class UnitFilter(SubtreeFilterSet):
@@ -32,7 +30,7 @@ class UnitFilter(SubtreeFilterSet):
         fields = ["jurisdiction", "q", "kind", "status", "risk_grade", "supervised"]
 
     def by_supervised(self, queryset, name, value):
-        return queryset.filter(status__in=SUPERVISED) if value else queryset
+        return queryset.filter(status__in=SUPERVISED_STATUSES) if value else queryset
 
     def search(self, queryset, name, value):
         value = value.strip()

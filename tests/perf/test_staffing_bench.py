@@ -24,9 +24,10 @@ from django.urls import NoReverseMatch, reverse
 from jurisdictions import access
 from jurisdictions.duties import Duty
 from personnel.models import Person
-from personnel.querysets import SUPERVISED, needing_attention, staffing_rates, supervised
+from personnel.querysets import needing_attention, staffing_rates, supervised
 from tests.perf.seeding import top_up
 from tests.perf.test_unit_list_bench import USERS, _bench_user, p95
+from units.choices import SUPERVISED_STATUSES
 from units.models import Unit
 
 BENCH_UNITS = 180_000
@@ -48,7 +49,7 @@ def django_db_setup(django_db_setup, django_db_blocker):
         added, seconds = top_up(Unit, BENCH_UNITS, "seed_scale", "units")
         if added:
             _seeding.update(units=added, unit_seconds=seconds)
-        if Unit.objects.filter(status__in=SUPERVISED, staffing__isnull=True).exists():
+        if Unit.objects.filter(status__in=SUPERVISED_STATUSES, staffing__isnull=True).exists():
             before = Person.objects.count()
             started = time.perf_counter()
             call_command("seed_personnel", no_history=True)

@@ -37,14 +37,13 @@ from portal.kit import crypto
 from portal.kit.bulk import copy_rows
 from portal.kit.masking import mask_id_number, mask_phone
 from portal.kit.samples import make_id_number
-from units.choices import UnitStatus
+from units.choices import SUPERVISED_STATUSES
 from units.management.commands.seed_scale import GIVEN, SURNAMES
 from units.models import Unit
 
 TZ = ZoneInfo("Asia/Shanghai")
 SEED_LOCK_KEY = 620_000_062
 CHUNK = 20_000  # units per COPY round: bounds memory, not the transaction
-SUPERVISED = (UnitStatus.ACTIVE, UnitStatus.STOPPED)  # pending/rejected units cannot enter people
 PLACEMENT = ("jurisdiction_id", "province_id", "city_id", "county_id", "station_id")
 
 STAFFED_SHARE = 0.70  # units with every required post filled
@@ -221,7 +220,7 @@ class Command(BaseCommand):
         with transaction.atomic():
             with connection.cursor() as cursor:
                 cursor.execute("SELECT pg_advisory_xact_lock(%s)", [SEED_LOCK_KEY])
-            units = (Unit.objects.filter(status__in=SUPERVISED)
+            units = (Unit.objects.filter(status__in=SUPERVISED_STATUSES)
                      .exclude(Exists(Person.objects.filter(unit_id=OuterRef("pk"))))
                      .exclude(Exists(UnitStaffing.objects.filter(unit_id=OuterRef("pk"))))
                      .order_by("pk").values_list("pk", "kinds", "created_at", *PLACEMENT))
