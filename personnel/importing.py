@@ -80,10 +80,9 @@ def plan(user: User, rows) -> tuple[list[dict], list[dict]]:
             if post in rules.SINGLE_HOLDER_POSTS and held.get((unit.pk, post)):
                 reasons.append(_("%(name)s 已有在任%(post)s，更换请在人员配备页面办理。") % {
                     "name": unit.name, "post": r["人员类别"]})
-            typed = str(r["姓名"]).strip()
-            if existing and existing.name != typed[:64]:
-                reasons.append(_("该身份证号码已登记为本单位人员 %(name)s（%(masked)s），与填写的姓名“%(typed)s”不符。")
-                               % {"name": existing.name, "masked": existing.id_masked, "typed": typed})
+            mismatch = existing and services.number_held_by_another_name(existing, str(r["姓名"]).strip()[:64])
+            if mismatch:
+                reasons.append(mismatch)
             if existing and existing.pk in held.get((unit.pk, post), ()):
                 reasons.append(_("该人员已担任%(post)s。") % {"post": r["人员类别"]})
             key = (unit.pk, post if post in rules.SINGLE_HOLDER_POSTS else (post, id_number))

@@ -223,6 +223,15 @@ def appoint(*, by: User, unit: Unit, person: Person, post: str, started_on: date
         return appointment
 
 
+def number_held_by_another_name(person: Person, typed: str) -> str | None:
+    """What to say when an ID number on the unit's books is entered under another name (the page and the
+    import both ask), naming the holder with the number masked; None when the names agree."""
+    if person.name == typed:
+        return None
+    return _("该身份证号码已登记为本单位人员 %(name)s（%(masked)s），与填写的姓名“%(typed)s”不符。") % {
+        "name": person.name, "masked": person.id_masked, "typed": typed}
+
+
 def appoint_new_person(*, by: User, unit: Unit, name: str, id_number: str, phone: str, post: str,
                        started_on: date, education: str = "", title: str = "", covers: str = "", equipment=(),
                        document=None) -> Appointment:
@@ -233,12 +242,11 @@ def appoint_new_person(*, by: User, unit: Unit, name: str, id_number: str, phone
         with errors_on("id_number"):
             number = validate_id_number(id_number).number
         person = with_id_number(Person.objects.filter(unit=unit), number).first()
-        if person is not None and person.name != (name or "").strip():
+        mismatch = person and number_held_by_another_name(person, (name or "").strip())
+        if mismatch:
             # Said at the number, not at the post: the form was filled for someone else's number.
-            raise ValidationError({"id_number": _(
-                "该身份证号码已登记为本单位人员 %(name)s（%(masked)s），与填写的姓名“%(typed)s”不符。"
-                "请核对号码；如确为 %(name)s 增加职务，请在其人员页面点击“任职”。") % {
-                "name": person.name, "masked": person.id_masked, "typed": (name or "").strip()}})
+            raise ValidationError({"id_number": mismatch + _(
+                "请核对号码；如确为 %(name)s 增加职务，请在其人员页面点击“任职”。") % {"name": person.name}})
         if person is None:
             person = add_person(by=by, unit=unit, name=name, id_number=number, phone=phone, education=education,
                                 title=title)
