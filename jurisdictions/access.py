@@ -25,7 +25,7 @@ from django.db import models
 from django.db.models import Q
 from django.http import Http404
 
-from jurisdictions.duties import Duty
+from jurisdictions.duties import Duty, Write
 from jurisdictions.models import AuditEvent, Jurisdiction, JurisdictionUserObjectPermission
 
 
@@ -62,6 +62,70 @@ class Grants:
         """The highest granted nodes (for the dashboard and the tree browser)."""
         every = {g for grants in self.nodes.values() for g in grants}
         return sorted((g for g in every if not any(o != g and o.covers(g) for o in every)), key=lambda g: g.lft)
+
+
+class System:
+    """The portal acting on its own account, never a visitor: the server's command line (``manage.py
+    create_regulator``, the demo seeders), the scheduled tasks (a delegation's term ending), a public form
+    (an enterprise signing itself up, 000 §四). Services take it as ``by`` where they would take a user; it
+    acts anywhere, holds no account (``account(by)`` is None) and the audit trail names it. No request can
+    carry one: it is not a ``User`` and has no session.
+    """
+
+    is_authenticated = False
+    is_active = False
+    is_enterprise = False
+    is_regulator = False
+    pk = None
+
+    def __init__(self, name: str):
+        self.name = name
+
+    def __repr__(self):
+        return f"System({self.name!r})"
+
+
+COMMAND_LINE = System("command_line")
+SCHEDULE = System("schedule")
+SIGNUP = System("signup")
+
+
+def account(actor):
+    """The user account behind ``actor``, for the ``created_by``/``revoked_by`` columns; None for the system."""
+    return None if isinstance(actor, System) else actor
+
+
+REGULATORS = "regulators"
+ENTERPRISES = "enterprises"
+
+
+def is_enterprise(user) -> bool:
+    """An account of a unit (seed 002), as opposed to a regulator's or the system's."""
+    return bool(user is not None and user.is_authenticated and user.is_enterprise)
+
+
+def is_regulator(user) -> bool:
+    """An account of a market-regulation department, bound to a jurisdiction node (000 §一–§四)."""
+    return bool(user is not None and user.is_authenticated and user.is_regulator)
+
+
+def in_audience(user, audience: str | None) -> bool:
+    """Whether a page meant for ``audience`` (``REGULATORS``, ``ENTERPRISES`` or None) is for ``user``."""
+    if audience is None:
+        return True
+    return {REGULATORS: is_regulator, ENTERPRISES: is_enterprise}[audience](user)
+
+
+def resolve(user, duty: str | Write) -> str:
+    """The duty ``user`` needs: a ``Write`` resolves by the kind of account (duties.Write)."""
+    if isinstance(duty, Write):
+        return duty.duty_for(enterprise=is_enterprise(user))
+    return duty
+
+
+def owns(user, obj) -> bool:
+    """Creator-only records (an import run, an export built for one reader): ``obj.created_by`` is ``user``."""
+    return user is not None and user.is_authenticated and getattr(obj, "created_by_id", None) == user.pk
 
 
 def unit_grant_model():
@@ -113,6 +177,9 @@ def _tree_q(prefix: str, node: NodeGrant) -> Q:
 
 def scope_q(model: type[models.Model], user, duty: str) -> Q:
     """The filter selecting the rows of ``model`` the user may ``duty``; no grant selects no row."""
+    if isinstance(user, System):
+        return Q()
+    duty = resolve(user, duty)
     g = grants(user)
     q = Q(pk__in=[])
     nodes = g.nodes_for(duty)
@@ -144,6 +211,9 @@ def scope(queryset: models.QuerySet, user, duty: str = Duty.VIEW) -> models.Quer
 
 def can(user, duty: str, obj: models.Model | None = None) -> bool:
     """Whether ``user`` may ``duty`` on ``obj`` (or anywhere, when ``obj`` is None)."""
+    if isinstance(user, System):
+        return True
+    duty = resolve(user, duty)
     g = grants(user)
     if obj is None:
         return g.holds(duty)

@@ -17,6 +17,9 @@ def _snapshot_jurisdiction(user):
 def record(kind, *, user=None, success=True, obj: models.Model | None = None, detail=None, username=None):
     ctx = context.current()
     actor = user if user is not None and getattr(user, "is_authenticated", False) else None
+    system = getattr(user, "name", None) if user is not None and actor is None else None
+    if system:
+        detail = {**(detail or {}), "system": system}
     node, ancestors = _snapshot_jurisdiction(actor)
     event = AuditEvent(
         kind=kind,

@@ -6,6 +6,8 @@ its whole subtree. Enterprise accounts hold the enterprise duties on their own u
 Changing who may do what is an edit to this file and nothing else (DESIGN §3.1).
 """
 
+import enum
+
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -128,6 +130,23 @@ DELEGABLE: dict[Duty, tuple[str, str]] = {
     # duty: (tier that delegates, tier that receives) — 000 §二(二), §三(二)
     D.REGISTER_EQUIPMENT: (Tier.CITY, Tier.COUNTY),
 }
+
+class Write(enum.Enum):
+    """A change to a unit's own data, made by one of two kinds of account with different duties.
+
+    The unit files its own information and records (seed 002: 企业落实主体责任, 自行填报); the regulator
+    that manages the unit may correct them (000 §三(二), §四 属地监管). ``access.scope``/``can`` accept a
+    ``Write`` wherever they accept a duty and resolve it for the user at hand, so this rule is
+    written here and nowhere else.
+    """
+
+    UNIT = ("edit_unit", "manage_units")
+    RECORDS = ("keep_records", "manage_units")
+    UNIT_ACCOUNTS = ("manage_unit_accounts", "manage_units")
+
+    def duty_for(self, *, enterprise: bool) -> "Duty":
+        return Duty(self.value[0] if enterprise else self.value[1])
+
 
 # Enterprise accounts: seed 002 — the unit fills in its own staff and records and sees its own data,
 # including the full identity details it entered itself (each reveal audited).

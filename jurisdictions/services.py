@@ -130,7 +130,7 @@ def delegated_duties(node: Jurisdiction) -> set[str]:
     return set(Delegation.objects.active().filter(grantee=node).values_list("duty", flat=True))
 
 
-def _sync_grants(user: User, *, by: User | None) -> None:
+def _sync_grants(user: User, *, by: User | access.System) -> None:
     """Make the user's node grants exactly its tier ∩ role duties plus active delegations."""
     JurisdictionUserObjectPermission.objects.filter(user=user).exclude(content_object=user.jurisdiction).delete()
     role_duties = ROLE_DUTIES.get(user.role, frozenset())
@@ -156,22 +156,19 @@ def _check_username(username: str) -> str:
     return username
 
 
-def create_regulator(*, by: User | None, username: str, password: str, display_name: str, jurisdiction: Jurisdiction,
-                     role: str, email: str = "") -> User:
+def create_regulator(*, by: User | access.System, username: str, password: str, display_name: str,
+                     jurisdiction: Jurisdiction, role: str, email: str = "") -> User:
     """A regulator admin creates an account inside its own subtree only (issue: accounts).
 
-    ``by=None`` is the server's command line (``manage.py create_regulator``): how the first province
-    account is made, since the system administrator holds no scope in the portal (docs/accounts.md).
+    ``by=access.COMMAND_LINE`` is the server's command line (``manage.py create_regulator``): how the first
+    province account is made, since the system administrator holds no scope in the portal (docs/accounts.md).
     """
     if role not in REGULATOR_ROLES:
         raise ValidationError({"role": _("请选择监管人员角色。")})
     with transaction.atomic():
-        if by is None:
-            node = Jurisdiction.objects.get(pk=jurisdiction.pk)
-        else:
-            node = access.get_or_404(Jurisdiction.objects.all(), by, Duty.MANAGE_ACCOUNTS, pk=jurisdiction.pk)
+        node = access.get_or_404(Jurisdiction.objects.all(), by, Duty.MANAGE_ACCOUNTS, pk=jurisdiction.pk)
         user = User(username=_check_username(username), display_name=display_name.strip(), email=email,
-                    jurisdiction=node, role=role, created_by=by)
+                    jurisdiction=node, role=role, created_by=access.account(by))
         with errors_on("password"):
             validate_password(password, user)
         user.set_password(password)
@@ -255,18 +252,15 @@ def delegate(*, by: User, grantee: Jurisdiction, starts_on: date, ends_on: date,
         return delegation
 
 
-def revoke_delegation(*, by: User | None, delegation: Delegation, reason: str) -> Delegation:
-    """Revoke now; also used by the beat task that ends expired delegations (``by`` None)."""
+def revoke_delegation(*, by: User | access.System, delegation: Delegation, reason: str) -> Delegation:
+    """Revoke now; also used by the beat task that ends expired delegations (``by=access.SCHEDULE``)."""
     with transaction.atomic():
-        qs = Delegation.objects.select_for_update()
-        if by is not None:
-            delegation = access.get_or_404(qs, by, Duty.DELEGATE_REGISTRATION, pk=delegation.pk)
-        else:
-            delegation = qs.get(pk=delegation.pk)
+        delegation = access.get_or_404(Delegation.objects.select_for_update(), by, Duty.DELEGATE_REGISTRATION,
+                                       pk=delegation.pk)
         if delegation.revoked_at is not None:
             raise ValidationError(_("该委托已撤销。"))
         delegation.revoked_at = timezone.now()
-        delegation.revoked_by = by
+        delegation.revoked_by = access.account(by)
         delegation.revoke_reason = reason.strip() or _("已到期")
         delegation.save(update_fields=["revoked_at", "revoked_by", "revoke_reason"])
         _resync_node(delegation.grantee, by=by)
@@ -275,7 +269,7 @@ def revoke_delegation(*, by: User | None, delegation: Delegation, reason: str) -
         return delegation
 
 
-def _resync_node(node: Jurisdiction, *, by: User | None) -> None:
+def _resync_node(node: Jurisdiction, *, by: User | access.System) -> None:
     for user in User.objects.filter(jurisdiction=node, role__in=REGULATOR_ROLES).select_related("jurisdiction"):
         _sync_grants(user, by=by)
 
@@ -287,8 +281,8 @@ def expire_delegations(today: date | None = None) -> int:
     today = today or timezone.localdate()
     expired = list(Delegation.objects.filter(revoked_at__isnull=True, ends_on__lt=today))
     for delegation in expired:
-        revoke_delegation(by=None, delegation=delegation, reason=_("委托期限届满"))
+        revoke_delegation(by=access.SCHEDULE, delegation=delegation, reason=_("委托期限届满"))
     for node in Jurisdiction.objects.filter(pk__in=Delegation.objects.active().values("grantee_id")):
         with transaction.atomic():
-            _resync_node(node, by=None)
+            _resync_node(node, by=access.SCHEDULE)
     return len(expired)

@@ -1,17 +1,15 @@
-from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.db import transaction
 from django.http import Http404
 from django.shortcuts import redirect, render
-from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET
 
 from jurisdictions import access, services
 from jurisdictions.access import record_event
-from jurisdictions.duties import Duty, Tier
+from jurisdictions.duties import REGULATOR_ROLES, Duty, Tier
 from jurisdictions.filters import AuditEventFilter, DelegationFilter, UserFilter
 from jurisdictions.forms import DelegationForm, RegulatorForm, RevokeForm, StationForm
 from jurisdictions.models import AuditEvent, Delegation, Jurisdiction, User
@@ -163,22 +161,16 @@ class UserCreateView(ScopedFormView):
 
 
 class UserEditView(ScopedFormView):
-    form_class = RegulatorForm
+    """A regulator's account; an enterprise's is its unit's business (units:unit_account_create)."""
+
+    queryset = User.objects.select_related("jurisdiction").filter(role__in=REGULATOR_ROLES)
     duty = Duty.MANAGE_ACCOUNTS
+    form_class = RegulatorForm
     title = gettext_lazy("修改账号")
     success_message = gettext_lazy("账号已更新。")
 
-    def get_object(self):
-        user = access.get_or_404(User.objects.select_related("jurisdiction"), self.request.user, self.duty,
-                                 pk=self.kwargs["pk"])
-        if not user.is_regulator:
-            raise Http404
-        return user
-
     def get_form_kwargs(self):
-        kwargs = super().get_form_kwargs()
-        kwargs["editing"] = True
-        return kwargs
+        return {**super().get_form_kwargs(), "editing": True}
 
     def get_initial(self):
         u = self.object
@@ -192,11 +184,10 @@ class UserEditView(ScopedFormView):
 
 
 class UserToggleActiveView(ConfirmActionView):
-    form_class = ConfirmForm
+    queryset = User.objects.all()
     duty = Duty.MANAGE_ACCOUNTS
-
-    def get_object(self):
-        return access.get_or_404(User.objects.all(), self.request.user, self.duty, pk=self.kwargs["pk"])
+    form_class = ConfirmForm
+    done_message = gettext_lazy("账号状态已更新。")
 
     def get_context_data(self, **kwargs):
         u = self.object
@@ -208,10 +199,6 @@ class UserToggleActiveView(ConfirmActionView):
 
     def perform(self, form):
         services.set_active(by=self.request.user, user=self.object, active=not self.object.is_active)
-        messages.success(self.request, _("账号状态已更新。"))
-
-    def get_success_url(self):
-        return self.object.get_absolute_url()
 
 
 # --- Delegation (000 §二(二)) -----------------------------------------------------------------------
@@ -248,18 +235,13 @@ class DelegationCreateView(ScopedFormView):
         return services.delegate(by=self.request.user, grantee=data["grantee"], starts_on=data["starts_on"],
                                  ends_on=data["ends_on"], note=data["note"])
 
-    def get_success_url(self):
-        return reverse("jurisdictions:delegation_list")
-
 
 class DelegationRevokeView(ConfirmActionView):
-    form_class = RevokeForm
+    queryset = Delegation.objects.select_related("grantee")
     duty = Duty.DELEGATE_REGISTRATION
+    form_class = RevokeForm
     title = gettext_lazy("撤销委托")
-
-    def get_object(self):
-        return access.get_or_404(Delegation.objects.select_related("grantee"), self.request.user, self.duty,
-                                 pk=self.kwargs["pk"])
+    done_message = gettext_lazy("委托已撤销。")
 
     def get_context_data(self, **kwargs):
         self.question = _("撤销后 %(name)s 将立即不能办理使用登记。") % {"name": self.object.grantee}
@@ -267,10 +249,6 @@ class DelegationRevokeView(ConfirmActionView):
 
     def perform(self, form):
         services.revoke_delegation(by=self.request.user, delegation=self.object, reason=form.cleaned_data["reason"])
-        messages.success(self.request, _("委托已撤销。"))
-
-    def get_success_url(self):
-        return reverse("jurisdictions:delegation_list")
 
 
 # --- Audit (SECURITY.md §Audit) ---------------------------------------------------------------------

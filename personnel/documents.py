@@ -37,7 +37,7 @@ def filler_of(user, current: list[Appointment]) -> tuple[str, str]:
     bearing the account's name, when exactly one does. Otherwise, and for a regulator printing the
     sheet, the lines stay blank for the unit to fill in by hand.
     """
-    if user is None or not user.is_enterprise:
+    if not access.is_enterprise(user):
         return "", ""
     name = user.display_name.strip()
     phones = {a.person.phone_masked for a in current if name and a.person.name == name and a.person.phone_masked}

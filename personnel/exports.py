@@ -40,7 +40,7 @@ def _event(full: bool) -> str:
 
 def request_export(*, by: User, full: bool, reason: str = "") -> ExportJob:
     reason = (reason or "").strip()
-    if by.is_enterprise or not access.can(by, Duty.VIEW):
+    if not access.is_regulator(by) or not access.can(by, Duty.VIEW):
         raise ValidationError(_("您没有导出权限。"))
     if full:
         if not access.can(by, Duty.REVEAL_PERSONAL_INFO):

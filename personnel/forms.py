@@ -80,6 +80,7 @@ class AppointmentForm(AppointmentFields):
 
 
 class PersonForm(forms.Form):
+    model = Person
     name = forms.CharField(label=_("姓名"), max_length=64)
     id_number = forms.CharField(label=_("居民身份证号码"), max_length=18, required=False, widget=ID_INPUT,
                                 help_text=_("不修改请留空。当前：%(masked)s"))

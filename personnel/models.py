@@ -128,6 +128,10 @@ class Appointment(Placed):
     def __str__(self):
         return f"{self.get_post_display()} {self.person}"
 
+    def get_absolute_url(self):
+        """Appointments are read on their unit's staff page: who holds which post, and since when."""
+        return reverse("personnel:unit_staff", args=[self.unit_id])
+
     @property
     def in_office(self) -> bool:
         return self.ended_on is None
@@ -250,6 +254,10 @@ class Training(Placed):
 
     def __str__(self):
         return f"{self.held_on} {self.content[:20]}"
+
+    def get_absolute_url(self):
+        """A training is read on its unit's staff page, with the unit's other trainings."""
+        return reverse("personnel:unit_staff", args=[self.unit_id])
 
 
 class TrainingResult(models.Model):

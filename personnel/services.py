@@ -21,7 +21,7 @@ from django.utils.translation import gettext as _
 
 from jurisdictions import access
 from jurisdictions.audit import record
-from jurisdictions.duties import Duty, Role
+from jurisdictions.duties import Duty, Role, Write
 from jurisdictions.models import AuditEvent, User
 from personnel import rules
 from personnel.choices import AssessmentResult, EndReason, Post
@@ -51,12 +51,12 @@ PERSON_FIELDS = ("name", "education", "title")
 
 def keeping_duty(user: User) -> str:
     """The duty that lets ``user`` write a unit's personnel records."""
-    return Duty.KEEP_RECORDS if user.is_enterprise else Duty.MANAGE_UNITS
+    return access.resolve(user, Write.RECORDS)
 
 
 def _unit(by: User, unit: Unit, *, lock: bool = False) -> Unit:
     queryset = Unit.objects.select_for_update() if lock else Unit.objects.all()
-    unit = access.get_or_404(queryset, by, keeping_duty(by), pk=unit.pk)
+    unit = access.get_or_404(queryset, by, Write.RECORDS, pk=unit.pk)
     if unit.status in (UnitStatus.PENDING, UnitStatus.REJECTED):
         raise ValidationError(_("单位尚未经属地市场监管所确认，暂不能登记人员。"))
     return unit
@@ -118,7 +118,7 @@ def update_person(*, by: User, person: Person, version: int, name: str, educatio
                   id_number: str = "", phone: str = "") -> Person:
     """Blank ``id_number``/``phone`` keep the stored ones (the form never shows them in full)."""
     with transaction.atomic():
-        person = access.get_or_404(Person.objects.select_for_update(), by, keeping_duty(by), pk=person.pk)
+        person = access.get_or_404(Person.objects.select_for_update(), by, Write.RECORDS, pk=person.pk)
         if person.version != version:
             raise ValidationError(_("该人员信息已被他人修改，请刷新页面后重新填写。"), code="conflict")
         before = {f: getattr(person, f) for f in (*PERSON_FIELDS, "id_masked", "phone_masked")}
@@ -256,7 +256,7 @@ def appoint_new_person(*, by: User, unit: Unit, name: str, id_number: str, phone
 
 def end_appointment(*, by: User, appointment: Appointment, ended_on: date, reason: str) -> Appointment:
     with transaction.atomic():
-        appointment = access.get_or_404(Appointment.objects.all(), by, keeping_duty(by), pk=appointment.pk)
+        appointment = access.get_or_404(Appointment.objects.all(), by, Write.RECORDS, pk=appointment.pk)
         _unit(by, appointment.unit, lock=True)
         appointment = Appointment.objects.select_for_update().get(pk=appointment.pk)
         if appointment.ended_on is not None:
@@ -295,7 +295,7 @@ def certificate_gaps(appointments) -> dict[int, list[str]]:
 def add_certificate(*, by: User, person: Person, item_code: str, number: str, issued_by: str, issued_on: date,
                     expires_on: date) -> Certificate:
     with transaction.atomic():
-        person = access.get_or_404(Person.objects.select_related("unit"), by, keeping_duty(by), pk=person.pk)
+        person = access.get_or_404(Person.objects.select_related("unit"), by, Write.RECORDS, pk=person.pk)
         if expires_on < issued_on:
             raise ValidationError({"expires_on": _("有效期至不能早于发证日期。")})
         item_code, number = item_code.strip().upper(), number.strip()

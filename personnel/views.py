@@ -13,19 +13,17 @@ from django.contrib.auth.decorators import login_required
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import ValidationError
 from django.db.models import Count, F, Min, Prefetch, Q
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.decorators import method_decorator
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext_lazy as _
-from django.views import View
 from django.views.decorators.cache import never_cache
 from django.views.generic import TemplateView
 
 from jurisdictions import access
-from jurisdictions.duties import Duty
+from jurisdictions.duties import Duty, Write
 from jurisdictions.models import Jurisdiction
 from personnel import documents, exports, querysets, rules, services
 from personnel.choices import AssessmentResult
@@ -60,14 +58,14 @@ from personnel.tables import AssessmentTable, CertificateTable, PersonTable, Tra
 from portal.kit import crypto
 from portal.kit.forms import apply_form_errors
 from portal.kit.identifiers import normalize_id_number
-from portal.kit.pdf import pdf_response
 from portal.kit.views import (
     XLSX,
     ConfirmActionView,
     ScopedDetailView,
+    ScopedFileView,
     ScopedFormView,
     ScopedListView,
-    record_download,
+    ScopedMixin,
 )
 from units.choices import UnitStatus
 from units.models import ImportJob, Unit
@@ -76,14 +74,6 @@ from units.views.imports import ImportUploadView
 
 NO_STORE = method_decorator(never_cache, name="dispatch")
 HISTORY_LIMIT = 50
-
-
-class KeepingDuty:
-    """Enterprises write their own unit's records (KEEP_RECORDS); regulators managing the unit may too."""
-
-    @property
-    def duty(self):
-        return services.keeping_duty(self.request.user)
 
 
 # --- The unit's staff -----------------------------------------------------------------------------
@@ -116,36 +106,34 @@ class UnitStaffView(ScopedDetailView):
             .prefetch_related(Prefetch("replaced_by", queryset=Appointment.objects.select_related("person")))
             .order_by("-ended_on", "-id")[:HISTORY_LIMIT],
             trainings=unit.trainings.annotate(attendee_count=Count("results")).order_by("-held_on")[:10],
-            can_keep=access.can(user, services.keeping_duty(user), unit),
+            can_keep=access.can(user, Write.RECORDS, unit),
             single_posts=[str(p) for p in rules.SINGLE_HOLDER_POSTS],
         )
         return context
 
 
-class UnitStaffPdfView(ScopedDetailView):
+class UnitStaffPdfView(ScopedFileView):
     """人员配备情况表 PDF, with ID and phone numbers masked like every page; the downloading account signs
     it as 填表人."""
 
     queryset = Unit.objects.select_related("jurisdiction")
 
-    def get(self, request, *args, **kwargs):
-        unit = self.get_object()
-        filename = f"人员配备情况表-{unit.uscc}.pdf"
-        record_download(request, unit, filename)
-        return pdf_response(documents.staff_pdf(unit, filler=request.user), filename)
+    def get_filename(self, unit):
+        return _("人员配备情况表-%(uscc)s.pdf") % {"uscc": unit.uscc}
+
+    def render(self, unit):
+        return documents.staff_pdf(unit, filler=self.request.user)
 
 
-class AppointNewView(KeepingDuty, ScopedFormView):
-    """登记人员并任职 — the form enterprises fill on a phone, one person at a time."""
+class AppointNewView(ScopedFormView):
+    """登记人员并任职 — the form enterprises fill on a phone, one person at a time (``pk``: the unit)."""
 
+    queryset = Unit.objects.select_related("staffing")
+    duty = Write.RECORDS
     form_class = NewAppointmentForm
     template_name = "personnel/appointment_form.html"
     title = _("登记人员")
     success_message = _("已登记任职。")
-
-    def get_object(self):
-        return access.get_or_404(Unit.objects.select_related("staffing"), self.request.user, self.duty,
-                                 pk=self.kwargs["pk"])
 
     def get_form_kwargs(self):
         kwargs = super().get_form_kwargs()
@@ -161,9 +149,6 @@ class AppointNewView(KeepingDuty, ScopedFormView):
             post=d["post"], started_on=d["started_on"], education=d["education"], title=d["title"],
             covers=d["covers"], equipment=d.get("equipment") or (), document=d.get("document"))
 
-    def get_success_url(self):
-        return reverse("personnel:unit_staff", args=[self.object.pk])
-
     def get_context_data(self, **kwargs):
         """Warn before a single-holder post changes hands: saving ends the current holder's term."""
         context = super().get_context_data(**kwargs)
@@ -174,17 +159,15 @@ class AppointNewView(KeepingDuty, ScopedFormView):
         return context
 
 
-class AppointmentCreateView(KeepingDuty, ScopedFormView):
+class AppointmentCreateView(ScopedFormView):
     """A person already on the unit's books takes a further post (concurrent holding, 附件 4)."""
 
+    queryset = Person.objects.select_related("unit")
+    duty = Write.RECORDS
     form_class = AppointmentForm
     template_name = "personnel/appointment_form.html"
     title = _("任职")
     success_message = _("已登记任职。")
-
-    def get_object(self):
-        return access.get_or_404(Person.objects.select_related("unit"), self.request.user, self.duty,
-                                 pk=self.kwargs["pk"])
 
     def get_form_kwargs(self):
         kwargs = super().get_form_kwargs()
@@ -201,7 +184,9 @@ class AppointmentCreateView(KeepingDuty, ScopedFormView):
         return self.object.get_absolute_url()
 
 
-class AppointmentEndView(KeepingDuty, ConfirmActionView):
+class AppointmentEndView(ConfirmActionView):
+    queryset = Appointment.objects.select_related("person", "unit").filter(ended_on__isnull=True)
+    duty = Write.RECORDS
     form_class = EndAppointmentForm
     title = _("离任")
     button = _("确认离任")
@@ -211,31 +196,19 @@ class AppointmentEndView(KeepingDuty, ConfirmActionView):
         return _("%(name)s 将不再担任%(post)s。离任后该任职记录仍保留在历史中。") % {
             "name": self.object.person.name, "post": self.object.get_post_display()}
 
-    def get_object(self):
-        return access.get_or_404(Appointment.objects.select_related("person", "unit").filter(ended_on__isnull=True),
-                                 self.request.user, self.duty, pk=self.kwargs["pk"])
-
     def perform(self, form):
         services.end_appointment(by=self.request.user, appointment=self.object,
                                  ended_on=form.cleaned_data["ended_on"], reason=form.cleaned_data["reason"])
 
-    def get_success_url(self):
-        return reverse("personnel:unit_staff", args=[self.object.unit_id])
 
-
-class AppointmentDocumentView(LoginRequiredMixin, View):
+class AppointmentDocumentView(ScopedFileView):
     """The uploaded appointment document, to those who see the appointment."""
 
-    def get(self, request, pk):
-        visible = access.scope(Appointment.objects.exclude(document=""), request.user, Duty.VIEW)
-        appointment = get_object_or_404(visible, pk=pk)
-        try:
-            handle = appointment.document.open("rb")
-        except FileNotFoundError as exc:
-            raise Http404 from exc
-        filename = f"任命文件-{appointment.pk}{Path(appointment.document.name).suffix}"
-        record_download(request, appointment, filename)
-        return FileResponse(handle, as_attachment=True, filename=filename)
+    queryset = Appointment.objects.exclude(document="")
+    file_field = "document"
+
+    def get_filename(self, appointment):
+        return _("任命文件-%(pk)s%(suffix)s") % {"pk": appointment.pk, "suffix": Path(appointment.document.name).suffix}
 
 
 class PeopleImportView(ImportUploadView):
@@ -257,9 +230,7 @@ class PersonListView(ScopedListView):
                    "在单位的人员配备页面登记任职，或用 Excel 批量导入。")
     import_url_name = "personnel:import"
 
-    @property
-    def import_duty(self):
-        return services.keeping_duty(self.request.user)
+    import_duty = Write.RECORDS
 
     def post(self, request, *args, **kwargs):
         """The search form posts, so a full ID number never lands in a URL, a browser history or an
@@ -299,7 +270,7 @@ class PersonDetailView(ScopedDetailView):
         context = super().get_context_data(**kwargs)
         user, person = self.request.user, self.object
         context.update(
-            can_keep=access.can(user, services.keeping_duty(user), person),
+            can_keep=access.can(user, Write.RECORDS, person),
             can_reveal=access.can(user, Duty.REVEAL_PERSONAL_INFO, person),
             can_assess=access.can(user, Duty.ASSESS_PERSONNEL, person),
             trainings=person.trainings.order_by("-held_on")[:20],
@@ -308,16 +279,12 @@ class PersonDetailView(ScopedDetailView):
         return context
 
 
-class PersonEditView(KeepingDuty, ScopedFormView):
+class PersonEditView(ScopedFormView):
+    queryset = Person.objects.all()
+    duty = Write.RECORDS
     form_class = PersonForm
     title = _("修改人员信息")
     success_message = _("人员信息已保存。")
-
-    def get_object(self):
-        return access.get_or_404(Person.objects.all(), self.request.user, self.duty, pk=self.kwargs["pk"])
-
-    def get_form_kwargs(self):
-        return {**super().get_form_kwargs(), "instance": self.object}
 
     def save(self, form):
         d = form.cleaned_data
@@ -330,14 +297,11 @@ class PersonEditView(KeepingDuty, ScopedFormView):
 class PersonRevealView(ScopedFormView):
     """查看完整身份信息: a POST with a reason, audited; the numbers are shown in this response only."""
 
+    queryset = Person.objects.select_related("unit")
+    duty = Duty.REVEAL_PERSONAL_INFO
     form_class = RevealForm
     template_name = "personnel/reveal.html"
-    duty = Duty.REVEAL_PERSONAL_INFO
     title = _("查看完整身份信息")
-
-    def get_object(self):
-        return access.get_or_404(Person.objects.select_related("unit"), self.request.user, self.duty,
-                                 pk=self.kwargs["pk"])
 
     def form_valid(self, form):
         try:
@@ -350,14 +314,12 @@ class PersonRevealView(ScopedFormView):
 
 # --- Certificates, training, assessment --------------------------------------------------------------
 
-class CertificateCreateView(KeepingDuty, ScopedFormView):
+class CertificateCreateView(ScopedFormView):
+    queryset = Person.objects.select_related("unit")
+    duty = Write.RECORDS
     form_class = CertificateForm
     title = _("登记作业人员证")
     success_message = _("证书已登记。")
-
-    def get_object(self):
-        return access.get_or_404(Person.objects.select_related("unit"), self.request.user, self.duty,
-                                 pk=self.kwargs["pk"])
 
     def save(self, form):
         return services.add_certificate(by=self.request.user, person=self.object, **form.cleaned_data)
@@ -384,38 +346,31 @@ class TrainingListView(ScopedListView):
     empty_hint = _("单位组织的安全教育培训和考核记录会列在这里；在单位的人员配备页面登记培训考核。")
 
 
-class TrainingCreateView(KeepingDuty, ScopedFormView):
+class TrainingCreateView(ScopedFormView):
+    queryset = Unit.objects.all()
+    duty = Write.RECORDS
     form_class = TrainingForm
     title = _("登记培训考核")
     success_message = _("培训考核记录已保存。")
-
-    def get_object(self):
-        return access.get_or_404(Unit.objects.all(), self.request.user, self.duty, pk=self.kwargs["pk"])
 
     def get_form_kwargs(self):
         return {**super().get_form_kwargs(), "unit": self.object}
 
     def save(self, form):
         d = form.cleaned_data
-        services.record_training(by=self.request.user, unit=self.object, held_on=d["held_on"], content=d["content"],
-                                 hours=d["hours"], trainer=d["trainer"], passed=d["passed"], failed=d["failed"])
-        return self.object
-
-    def get_success_url(self):
-        return reverse("personnel:unit_staff", args=[self.object.pk])
+        return services.record_training(by=self.request.user, unit=self.object, held_on=d["held_on"],
+                                        content=d["content"], hours=d["hours"], trainer=d["trainer"],
+                                        passed=d["passed"], failed=d["failed"])
 
 
 class AssessmentCreateView(ScopedFormView):
     """监督抽查考核 by a county-or-higher regulator (附件 8)."""
 
-    form_class = AssessmentForm
+    queryset = Person.objects.select_related("unit")
     duty = Duty.ASSESS_PERSONNEL
+    form_class = AssessmentForm
     title = _("监督抽查考核")
     success_message = _("考核结果已记录。")
-
-    def get_object(self):
-        return access.get_or_404(Person.objects.select_related("unit"), self.request.user, self.duty,
-                                 pk=self.kwargs["pk"])
 
     def save(self, form):
         services.record_assessment(by=self.request.user, person=self.object, **form.cleaned_data)
@@ -435,14 +390,15 @@ class AssessmentListView(ScopedListView):
 
 class RegulatorOnly:
     def dispatch(self, request, *args, **kwargs):
-        if request.user.is_authenticated and request.user.is_enterprise:
+        if request.user.is_authenticated and not access.is_regulator(request.user):
             raise Http404
         return super().dispatch(request, *args, **kwargs)
 
 
-class StaffingView(RegulatorOnly, LoginRequiredMixin, TemplateView):
+class StaffingView(ScopedMixin, TemplateView):
     """The campaign's headline figure for a jurisdiction: staffed rate of its subtree, by child."""
 
+    audience = access.REGULATORS
     template_name = "personnel/staffing.html"
 
     def get_node(self) -> Jurisdiction:
@@ -468,9 +424,10 @@ class StaffingView(RegulatorOnly, LoginRequiredMixin, TemplateView):
         return context
 
 
-class UnstaffedUnitListView(RegulatorOnly, ScopedListView):
+class UnstaffedUnitListView(ScopedListView):
     """Units missing a post or with a failed-assessment person in office, to chase up."""
 
+    audience = access.REGULATORS
     table_class = UnstaffedUnitTable
     filterset_class = UnstaffedUnitFilter
     title = _("人员未配齐或考核不合格在岗的单位")
@@ -556,7 +513,7 @@ class NationalExportDownloadView(RegulatorOnly, LoginRequiredMixin, TemplateView
 @login_required
 def my_staff(request):
     """The enterprise's shortcut to its own unit's staff page (as ``dashboard:my_unit`` is to the unit)."""
-    unit = unit_of(request.user) if request.user.is_enterprise else None
+    unit = unit_of(request.user)
     if unit is None:
         raise Http404
     return redirect("personnel:unit_staff", unit.pk)

@@ -6,6 +6,7 @@ from datetime import date, timedelta
 
 from django.test import Client
 
+from jurisdictions import access
 from jurisdictions.duties import Role
 from jurisdictions.models import Jurisdiction, User
 from jurisdictions.services import create_regulator
@@ -39,7 +40,8 @@ def system_user() -> User:
     """The actor behind test data: a province leader made from the command line (as the first account
     of a deployment is), not a superuser — a superuser holds no scope in the portal."""
     user = User.objects.filter(username="system-test").first()
-    return user or create_regulator(by=None, username="system-test", password=PASSWORD, display_name="测试省局",
+    return user or create_regulator(by=access.COMMAND_LINE,
+                                    username="system-test", password=PASSWORD, display_name="测试省局",
                                     jurisdiction=node("620000"), role=Role.LEADER)
 
 
@@ -63,7 +65,8 @@ def unit(code: str, name: str | None = None, kinds=(UnitKind.USAGE,)) -> Unit:
 
 
 def enterprise_user(u: Unit, username: str | None = None, email: str = "") -> User:
-    return create_enterprise_user(by=None, unit=u, username=username or f"ent{next(_seq)}", password=PASSWORD,
+    return create_enterprise_user(by=access.COMMAND_LINE,
+                                  unit=u, username=username or f"ent{next(_seq)}", password=PASSWORD,
                                   display_name="企业人员", email=email)
 
 

@@ -30,7 +30,7 @@ from django.test import Client
 from django.urls import URLResolver, get_resolver, reverse
 from django.utils import timezone
 
-from jurisdictions import services
+from jurisdictions import access, services
 from jurisdictions.models import Delegation, Jurisdiction, User
 from personnel.importing import COLUMNS as PEOPLE_COLUMNS
 from personnel.models import Appointment, Certificate, ExportJob, Person, SpotAssessment, Training
@@ -140,7 +140,7 @@ def _resubmit_data(w):
 def _equipment(w):
     """A piece of equipment of ``unit`` (made on first use)."""
     if "equipment" not in w:
-        w["equipment"] = unit_services.add_equipment(by=None, unit=w["unit"], location="矩阵测试地点",
+        w["equipment"] = unit_services.add_equipment(by=access.COMMAND_LINE, unit=w["unit"], location="矩阵测试地点",
                                                      equipment_type=EquipmentType.objects.get(code="3110"))
     return w["equipment"]
 
@@ -161,7 +161,8 @@ def _application(stage: str = "submitted"):
         key = f"application_{stage}"
         if key not in w:
             serial = sum(k.startswith("application_") for k in w)
-            equipment = unit_services.add_equipment(by=None, unit=w["unit"], code=f"3110230102026{serial:05d}",
+            equipment = unit_services.add_equipment(by=access.COMMAND_LINE,
+                                                    unit=w["unit"], code=f"3110230102026{serial:05d}",
                                                     equipment_type=EquipmentType.objects.get(code="3110"))
             uploads = [(k.removeprefix("doc_"), f) for k, f in _uploads().items()]
             application = unit_services.submit_application(by=w["users"]["enterprise"], unit=w["unit"],
@@ -179,7 +180,8 @@ def _application(stage: str = "submitted"):
 def _new_elevator(w):
     """An unregistered elevator of ``unit``, for the application form (made on first use)."""
     if "new_elevator" not in w:
-        w["new_elevator"] = unit_services.add_equipment(by=None, unit=w["unit"], code="311023010202699999",
+        w["new_elevator"] = unit_services.add_equipment(by=access.COMMAND_LINE,
+                                                        unit=w["unit"], code="311023010202699999",
                                                         equipment_type=EquipmentType.objects.get(code="3110"))
     return w["new_elevator"]
 

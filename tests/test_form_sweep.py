@@ -24,6 +24,7 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
+from jurisdictions import access
 from personnel import services as personnel
 from portal.kit.samples import make_uscc
 from tests import factories
@@ -137,7 +138,7 @@ def full(request, world):
     elevator = EquipmentType.objects.get(code="3110")
     today = timezone.localdate()
     for i, status in enumerate(EquipmentStatus.values):
-        equipment = unit_services.add_equipment(by=None, unit=unit, equipment_type=elevator,
+        equipment = unit_services.add_equipment(by=access.COMMAND_LINE, unit=unit, equipment_type=elevator,
                                                 factory_number=f"SWEEP-{i}", location=f"{i + 1}号楼",
                                                 next_inspection_on=today + timedelta(days=30 * i - 30))
         Equipment.objects.filter(pk=equipment.pk).update(status=status)

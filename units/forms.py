@@ -25,6 +25,7 @@ def fix_fields(form: forms.Form, fixed: dict) -> None:
 
 
 class UnitForm(forms.Form):
+    model = Unit
     uscc = forms.CharField(label=_("统一社会信用代码"), max_length=18, min_length=18)
     name = forms.CharField(label=_("单位名称"), max_length=200)
     kinds = forms.MultipleChoiceField(label=_("单位类别"), choices=UnitKind.choices,
@@ -129,6 +130,7 @@ class SignupForm(forms.Form):
 class ResubmitForm(forms.Form):
     """更正注册信息: the rejected sign-up's unit fields, filled in as they were; the phone and the licence
     are never shown in full, so leaving them blank keeps what was given."""
+    model = Unit
 
     uscc = SignupForm.base_fields["uscc"]
     name = SignupForm.base_fields["name"]
@@ -191,6 +193,7 @@ DATE_WIDGET = {"widget": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%
 class EquipmentForm(forms.Form):
     """Equipment record. Status and registration number are absent: they change only through use
     registration (DOMAIN.md §4). ``version`` carries what the editor saw (optimistic locking)."""
+    model = Equipment
 
     equipment_type = forms.ModelChoiceField(label=_("设备品种"), queryset=EquipmentType.objects.all(),
                                             widget=GroupedSelect(attrs={"class": "form-select"}))

@@ -297,6 +297,10 @@ class ApplicationDocument(models.Model):
     uploaded_by = models.ForeignKey("jurisdictions.User", on_delete=models.PROTECT, related_name="+")
     uploaded_at = models.DateTimeField(default=timezone.now)
 
+    # Seen by whoever sees its application: through the application's jurisdiction and unit.
+    access_path = "application__jurisdiction"
+    unit_path = "application__unit"
+
     class Meta:
         verbose_name = _("申请材料")
         verbose_name_plural = _("申请材料")

@@ -23,7 +23,7 @@ from guardian.shortcuts import assign_perm
 
 from jurisdictions import access
 from jurisdictions.audit import record
-from jurisdictions.duties import ENTERPRISE_DUTIES, Duty, Role, Tier
+from jurisdictions.duties import ENTERPRISE_DUTIES, Duty, Role, Tier, Write
 from jurisdictions.models import ANCESTOR_TIERS, AuditEvent, Jurisdiction, User
 from jurisdictions.services import role_group
 from portal.kit import crypto
@@ -63,7 +63,7 @@ REGULATOR_UNIT_FIELDS = {"risk_grade": gettext_lazy("风险等级由监管部门
 
 def fixed_unit_fields(user: User) -> dict[str, str]:
     """The unit fields ``user`` sees but may not change, each with the reason shown beside it."""
-    return REGULATOR_UNIT_FIELDS if user.is_enterprise else {}
+    return REGULATOR_UNIT_FIELDS if access.is_enterprise(user) else {}
 
 
 def _check_kinds(kinds) -> list[str]:
@@ -99,8 +99,7 @@ def create_unit(*, by: User, uscc: str, name: str, kinds, jurisdiction: Jurisdic
 def update_unit(*, by: User, unit: Unit, jurisdiction: Jurisdiction | None = None, **changes) -> Unit:
     """Edit a unit. Regulators may move it only within their subtree; enterprises may not move it."""
     with transaction.atomic():
-        unit = access.get_or_404(Unit.objects.select_for_update(), by, Duty.EDIT_UNIT if by.is_enterprise
-                                 else Duty.MANAGE_UNITS, pk=unit.pk)
+        unit = access.get_or_404(Unit.objects.select_for_update(), by, Write.UNIT, pk=unit.pk)
         before = {f: getattr(unit, f) for f in UNIT_FIELDS}
         for field in UNIT_FIELDS:
             if field in changes:
@@ -112,7 +111,7 @@ def update_unit(*, by: User, unit: Unit, jurisdiction: Jurisdiction | None = Non
                 raise ValidationError({field: reason})
         unit.kinds = _check_kinds(unit.kinds)
         if jurisdiction is not None and jurisdiction.pk != unit.jurisdiction_id:
-            if by.is_enterprise:
+            if access.is_enterprise(by):
                 raise ValidationError({"jurisdiction": _("企业用户不能变更所属辖区，请联系属地市场监管所。")})
             node = access.get_or_404(Jurisdiction.objects.all(), by, Duty.MANAGE_UNITS, pk=jurisdiction.pk)
             unit.place(node)
@@ -136,18 +135,16 @@ def _follow_unit(unit: Unit) -> None:
     unit_moved.send(sender=Unit, unit=unit, columns=columns)
 
 
-def create_enterprise_user(*, by: User | None, unit: Unit, username: str, password: str, display_name: str,
-                           email: str = "") -> User:
+def create_enterprise_user(*, by: User | access.System, unit: Unit, username: str, password: str,
+                           display_name: str, email: str = "") -> User:
     """An account bound to one unit: the guardian grants on the unit are the binding (DESIGN §3.1)."""
     with transaction.atomic():
-        if by is not None:
-            unit = access.get_or_404(Unit.objects.all(), by, Duty.MANAGE_UNIT_ACCOUNTS if by.is_enterprise
-                                     else Duty.MANAGE_UNITS, pk=unit.pk)
+        unit = access.get_or_404(Unit.objects.all(), by, Write.UNIT_ACCOUNTS, pk=unit.pk)
         username = (username or "").strip()
         if User.objects.filter(username__iexact=username).exists():
             raise ValidationError({"username": _("用户名“%(name)s”已被使用。") % {"name": username}})
         user = User(username=username, display_name=display_name.strip(), email=email, role=Role.ENTERPRISE,
-                    jurisdiction=unit.jurisdiction, created_by=by)
+                    jurisdiction=unit.jurisdiction, created_by=access.account(by))
         with errors_on("password"):
             validate_password(password, user)
         user.set_password(password)
@@ -235,7 +232,7 @@ def signup_unit(*, uscc: str, name: str, kinds, jurisdiction: Jurisdiction, user
             raise
         try:
             with transaction.atomic():
-                user = create_enterprise_user(by=None, unit=unit, username=username, password=password,
+                user = create_enterprise_user(by=access.SIGNUP, unit=unit, username=username, password=password,
                                               display_name=display_name)
         except IntegrityError as exc:
             raise ValidationError({"username": _("用户名“%(name)s”已被使用。") % {"name": username.strip()}}) from exc
@@ -367,12 +364,11 @@ EQUIPMENT_FIELDS = ("factory_number", "manufacturer", "model_number", "location"
                     "last_inspection_on", "next_inspection_on")
 
 
-def add_equipment(*, by: User | None, unit: Unit, equipment_type: EquipmentType, code: str = "", **fields) -> Equipment:
+def add_equipment(*, by: User | access.System, unit: Unit, equipment_type: EquipmentType, code: str = "",
+                  **fields) -> Equipment:
     """The unit enters a piece of equipment; it stays 未登记 until a use registration is approved."""
     with transaction.atomic():
-        if by is not None:
-            unit = access.get_or_404(Unit.objects.all(), by, Duty.KEEP_RECORDS if by.is_enterprise
-                                     else Duty.MANAGE_UNITS, pk=unit.pk)
+        unit = access.get_or_404(Unit.objects.all(), by, Write.RECORDS, pk=unit.pk)
         if unit.status in (UnitStatus.PENDING, UnitStatus.REJECTED):
             raise ValidationError(_("单位尚未经属地市场监管所确认，暂不能录入设备。"))
         code = validate_equipment_code(code, equipment_type)
@@ -384,10 +380,6 @@ def add_equipment(*, by: User | None, unit: Unit, equipment_type: EquipmentType,
         equipment.save()
         record(AuditEvent.Kind.DATA_CHANGED, user=by, obj=equipment, detail={"action": "add_equipment"})
         return equipment
-
-
-def _equipment_duty(by: User) -> str:
-    return Duty.KEEP_RECORDS if by.is_enterprise else Duty.MANAGE_UNITS
 
 
 # Variety and code identify the equipment on its certificate: fixed for everyone once registered.
@@ -411,7 +403,7 @@ def fixed_equipment_fields(user: User, equipment: Equipment) -> dict[str, str]:
                           _("设备已办理使用登记，设备品种和设备代码不能修改；如有错误请办理变更登记。"))
     if not access.can(user, Duty.REGISTER_EQUIPMENT, equipment):
         fixed.update(dict.fromkeys(REGISTERED_FACTS, _("设备已办理使用登记，登记事项须通过变更登记由登记机关办理。")))
-    if user.is_enterprise:
+    if access.is_enterprise(user):
         fixed.update(dict.fromkeys(INSPECTION_FACTS, _("定期检验日期以检验记录为准，由监管部门录入。")))
     return fixed
 
@@ -426,8 +418,7 @@ def update_equipment(*, by: User, equipment: Equipment, version: int, equipment_
     when it would change. A save that changes nothing writes nothing.
     """
     with transaction.atomic():
-        equipment = access.get_or_404(Equipment.objects.select_for_update(), by, _equipment_duty(by),
-                                      pk=equipment.pk)
+        equipment = access.get_or_404(Equipment.objects.select_for_update(), by, Write.RECORDS, pk=equipment.pk)
         if equipment.version != version:
             raise ValidationError(_("该设备信息已被他人修改，您看到的不是最新内容。请重新打开编辑页面，核对后再保存。"))
         before = {f: getattr(equipment, f) for f in ("equipment_type_id", "code", *EQUIPMENT_FIELDS)}

@@ -5,6 +5,7 @@ from dataclasses import dataclass
 from django.utils.translation import gettext_lazy as _
 
 from jurisdictions import access
+from jurisdictions.access import ENTERPRISES, REGULATORS
 from jurisdictions.duties import Duty
 
 
@@ -14,30 +15,31 @@ class NavItem:
     url_name: str
     duty: str
     icon: str
-    enterprise: bool | None = None  # None: everyone holding the duty; True/False: only that kind
+    audience: str | None = None  # None: everyone holding the duty; else access.REGULATORS / ENTERPRISES
 
 
 NAVIGATION = (
     NavItem(_("工作台"), "dashboard:home", Duty.VIEW, "speedometer2"),
-    NavItem(_("辖区"), "jurisdictions:browse", Duty.VIEW, "diagram-3", enterprise=False),
-    NavItem(_("单位"), "units:unit_list", Duty.VIEW, "building", enterprise=False),
-    NavItem(_("本单位"), "dashboard:my_unit", Duty.VIEW, "building", enterprise=True),
-    NavItem(_("待确认单位"), "units:unit_pending_list", Duty.MANAGE_UNITS, "patch-check", enterprise=False),
+    NavItem(_("辖区"), "jurisdictions:browse", Duty.VIEW, "diagram-3", audience=REGULATORS),
+    NavItem(_("单位"), "units:unit_list", Duty.VIEW, "building", audience=REGULATORS),
+    NavItem(_("本单位"), "dashboard:my_unit", Duty.VIEW, "building", audience=ENTERPRISES),
+    NavItem(_("待确认单位"), "units:unit_pending_list", Duty.MANAGE_UNITS, "patch-check", audience=REGULATORS),
     NavItem(_("特种设备"), "units:equipment_list", Duty.VIEW, "gear"),
     NavItem(_("检验 30 天内到期"), "units:inspection_due_list", Duty.VIEW, "calendar-event"),
     NavItem(_("检验已超期"), "units:inspection_overdue_list", Duty.VIEW, "exclamation-triangle"),
     NavItem(_("使用登记申请"), "units:application_list", Duty.VIEW, "file-earmark-text"),
-    NavItem(_("使用登记办理"), "units:application_queue", Duty.REGISTER_EQUIPMENT, "clipboard-check", enterprise=False),
+    NavItem(_("使用登记办理"), "units:application_queue", Duty.REGISTER_EQUIPMENT, "clipboard-check",
+            audience=REGULATORS),
     NavItem(_("安装改造修理告知"), "units:notification_list", Duty.VIEW, "tools"),
-    NavItem(_("本单位人员配备"), "personnel:my_staff", Duty.VIEW, "person-badge", enterprise=True),
-    NavItem(_("人员配备率"), "personnel:staffing", Duty.VIEW, "person-check", enterprise=False),
+    NavItem(_("本单位人员配备"), "personnel:my_staff", Duty.VIEW, "person-badge", audience=ENTERPRISES),
+    NavItem(_("人员配备率"), "personnel:staffing", Duty.VIEW, "person-check", audience=REGULATORS),
     NavItem(_("人员"), "personnel:person_list", Duty.VIEW, "people"),
     NavItem(_("作业人员证"), "personnel:certificate_list", Duty.VIEW, "award"),
     NavItem(_("培训考核记录"), "personnel:training_list", Duty.VIEW, "mortarboard"),
     NavItem(_("监督抽查考核"), "personnel:assessment_list", Duty.VIEW, "clipboard-data"),
-    NavItem(_("账号管理"), "jurisdictions:user_list", Duty.MANAGE_ACCOUNTS, "people", enterprise=False),
-    NavItem(_("使用登记委托"), "jurisdictions:delegation_list", Duty.VIEW, "arrow-left-right", enterprise=False),
-    NavItem(_("审计日志"), "jurisdictions:audit_list", Duty.VIEW_AUDIT, "journal-text", enterprise=False),
+    NavItem(_("账号管理"), "jurisdictions:user_list", Duty.MANAGE_ACCOUNTS, "people", audience=REGULATORS),
+    NavItem(_("使用登记委托"), "jurisdictions:delegation_list", Duty.VIEW, "arrow-left-right", audience=REGULATORS),
+    NavItem(_("审计日志"), "jurisdictions:audit_list", Duty.VIEW_AUDIT, "journal-text", audience=REGULATORS),
 )
 
 
@@ -46,5 +48,5 @@ def items_for(user) -> list[NavItem]:
         return []
     return [
         item for item in NAVIGATION
-        if access.can(user, item.duty) and (item.enterprise is None or item.enterprise == user.is_enterprise)
+        if access.can(user, item.duty) and access.in_audience(user, item.audience)
     ]

@@ -75,7 +75,7 @@ def subtree_summary(node: Jurisdiction, user) -> dict:
 @login_required
 def home(request):
     user = request.user
-    if user.is_enterprise:
+    if access.is_enterprise(user):
         return render(request, "dashboard/enterprise.html", {"unit": unit_of(user)})
     top = access.grants(user).top_nodes
     if not top:
@@ -87,7 +87,7 @@ def home(request):
 
 @login_required
 def my_unit(request):
-    unit = unit_of(request.user) if request.user.is_enterprise else None
+    unit = unit_of(request.user)
     if unit is None:
         raise Http404
     return redirect(unit)

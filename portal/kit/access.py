@@ -1,7 +1,8 @@
 """How the kit reaches the access spine without importing an app (it is the bottom layer).
 
 ``settings.PORTAL_ACCESS_BACKEND`` names a module providing ``scope(queryset, user, duty)``,
-``can(user, duty, obj=None)`` and ``record_event(event, *, user, ...)``; in this project that is
+``can(user, duty, obj=None)``, ``in_audience(user, audience)`` and ``record_event(event, *, user, ...)``;
+in this project that is
 ``jurisdictions.access`` (DESIGN §3.1).
 """
 
@@ -22,6 +23,10 @@ def scope(queryset, user, duty):
 
 def can(user, duty, obj=None) -> bool:
     return backend().can(user, duty, obj)
+
+
+def in_audience(user, audience) -> bool:
+    return audience is None or backend().in_audience(user, audience)
 
 
 def record_event(event, **kwargs):

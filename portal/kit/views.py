@@ -13,10 +13,13 @@ from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import ImproperlyConfigured, ValidationError
 from django.db import models, transaction
-from django.http import Http404, HttpResponse
+from django.forms import BaseModelForm
+from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect
 from django.utils import timezone
+from django.utils.http import content_disposition_header
 from django.utils.translation import gettext_lazy as _
+from django.views import View
 from django.views.generic import DetailView, FormView
 from django_filters.views import FilterView
 from django_tables2 import RequestConfig, SingleTableMixin
@@ -65,9 +68,42 @@ class ScopedMixin(LoginRequiredMixin):
         return access.scope(self.base_queryset(), self.request.user, self.duty)
 
     def dispatch(self, request, *args, **kwargs):
-        if request.user.is_authenticated and not access.can(request.user, self.duty):
+        if request.user.is_authenticated and not self.has_access(request.user):
             raise Http404
         return super().dispatch(request, *args, **kwargs)
+
+    def has_access(self, user) -> bool:
+        """Whether the page exists for ``user`` at all: the duty somewhere, and the audience."""
+        return access.can(user, self.duty) and access.in_audience(user, self.audience)
+
+    # ``None`` (everyone holding the duty), or the kind of account the page is for — regulators only
+    # for the indicators over a jurisdiction, enterprises only for a unit's own filings; the access
+    # backend says who is which.
+    audience: str | None = None
+
+
+class ObjectMixin(ScopedMixin):
+    """The object the URL's ``pk`` names, read through the scope with the view's duty before anything
+    else runs (``self.object``); out of scope or missing, the page is a 404. Without a ``pk`` in the
+    URL (a create page) there is no object."""
+
+    object = None
+
+    def get_object(self):
+        if "pk" not in self.kwargs:
+            return None
+        try:
+            return self.get_queryset().get(pk=self.kwargs["pk"])
+        except self.get_queryset().model.DoesNotExist as exc:
+            raise Http404 from exc
+
+    def dispatch(self, request, *args, **kwargs):
+        if request.user.is_authenticated and self.has_access(request.user):
+            self.object = self.get_object()
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_context_data(self, **kwargs):
+        return {**super().get_context_data(**kwargs), "object": self.object}
 
 
 class ScopedListView(ScopedMixin, SingleTableMixin, FilterView):
@@ -147,30 +183,31 @@ class ScopedDetailView(ScopedMixin, DetailView):
     template_name = "kit/detail.html"
 
 
-class ScopedFormView(ScopedMixin, FormView):
+class ScopedFormView(ObjectMixin, FormView):
     """A form whose save is a service call; the service's ValidationError lands next to the field.
 
-    ``object`` (for edits) is read through the scope; the service re-reads it inside its
-    transaction. Choice fields reaching a jurisdiction or unit are narrowed to the user's scope,
-    so a tampered select value fails validation instead of moving a record out of scope.
+    ``queryset`` and ``duty`` name the object of an edit (``self.object``, by the URL's ``pk``); a form
+    that edits that object's model (a ModelForm, or a form declaring ``model``) gets it as ``instance``.
+    The service re-reads it inside its transaction.
+    Choice fields reaching a jurisdiction or unit are narrowed to the user's scope, so a tampered select
+    value fails validation instead of moving a record out of scope. After the save the user lands on
+    the saved object's page unless ``get_success_url`` says otherwise.
     """
 
     template_name = "kit/form.html"
     title = ""
     success_message = ""
-    object = None
 
     def get_object(self):
-        return None
+        return super().get_object() if self.queryset is not None else None
 
-    def setup(self, request, *args, **kwargs):
-        super().setup(request, *args, **kwargs)
-        self.kwargs = kwargs
-
-    def dispatch(self, request, *args, **kwargs):
-        if request.user.is_authenticated:
-            self.object = self.get_object()
-        return super().dispatch(request, *args, **kwargs)
+    def get_form_kwargs(self):
+        kwargs = super().get_form_kwargs()
+        form_class = self.get_form_class()
+        edits = form_class._meta.model if issubclass(form_class, BaseModelForm) else getattr(form_class, "model", None)
+        if edits is not None and isinstance(self.object, edits):
+            kwargs["instance"] = self.object
+        return kwargs
 
     def get_form(self, form_class=None):
         form = super().get_form(form_class)
@@ -195,27 +232,19 @@ class ScopedFormView(ScopedMixin, FormView):
         return self.saved.get_absolute_url()
 
     def get_context_data(self, **kwargs):
-        context = super().get_context_data(**kwargs)
-        context.update(title=self.title, object=self.object)
-        return context
+        return {**super().get_context_data(**kwargs), "title": self.title}
 
 
-class ConfirmActionView(ScopedMixin, FormView):
-    """A destructive or state-changing action: GET shows a confirmation page, POST performs it."""
+class ConfirmActionView(ObjectMixin, FormView):
+    """A destructive or state-changing action on ``self.object``: GET shows a confirmation page, POST
+    performs it, and the user returns to the object's page (or ``get_success_url``)."""
 
     template_name = "kit/confirm.html"
     title = ""
     question = ""
     button = _("确认")
     danger = True
-
-    def get_object(self):
-        raise NotImplementedError
-
-    def dispatch(self, request, *args, **kwargs):
-        if request.user.is_authenticated:
-            self.object = self.get_object()
-        return super().dispatch(request, *args, **kwargs)
+    done_message = ""
 
     def perform(self, form):
         raise NotImplementedError
@@ -231,10 +260,54 @@ class ConfirmActionView(ScopedMixin, FormView):
         except ValidationError as exc:
             apply_form_errors(form, exc)
             return self.form_invalid(form)
+        if self.done_message:
+            messages.success(self.request, self.done_message)
         return redirect(self.get_success_url())
+
+    def get_success_url(self):
+        return self.object.get_absolute_url()
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        context.update(title=self.title, question=self.question, object=self.object, button=self.button,
-                       danger=self.danger)
+        context.update(title=self.title, question=self.question, button=self.button, danger=self.danger)
         return context
+
+
+class ScopedFileView(ObjectMixin, View):
+    """One document of an in-scope object, leaving the portal as an audited download (docs/security.md).
+
+    A stored upload names its ``file_field``; a generated document (a PDF) implements ``render``.
+    ``get_filename`` is what the user's browser saves it as. ``inline`` shows it in the browser instead
+    (a licence image the reviewer looks at). Never cached: these are personal or official records.
+    """
+
+    file_field: str | None = None
+    content_type = "application/pdf"
+    inline = False
+
+    def get_filename(self, obj) -> str:
+        raise NotImplementedError
+
+    def render(self, obj) -> bytes:
+        raise NotImplementedError
+
+    def get(self, request, *args, **kwargs):
+        obj, filename = self.object, self.get_filename(self.object)
+        if self.file_field:
+            stored = getattr(obj, self.file_field)
+            if not stored:
+                raise Http404
+            try:
+                handle = stored.open("rb")
+            except FileNotFoundError as exc:
+                raise Http404 from exc
+            record_download(request, obj, filename)
+            response = FileResponse(handle, as_attachment=not self.inline, filename=filename)
+        else:
+            content = self.render(obj)
+            record_download(request, obj, filename)
+            response = HttpResponse(content, content_type=self.content_type)
+            response["Content-Disposition"] = content_disposition_header(as_attachment=not self.inline,
+                                                                         filename=filename)
+        response["Cache-Control"] = "private, no-store"
+        return response

@@ -8,6 +8,7 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import expect
 
+from jurisdictions import access
 from tests.e2e.browser import SCREENSHOTS, browser_page, log_in
 from units import services
 from units.choices import ApplicationKind, EquipmentStatus
@@ -19,7 +20,8 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 @pytest.fixture
 def elevator(world):
     """An elevator of ``unit`` in use with its certificate number, as an approved registration leaves it."""
-    equipment = services.add_equipment(by=None, unit=world["unit"], code="311023010202500001", location="1号楼东侧",
+    equipment = services.add_equipment(by=access.COMMAND_LINE,
+                                       unit=world["unit"], code="311023010202500001", location="1号楼东侧",
                                        equipment_type=EquipmentType.objects.get(code="3110"))
     Equipment.objects.filter(pk=equipment.pk).update(status=EquipmentStatus.IN_USE, registered_on=timezone.localdate(),
                                                      registration_number="梯11甘A00001(26)")

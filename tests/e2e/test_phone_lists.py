@@ -14,6 +14,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import resolve, reverse
 from django.utils import timezone
 
+from jurisdictions import access
 from jurisdictions.duties import Role
 from personnel import services as personnel
 from portal.dashboard.navigation import items_for
@@ -61,7 +62,8 @@ def enterprise(tree, settings, tmp_path):
     elevator = EquipmentType.objects.get(code="3110")
 
     def add(serial: int, **fields):
-        return services.add_equipment(by=None, unit=unit, equipment_type=elevator, code=f"31106201020260{serial:04d}",
+        return services.add_equipment(by=access.COMMAND_LINE,
+                                      unit=unit, equipment_type=elevator, code=f"31106201020260{serial:04d}",
                                       factory_number=f"DT-2026-{serial:04d}", location="兰州市城关区酒泉路 8 号",
                                       manufacturer="兰州电梯制造有限公司", **fields)
 

@@ -6,6 +6,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
+from jurisdictions import access
 from tests.e2e.browser import SCREENSHOTS, browser_page, log_in
 from units import services
 from units.choices import EquipmentStatus
@@ -19,7 +20,8 @@ PDF = b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 @pytest.fixture
 def elevator(world, settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
-    return services.add_equipment(by=None, unit=world["unit"], equipment_type=EquipmentType.objects.get(code="3110"),
+    return services.add_equipment(by=access.COMMAND_LINE,
+                                  unit=world["unit"], equipment_type=EquipmentType.objects.get(code="3110"),
                                   code="311023010202500001", location="1号楼东侧")
 
 

@@ -2,6 +2,7 @@
 
 from django import forms
 
+from jurisdictions import access
 from jurisdictions.duties import Duty
 from portal.kit.forms import narrow_choices
 from tests import factories
@@ -15,9 +16,10 @@ class Pick(forms.Form):
 
 def test_a_sliced_choice_queryset_is_narrowed_to_the_scope_keeping_its_rows_and_order(world):
     elevator = EquipmentType.objects.get(code="3110")
-    mine = [unit_services.add_equipment(by=None, unit=world["unit"], equipment_type=elevator, factory_number=f"K{i}")
+    mine = [unit_services.add_equipment(by=access.COMMAND_LINE,
+                                        unit=world["unit"], equipment_type=elevator, factory_number=f"K{i}")
             for i in range(3)]
-    theirs = unit_services.add_equipment(by=None, unit=world["other_unit"], equipment_type=elevator)
+    theirs = unit_services.add_equipment(by=access.COMMAND_LINE, unit=world["other_unit"], equipment_type=elevator)
     form = Pick(data={"equipment": [mine[2].pk, theirs.pk]})
     form.fields["equipment"].queryset = Equipment.objects.order_by("-id")[:3]  # mine[1], mine[2], theirs
 
@@ -29,7 +31,7 @@ def test_a_sliced_choice_queryset_is_narrowed_to_the_scope_keeping_its_rows_and_
 
 def test_a_station_sees_only_its_scope_in_a_sliced_queryset(world):
     elevator = EquipmentType.objects.get(code="3110")
-    theirs = unit_services.add_equipment(by=None, unit=world["other_unit"], equipment_type=elevator)
+    theirs = unit_services.add_equipment(by=access.COMMAND_LINE, unit=world["other_unit"], equipment_type=elevator)
     form = Pick()
     form.fields["equipment"].queryset = Equipment.objects.order_by("id")[:10]
     narrow_choices(form, factories.regulator("620102001", username="kit-station"), Duty.VIEW)

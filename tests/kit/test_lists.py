@@ -3,6 +3,7 @@
 import pytest
 from django.urls import reverse
 
+from jurisdictions import access
 from tests import factories
 from tests.factories import logged_in
 from units import services
@@ -51,7 +52,7 @@ def test_a_filter_that_matches_nothing_says_so_and_offers_to_clear_it(world):
 def test_a_list_with_rows_shows_the_table_not_the_hint(world, url_name):
     unit = world["unit"]
     factories.person(unit)
-    services.add_equipment(by=None, unit=unit, equipment_type=EquipmentType.objects.get(code="3110"))
+    services.add_equipment(by=access.COMMAND_LINE, unit=unit, equipment_type=EquipmentType.objects.get(code="3110"))
     response = logged_in(world["users"]["enterprise"]).get(reverse(url_name))
     assert 'data-testid="empty-hint"' not in response.content.decode()
     assert "<tbody" in response.content.decode()

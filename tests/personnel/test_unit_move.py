@@ -5,6 +5,7 @@ from datetime import date
 from django.test import Client
 from django.urls import reverse
 
+from jurisdictions import access
 from personnel import services
 from personnel.models import Appointment
 from portal.kit.samples import make_id_number
@@ -26,7 +27,8 @@ def test_people_and_equipment_move_with_their_unit_so_the_new_county_sees_them(w
     services.appoint_new_person(by=world["users"]["enterprise"], unit=unit, name="随迁人员",
                                 id_number=make_id_number("620102", date(1970, 3, 3), 21), phone="13600136000",
                                 post="principal", started_on=date(2025, 1, 1))
-    elevator = unit_services.add_equipment(by=None, unit=unit, equipment_type=EquipmentType.objects.get(code="3110"))
+    elevator = unit_services.add_equipment(by=access.COMMAND_LINE,
+                                           unit=unit, equipment_type=EquipmentType.objects.get(code="3110"))
     assert "随迁人员" in people_seen_by(world["users"]["county"])
 
     unit_services.update_unit(by=world["users"]["city"], unit=unit, jurisdiction=node("620103001"))

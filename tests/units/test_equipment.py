@@ -12,6 +12,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
+from jurisdictions import access
 from jurisdictions.models import AuditEvent
 from tests import factories
 from tests.factories import logged_in
@@ -29,7 +30,7 @@ def variety(code: str) -> EquipmentType:
 def add(unit, type_code: str = "3110", status: str = EquipmentStatus.UNREGISTERED, due=None, **fields) -> Equipment:
     """Equipment entered through the service; status and due date set as registration would leave them."""
     serial = next(_serial)
-    equipment = services.add_equipment(by=None, unit=unit, equipment_type=variety(type_code),
+    equipment = services.add_equipment(by=access.COMMAND_LINE, unit=unit, equipment_type=variety(type_code),
                                        code=f"{type_code}23010202{serial:06d}", factory_number=f"F-{serial}", **fields)
     Equipment.objects.filter(pk=equipment.pk).update(status=status, next_inspection_on=due)
     equipment.refresh_from_db()

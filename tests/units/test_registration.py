@@ -13,6 +13,7 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
+from jurisdictions import access
 from jurisdictions import services as jservices
 from units import services
 from units.choices import ApplicationKind, ApplicationStatus, DocumentKind, EquipmentStatus
@@ -29,7 +30,8 @@ def documents():
 
 
 def elevator(unit, code="311023010202500001"):
-    return services.add_equipment(by=None, unit=unit, equipment_type=EquipmentType.objects.get(code="3110"),
+    return services.add_equipment(by=access.COMMAND_LINE,
+                                  unit=unit, equipment_type=EquipmentType.objects.get(code="3110"),
                                   code=code, location="1号楼")
 
 

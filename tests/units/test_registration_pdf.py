@@ -9,6 +9,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 from pypdf import PdfReader
 
+from jurisdictions import access
 from portal.kit.pdf import chinese_date
 from tests import pdflayout
 from tests.pdflayout import PAGE_CENTRE
@@ -46,7 +47,8 @@ THREE_CLAUSE_REASON = "设备代码与产品合格证不一致，且未提交定
 def decided(world, *, approve=True, reason="设备代码与产品合格证不一致", count=1):
     unit, city = world["unit"], world["users"]["city"]
     elevator = EquipmentType.objects.get(code="3110")
-    equipment = [services.add_equipment(by=None, unit=unit, equipment_type=elevator, code=f"3110230102025{n:05d}",
+    equipment = [services.add_equipment(by=access.COMMAND_LINE,
+                                        unit=unit, equipment_type=elevator, code=f"3110230102025{n:05d}",
                                         location=f"城关区酒泉路1号 {n}号楼东侧") for n in range(1, count + 1)]
     application = services.submit_application(
         by=world["users"]["enterprise"], unit=unit, kind="register", equipment=equipment,

@@ -15,6 +15,7 @@ from django.urls import reverse
 from django.utils import timezone
 from pypdf import PdfReader
 
+from jurisdictions import access
 from jurisdictions import services as jservices
 from jurisdictions.models import AuditEvent
 from units import services
@@ -37,7 +38,8 @@ def client(user) -> Client:
 
 
 def elevator(unit, code="311023010202500001"):
-    return services.add_equipment(by=None, unit=unit, equipment_type=EquipmentType.objects.get(code="3110"),
+    return services.add_equipment(by=access.COMMAND_LINE,
+                                  unit=unit, equipment_type=EquipmentType.objects.get(code="3110"),
                                   code=code, location="1号楼东侧")
 
 

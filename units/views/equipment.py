@@ -5,7 +5,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from jurisdictions import access
-from jurisdictions.duties import Duty
+from jurisdictions.duties import Duty, Write
 from portal.kit.views import ScopedDetailView, ScopedFormView, ScopedListView
 from units import documents, importing, querysets, services
 from units.filters import EquipmentFilter, InspectionDueFilter
@@ -14,11 +14,6 @@ from units.models import Equipment, ImportJob, Unit
 from units.tables import EquipmentTable, InspectionDueTable
 
 LIST_RELATED = ("unit", "category", "equipment_type")
-
-
-def edit_duty(user) -> str:
-    """Enterprises keep their own records; regulators managing the unit may correct them."""
-    return Duty.KEEP_RECORDS if user.is_enterprise else Duty.MANAGE_UNITS
 
 
 class EquipmentListView(ScopedListView):
@@ -41,7 +36,7 @@ class EquipmentListView(ScopedListView):
         the unit is fixed (no select over thousands of units)."""
         context = super().get_context_data(**kwargs)
         user = self.request.user
-        if user.is_enterprise:
+        if access.is_enterprise(user):
             unit = services.unit_of(user)
             if unit is not None and access.can(user, Duty.KEEP_RECORDS, unit):
                 context["create_url"] = reverse("units:equipment_create", args=[unit.pk])
@@ -62,7 +57,7 @@ class EquipmentDetailView(ScopedDetailView):
         pending = services.open_application(equipment)
         may_apply = access.can(user, Duty.KEEP_RECORDS, equipment)
         context.update(
-            can_edit=access.can(user, edit_duty(user), equipment),
+            can_edit=access.can(user, Write.RECORDS, equipment),
             has_certificate=equipment.status in documents.CERTIFIED_STATUSES and bool(equipment.registration_number),
             open_application=pending,
             application_kinds=services.application_kinds_for(equipment, busy=pending is not None) if may_apply else [],
@@ -71,17 +66,13 @@ class EquipmentDetailView(ScopedDetailView):
 
 
 class EquipmentCreateView(ScopedFormView):
+    """新增设备 on the unit's page (``pk`` is the unit's)."""
+
+    queryset = Unit.objects.select_related("jurisdiction")
+    duty = Write.RECORDS
     form_class = EquipmentForm
     title = _("新增设备")
     success_message = _("设备已录入。办理使用登记后方可投入使用。")
-
-    @property
-    def duty(self):
-        return edit_duty(self.request.user)
-
-    def get_object(self):
-        return access.get_or_404(Unit.objects.select_related("jurisdiction"), self.request.user, self.duty,
-                                 pk=self.kwargs["pk"])
 
     def save(self, form):
         d = form.cleaned_data
@@ -90,22 +81,15 @@ class EquipmentCreateView(ScopedFormView):
 
 
 class EquipmentEditView(ScopedFormView):
+    queryset = Equipment.objects.select_related(*LIST_RELATED)
+    duty = Write.RECORDS
     form_class = EquipmentForm
     title = _("修改设备信息")
     success_message = _("设备信息已保存。")
 
-    @property
-    def duty(self):
-        return edit_duty(self.request.user)
-
-    def get_object(self):
-        return access.get_or_404(Equipment.objects.select_related(*LIST_RELATED), self.request.user, self.duty,
-                                 pk=self.kwargs["pk"])
-
     def get_form_kwargs(self):
-        kwargs = super().get_form_kwargs()
-        kwargs.update(instance=self.object, fixed=services.fixed_equipment_fields(self.request.user, self.object))
-        return kwargs
+        return {**super().get_form_kwargs(),
+                "fixed": services.fixed_equipment_fields(self.request.user, self.object)}
 
     def save(self, form):
         changes = {f: v for f, v in form.cleaned_data.items() if f != "version" and not form.fields[f].disabled}

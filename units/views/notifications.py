@@ -5,7 +5,6 @@ the notifier follows its own. Writes go through ``units.services``.
 
 from __future__ import annotations
 
-from django.contrib import messages
 from django.db.models import Case, IntegerField, Value, When
 from django.http import Http404
 from django.utils.translation import gettext_lazy
@@ -24,7 +23,7 @@ from units.tables import NotificationTable
 
 def notifying_unit(user) -> Unit | None:
     """The production unit an enterprise account may notify for, if any."""
-    if not user.is_authenticated or not user.is_enterprise:
+    if not access.is_enterprise(user):
         return None
     units = Unit.objects.filter(kinds__contains=[UnitKind.PRODUCTION]).order_by("pk")
     return access.scope(units, user, Duty.KEEP_RECORDS).first()
@@ -64,6 +63,7 @@ class NotificationCreateView(ScopedFormView):
 
     form_class = NotificationForm
     duty = Duty.KEEP_RECORDS
+    audience = access.ENTERPRISES
     title = gettext_lazy("提交安装改造修理告知")
     success_message = gettext_lazy("告知已提交，设区的市级市场监管部门将予以确认。")
 
@@ -97,19 +97,14 @@ class NotificationDetailView(ScopedDetailView):
 
 
 class NotificationAcknowledgeView(ConfirmActionView):
+    queryset = WorkNotification.objects.all()
     duty = Duty.ACCEPT_NOTIFICATIONS
     form_class = ConfirmForm
     danger = False
     title = gettext_lazy("确认告知")
     question = gettext_lazy("确认已收到该安装改造修理告知？")
     button = gettext_lazy("确认")
-
-    def get_object(self):
-        return access.get_or_404(WorkNotification.objects.all(), self.request.user, self.duty, pk=self.kwargs["pk"])
+    done_message = gettext_lazy("告知已确认。")
 
     def perform(self, form):
         services.acknowledge_notification(by=self.request.user, notification=self.object)
-        messages.success(self.request, gettext_lazy("告知已确认。"))
-
-    def get_success_url(self):
-        return self.object.get_absolute_url()

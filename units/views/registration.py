@@ -8,25 +8,20 @@ audits it. Uploaded documents and PDFs are served only through scoped views, nev
 
 from __future__ import annotations
 
-from django.contrib import messages
-from django.contrib.auth.mixins import LoginRequiredMixin
 from django.db.models import Case, Count, IntegerField, Value, When
-from django.http import FileResponse, Http404
-from django.shortcuts import get_object_or_404
+from django.http import Http404
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views import View
 
 from jurisdictions import access
 from jurisdictions.duties import Duty
 from portal.kit.forms import ConfirmForm
-from portal.kit.pdf import pdf_response
-from portal.kit.views import ConfirmActionView, ScopedDetailView, ScopedFormView, ScopedListView, record_download
+from portal.kit.views import ConfirmActionView, ScopedDetailView, ScopedFileView, ScopedFormView, ScopedListView
 from units import documents, services
 from units.choices import ApplicationKind, ApplicationStatus
 from units.filters import ApplicationFilter
 from units.forms import ApplicationApproveForm, ApplicationForm, ApplicationRejectForm
-from units.models import Application, ApplicationDocument, Equipment, Unit
+from units.models import Application, ApplicationDocument, Equipment
 from units.tables import ApplicationTable, due_state
 
 
@@ -68,13 +63,15 @@ class ApplicationCreateView(ScopedFormView):
 
     form_class = ApplicationForm
     duty = Duty.KEEP_RECORDS
+    audience = access.ENTERPRISES
     template_name = "units/application_form.html"
     title = gettext_lazy("提交使用登记申请")
     success_message = gettext_lazy("申请已提交，请等待登记机关受理。")
 
     def get_object(self):
-        unit = access.scope(Unit.objects.order_by("pk"), self.request.user, self.duty).first()
-        if unit is None:
+        """The applicant's own unit: the URL names none (an enterprise account acts for one unit)."""
+        unit = services.unit_of(self.request.user)
+        if unit is None or not access.can(self.request.user, self.duty, unit):
             raise Http404
         return unit
 
@@ -149,24 +146,10 @@ class ApplicationDetailView(ScopedDetailView):
 class ApplicationActionView(ConfirmActionView):
     """Accept / approve / reject: only the competent authority finds the application at all."""
 
+    queryset = Application.objects.select_related("unit")
     duty = Duty.REGISTER_EQUIPMENT
     form_class = ConfirmForm
     danger = False
-    done_message = ""
-
-    def get_object(self):
-        return access.get_or_404(Application.objects.select_related("unit"), self.request.user, self.duty,
-                                 pk=self.kwargs["pk"])
-
-    def act(self, form):
-        raise NotImplementedError
-
-    def perform(self, form):
-        self.act(form)
-        messages.success(self.request, self.done_message)
-
-    def get_success_url(self):
-        return self.object.get_absolute_url()
 
 
 class ApplicationAcceptView(ApplicationActionView):
@@ -175,7 +158,7 @@ class ApplicationAcceptView(ApplicationActionView):
     button = gettext_lazy("受理")
     done_message = gettext_lazy("申请已受理。")
 
-    def act(self, form):
+    def perform(self, form):
         services.accept_application(by=self.request.user, application=self.object)
 
 
@@ -186,7 +169,7 @@ class ApplicationApproveView(ApplicationActionView):
     button = gettext_lazy("准予办理")
     done_message = gettext_lazy("已准予办理，决定书已生成。")
 
-    def act(self, form):
+    def perform(self, form):
         services.approve_application(by=self.request.user, application=self.object,
                                      opinion=form.cleaned_data["opinion"])
 
@@ -199,7 +182,7 @@ class ApplicationRejectView(ApplicationActionView):
     button = gettext_lazy("不予办理")
     done_message = gettext_lazy("已作出不予办理决定。")
 
-    def act(self, form):
+    def perform(self, form):
         services.reject_application(by=self.request.user, application=self.object,
                                     reason=form.cleaned_data["reason"])
 
@@ -208,60 +191,53 @@ class ApplicationWithdrawView(ApplicationActionView):
     """撤回: the applicant takes back an application the authority has not yet accepted; once accepted
     (or decided, or withdrawn) the page answers 404, like any application the user may not act on."""
 
+    queryset = Application.objects.select_related("unit").filter(status=ApplicationStatus.SUBMITTED)
     duty = Duty.KEEP_RECORDS
     danger = True
     title = gettext_lazy("撤回申请")
     button = gettext_lazy("撤回申请")
     done_message = gettext_lazy("申请已撤回，所选设备可以重新申请。")
 
-    def get_object(self):
-        return access.get_or_404(Application.objects.select_related("unit").filter(
-            status=ApplicationStatus.SUBMITTED), self.request.user, self.duty, pk=self.kwargs["pk"])
-
     @property
     def question(self):
         return _("确认撤回%(kind)s申请 %(number)s？撤回后登记机关不再办理，记录保留。") % {
             "kind": self.object.get_kind_display(), "number": self.object.number}
 
-    def act(self, form):
+    def perform(self, form):
         services.withdraw_application(by=self.request.user, application=self.object)
 
 
-class ApplicationDocumentView(LoginRequiredMixin, View):
+class ApplicationDocumentView(ScopedFileView):
     """One uploaded document, as an attachment, to users who may view its application (SECURITY.md §Uploads)."""
 
-    def get(self, request, pk):
-        visible = access.scope(Application.objects.all(), request.user, Duty.VIEW)
-        document = get_object_or_404(ApplicationDocument.objects.filter(application__in=visible), pk=pk)
-        try:
-            handle = document.file.open("rb")
-        except FileNotFoundError as exc:
-            raise Http404 from exc
-        record_download(request, document, document.original_name)
-        return FileResponse(handle, as_attachment=True, filename=document.original_name)
+    queryset = ApplicationDocument.objects.all()
+    file_field = "file"
+
+    def get_filename(self, document):
+        return document.original_name
 
 
-class ApplicationDecisionView(ScopedDetailView):
+class ApplicationDecisionView(ScopedFileView):
     """准予/不予登记决定书 of a decided application."""
 
     queryset = Application.objects.select_related("unit", "authority").filter(
         status__in=documents.DECIDED_STATUSES)
 
-    def get(self, request, *args, **kwargs):
-        application = self.get_object()
-        filename = f"决定书-{application.decision_number}.pdf"
-        record_download(request, application, filename)
-        return pdf_response(documents.decision_pdf(application), filename)
+    def get_filename(self, application):
+        return _("决定书-%(number)s.pdf") % {"number": application.decision_number}
+
+    def render(self, application):
+        return documents.decision_pdf(application)
 
 
-class EquipmentCertificateView(ScopedDetailView):
+class EquipmentCertificateView(ScopedFileView):
     """使用登记证 of a registered piece of equipment (in use or suspended)."""
 
     queryset = Equipment.objects.select_related("unit", "equipment_type", "category").filter(
         status__in=documents.CERTIFIED_STATUSES).exclude(registration_number="")
 
-    def get(self, request, *args, **kwargs):
-        equipment = self.get_object()
-        filename = f"使用登记证-{equipment.registration_number}.pdf"
-        record_download(request, equipment, filename)
-        return pdf_response(documents.certificate_pdf(equipment), filename)
+    def get_filename(self, equipment):
+        return _("使用登记证-%(number)s.pdf") % {"number": equipment.registration_number}
+
+    def render(self, equipment):
+        return documents.certificate_pdf(equipment)

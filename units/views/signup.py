@@ -3,19 +3,15 @@
 from pathlib import Path
 
 from django.contrib import messages
-from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import ValidationError
-from django.http import FileResponse, Http404
 from django.shortcuts import redirect
 from django.utils.translation import gettext_lazy as _
-from django.views import View
 from django.views.generic import FormView
 
-from jurisdictions import access
 from jurisdictions.duties import Duty, Tier
 from jurisdictions.models import Jurisdiction
 from portal.kit.forms import apply_form_errors, style_widgets
-from portal.kit.views import ConfirmActionView, ScopedFormView, ScopedListView, record_download
+from portal.kit.views import ConfirmActionView, ScopedFileView, ScopedFormView, ScopedListView
 from units import services
 from units.choices import UnitStatus
 from units.filters import PendingUnitFilter
@@ -73,15 +69,12 @@ class PendingUnitListView(ScopedListView):
 class UnitResubmitView(ScopedFormView):
     """更正并重新提交: the rejected applicant corrects its sign-up; the station sees it again (000 §四)."""
 
-    form_class = ResubmitForm
+    queryset = Unit.objects.select_related("jurisdiction")
     duty = Duty.EDIT_UNIT
+    form_class = ResubmitForm
     template_name = "units/unit_resubmit.html"
     title = _("更正注册信息并重新提交")
     success_message = _("注册信息已重新提交，待属地市场监管所确认。")
-
-    def get_object(self):
-        return access.get_or_404(Unit.objects.select_related("jurisdiction"), self.request.user, self.duty,
-                                 pk=self.kwargs["pk"])
 
     def get(self, request, *args, **kwargs):
         if self.object.status != UnitStatus.REJECTED:
@@ -89,9 +82,6 @@ class UnitResubmitView(ScopedFormView):
                 "status": self.object.get_status_display()})
             return redirect(self.object)
         return super().get(request, *args, **kwargs)
-
-    def get_form_kwargs(self):
-        return {**super().get_form_kwargs(), "instance": self.object}
 
     def get_form(self, form_class=None):
         form = super().get_form(form_class)
@@ -108,36 +98,26 @@ class UnitResubmitView(ScopedFormView):
             legal_representative=d["legal_representative"], contact_person=d["contact_person"])
 
 
-class UnitLicenceView(LoginRequiredMixin, View):
+class UnitLicenceView(ScopedFileView):
     """The unit's 营业执照, inline, to whoever may view the unit — the enterprise itself and the
     regulators over it; never from MEDIA_URL (SECURITY.md §Uploads)."""
 
-    def get(self, request, pk):
-        unit = access.get_or_404(Unit.objects.all(), request.user, Duty.VIEW, pk=pk)
-        if not unit.licence:
-            raise Http404
-        try:
-            handle = unit.licence.open("rb")
-        except FileNotFoundError as exc:
-            raise Http404 from exc
-        filename = f"营业执照-{unit.uscc}{Path(unit.licence.name).suffix}"
-        record_download(request, unit, filename)
-        response = FileResponse(handle, filename=filename)
-        response["Cache-Control"] = "private, no-store"
-        return response
+    queryset = Unit.objects.all()
+    file_field = "licence"
+    inline = True
+
+    def get_filename(self, unit):
+        return _("营业执照-%(uscc)s%(suffix)s") % {"uscc": unit.uscc, "suffix": Path(unit.licence.name).suffix}
 
 
 class UnitReviewView(ConfirmActionView):
     """The station checks the sign-up against its 营业执照 and contact phone (masked: the reveal of
     full numbers is a person's, not a unit's) before it confirms or rejects."""
 
+    queryset = Unit.objects.select_related("jurisdiction", "reviewed_by")
     duty = Duty.MANAGE_UNITS
     danger = False
     template_name = "units/unit_review.html"
-
-    def get_object(self):
-        return access.get_or_404(Unit.objects.select_related("jurisdiction", "reviewed_by"), self.request.user,
-                                 self.duty, pk=self.kwargs["pk"])
 
     def get(self, request, *args, **kwargs):
         if self.object.status != UnitStatus.PENDING:
@@ -151,9 +131,6 @@ class UnitReviewView(ConfirmActionView):
         context["licence_is_pdf"] = Path(self.object.licence.name or "").suffix.lower() == ".pdf"
         return context
 
-    def get_success_url(self):
-        return self.object.get_absolute_url()
-
 
 class UnitConfirmView(UnitReviewView):
     form_class = ReviewForm
@@ -165,9 +142,12 @@ class UnitConfirmView(UnitReviewView):
         return _("确认“%(name)s”（%(uscc)s）的注册信息属实、位于%(node)s辖区？确认后该单位即可正常使用平台。") % {
             "name": self.object.name, "uscc": self.object.uscc, "node": self.object.jurisdiction.name}
 
+    @property
+    def done_message(self):
+        return _("已确认单位“%(name)s”。") % {"name": self.object.name}
+
     def perform(self, form):
         services.confirm_unit(by=self.request.user, unit=self.object, note=form.cleaned_data["note"])
-        messages.success(self.request, _("已确认单位“%(name)s”。") % {"name": self.object.name})
 
 
 class UnitRejectView(UnitReviewView):
@@ -181,6 +161,9 @@ class UnitRejectView(UnitReviewView):
         return _("驳回“%(name)s”（%(uscc)s）的注册？企业登录后将看到驳回理由。") % {
             "name": self.object.name, "uscc": self.object.uscc}
 
+    @property
+    def done_message(self):
+        return _("已驳回单位“%(name)s”的注册。") % {"name": self.object.name}
+
     def perform(self, form):
         services.reject_unit(by=self.request.user, unit=self.object, reason=form.cleaned_data["reason"])
-        messages.success(self.request, _("已驳回单位“%(name)s”的注册。") % {"name": self.object.name})

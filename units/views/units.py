@@ -3,7 +3,7 @@ from django.utils.translation import gettext_lazy as _
 from django_tables2 import RequestConfig
 
 from jurisdictions import access
-from jurisdictions.duties import Duty, Role
+from jurisdictions.duties import Duty, Role, Write
 from jurisdictions.forms import EnterpriseAccountForm
 from jurisdictions.models import ANCESTOR_TIERS, User
 from portal.kit import history
@@ -42,13 +42,11 @@ class UnitDetailView(ScopedDetailView):
         account_ids = grant_model.objects.filter(content_object=unit).values("user_id")
         context.update(
             accounts=User.objects.filter(pk__in=account_ids, role=Role.ENTERPRISE).order_by("username"),
-            can_edit=access.can(user, Duty.EDIT_UNIT if user.is_enterprise else Duty.MANAGE_UNITS, unit),
-            can_add_account=access.can(
-                user, Duty.MANAGE_UNIT_ACCOUNTS if user.is_enterprise else Duty.MANAGE_UNITS, unit
-            ),
+            can_edit=access.can(user, Write.UNIT, unit),
+            can_add_account=access.can(user, Write.UNIT_ACCOUNTS, unit),
             can_review=unit.status == UnitStatus.PENDING and access.can(user, Duty.MANAGE_UNITS, unit),
             can_add_equipment=unit.status not in (UnitStatus.PENDING, UnitStatus.REJECTED)
-            and access.can(user, Duty.KEEP_RECORDS if user.is_enterprise else Duty.MANAGE_UNITS, unit),
+            and access.can(user, Write.RECORDS, unit),
             equipment_table=self.equipment_table(unit),
         )
         return context
@@ -109,26 +107,18 @@ class UnitCreateView(ScopedFormView):
 
 
 class UnitEditView(ScopedFormView):
+    queryset = Unit.objects.select_related("jurisdiction")
+    duty = Write.UNIT
     form_class = UnitForm
     title = _("修改单位信息")
     success_message = _("单位信息已保存。")
 
-    @property
-    def duty(self):
-        return Duty.EDIT_UNIT if self.request.user.is_enterprise else Duty.MANAGE_UNITS
-
-    def get_object(self):
-        return access.get_or_404(Unit.objects.select_related("jurisdiction"), self.request.user, self.duty,
-                                 pk=self.kwargs["pk"])
-
     def get_form_kwargs(self):
-        kwargs = super().get_form_kwargs()
-        kwargs.update(instance=self.object, fixed=services.fixed_unit_fields(self.request.user))
-        return kwargs
+        return {**super().get_form_kwargs(), "fixed": services.fixed_unit_fields(self.request.user)}
 
     def get_form(self, form_class=None):
         form = super().get_form(form_class)
-        if self.request.user.is_enterprise:
+        if access.is_enterprise(self.request.user):
             del form.fields["jurisdiction"]
         return form
 
@@ -142,17 +132,11 @@ class UnitEditView(ScopedFormView):
 class UnitAccountCreateView(ScopedFormView):
     """The station/county adds an enterprise account, or the enterprise adds a sub-account."""
 
+    queryset = Unit.objects.select_related("jurisdiction")
+    duty = Write.UNIT_ACCOUNTS
     form_class = EnterpriseAccountForm
     title = _("新增企业账号")
     success_message = _("企业账号已创建。")
-
-    @property
-    def duty(self):
-        return Duty.MANAGE_UNIT_ACCOUNTS if self.request.user.is_enterprise else Duty.MANAGE_UNITS
-
-    def get_object(self):
-        return access.get_or_404(Unit.objects.select_related("jurisdiction"), self.request.user, self.duty,
-                                 pk=self.kwargs["pk"])
 
     def save(self, form):
         d = form.cleaned_data

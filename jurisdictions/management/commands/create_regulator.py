@@ -12,6 +12,7 @@ import os
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
+from jurisdictions import access
 from jurisdictions.duties import REGULATOR_ROLES, Role
 from jurisdictions.models import Jurisdiction
 from jurisdictions.services import create_regulator
@@ -33,7 +34,7 @@ class Command(BaseCommand):
             raise CommandError(f"没有代码为 {jurisdiction} 的辖区（先运行 load_jurisdictions）。")
         password = os.environ.get("PORTAL_ACCOUNT_PASSWORD") or getpass.getpass("密码：")
         try:
-            user = create_regulator(by=None, username=username, password=password,
+            user = create_regulator(by=access.COMMAND_LINE, username=username, password=password,
                                     display_name=display_name or username, jurisdiction=node, role=role, email=email)
         except ValidationError as exc:
             raise CommandError("；".join(exc.messages)) from exc

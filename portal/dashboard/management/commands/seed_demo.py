@@ -11,6 +11,7 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.utils import timezone
 
+from jurisdictions import access
 from jurisdictions.duties import Duty, Role
 from jurisdictions.models import Delegation, Jurisdiction, User
 from jurisdictions.services import create_regulator, delegate
@@ -78,7 +79,8 @@ class Command(BaseCommand):
         for username, name, code in ENTERPRISES:
             if not User.objects.filter(username=username).exists():
                 unit = Unit.objects.filter(county__code=code).order_by("id").first()
-                create_enterprise_user(by=None, unit=unit, username=username, password=DEMO_PASSWORD, display_name=name)
+                create_enterprise_user(by=access.COMMAND_LINE,
+                                       unit=unit, username=username, password=DEMO_PASSWORD, display_name=name)
         for username, name, unit_name, code in PENDING:
             if not User.objects.filter(username=username).exists():
                 node = Jurisdiction.objects.get(code=code)
