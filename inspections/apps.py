@@ -1,6 +1,7 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class InspectionsConfig(AppConfig):
     name = "inspections"
-    verbose_name = "检查与监督"
+    verbose_name = _("检查与监督")

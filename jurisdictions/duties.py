@@ -9,6 +9,7 @@ Changing who may do what is an edit to this file and nothing else (DESIGN §3.1)
 import enum
 
 from django.db import models
+from django.utils.translation import gettext, gettext_noop
 from django.utils.translation import gettext_lazy as _
 
 
@@ -33,32 +34,33 @@ class Duty(models.TextChoices):
     """Object permissions declared on ``Jurisdiction`` (regulators) and ``Unit`` (enterprises).
 
     Labels are plain strings because they also become permission names stored by migrations,
-    which must not depend on the active language.
+    which must not depend on the active language; ``gettext_noop`` marks them for the catalogue and
+    ``duty_label`` translates one where it is shown.
     """
 
-    VIEW = "view_records", "查看辖区数据"
-    MANAGE_ACCOUNTS = "manage_accounts", "管理账号"
-    MANAGE_UNITS = "manage_units", "管理辖区单位"
-    MANAGE_JURISDICTIONS = "manage_jurisdictions", "维护辖区与市场监管所"
-    REGISTER_EQUIPMENT = "register_equipment", "办理使用登记"
-    DELEGATE_REGISTRATION = "delegate_registration", "委托使用登记"
-    ACCEPT_NOTIFICATIONS = "accept_notifications", "受理安装改造修理告知"
-    PLAN_INSPECTIONS = "plan_inspections", "制定年度常规监督检查计划"
-    INSPECT = "inspect", "实施监督检查"
-    ISSUE_DIRECTIVE = "issue_directive", "下达安全监察指令书"
-    SPECIAL_CAMPAIGNS = "special_campaigns", "组织专项监督检查"
-    LICENSE_PRODUCTION = "license_production", "生产与充装单位许可"
-    CERTIFY_OPERATORS = "certify_operators", "作业人员资格认定"
-    ASSESS_PERSONNEL = "assess_personnel", "安全总监与安全员监督抽查考核"
-    REPORT_INCIDENT = "report_incident", "事故报告与应急处置"
-    HANDLE_RECOMMENDATIONS = "handle_recommendations", "三书一函办理"
-    VIEW_STATISTICS = "view_statistics", "统计分析"
-    VIEW_AUDIT = "view_audit", "查看审计日志"
-    REVEAL_PERSONAL_INFO = "reveal_personal_info", "查看完整身份信息"
+    VIEW = "view_records", gettext_noop("查看辖区数据")
+    MANAGE_ACCOUNTS = "manage_accounts", gettext_noop("管理账号")
+    MANAGE_UNITS = "manage_units", gettext_noop("管理辖区单位")
+    MANAGE_JURISDICTIONS = "manage_jurisdictions", gettext_noop("维护辖区与市场监管所")
+    REGISTER_EQUIPMENT = "register_equipment", gettext_noop("办理使用登记")
+    DELEGATE_REGISTRATION = "delegate_registration", gettext_noop("委托使用登记")
+    ACCEPT_NOTIFICATIONS = "accept_notifications", gettext_noop("受理安装改造修理告知")
+    PLAN_INSPECTIONS = "plan_inspections", gettext_noop("制定年度常规监督检查计划")
+    INSPECT = "inspect", gettext_noop("实施监督检查")
+    ISSUE_DIRECTIVE = "issue_directive", gettext_noop("下达安全监察指令书")
+    SPECIAL_CAMPAIGNS = "special_campaigns", gettext_noop("组织专项监督检查")
+    LICENSE_PRODUCTION = "license_production", gettext_noop("生产与充装单位许可")
+    CERTIFY_OPERATORS = "certify_operators", gettext_noop("作业人员资格认定")
+    ASSESS_PERSONNEL = "assess_personnel", gettext_noop("安全总监与安全员监督抽查考核")
+    REPORT_INCIDENT = "report_incident", gettext_noop("事故报告与应急处置")
+    HANDLE_RECOMMENDATIONS = "handle_recommendations", gettext_noop("三书一函办理")
+    VIEW_STATISTICS = "view_statistics", gettext_noop("统计分析")
+    VIEW_AUDIT = "view_audit", gettext_noop("查看审计日志")
+    REVEAL_PERSONAL_INFO = "reveal_personal_info", gettext_noop("查看完整身份信息")
     # Enterprise-side duties, held on the unit (seed 002).
-    EDIT_UNIT = "edit_unit", "维护本单位信息"
-    KEEP_RECORDS = "keep_records", "填报本单位记录"
-    MANAGE_UNIT_ACCOUNTS = "manage_unit_accounts", "管理本单位账号"
+    EDIT_UNIT = "edit_unit", gettext_noop("维护本单位信息")
+    KEEP_RECORDS = "keep_records", gettext_noop("填报本单位记录")
+    MANAGE_UNIT_ACCOUNTS = "manage_unit_accounts", gettext_noop("管理本单位账号")
 
 
 D = Duty
@@ -170,6 +172,11 @@ ROLE_DUTIES: dict[str, frozenset[Duty]] = {
 def duties_for(tier: str, role: str) -> frozenset[Duty]:
     """The duties a regulator of ``role`` bound to a ``tier`` node holds there (delegations aside)."""
     return frozenset(TIER_DUTIES.get(tier, {})) & ROLE_DUTIES.get(role, frozenset())
+
+
+def duty_label(duty: str) -> str:
+    """A duty's label in the active language (``Duty.label`` itself stays the msgid)."""
+    return gettext(Duty(duty).label)
 
 
 def jurisdiction_permissions() -> list[tuple[str, str]]:

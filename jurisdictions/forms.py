@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from jurisdictions.duties import DELEGABLE, REGULATOR_ROLES, Duty, Role, Tier
 from jurisdictions.models import Jurisdiction
+from portal.kit.wording import noted
 
 
 class JurisdictionPicker(forms.Widget):
@@ -27,7 +28,7 @@ class JurisdictionPicker(forms.Widget):
 
     def label_for(self, pk) -> str:
         node = Jurisdiction.objects.filter(pk=pk).only("name", "code").first()
-        return f"{node.name}（{node.code}）" if node else ""
+        return noted(node.name, node.code) if node else ""
 
     def get_context(self, name, value, attrs):
         context = super().get_context(name, value, attrs)
@@ -49,7 +50,7 @@ class JurisdictionChoiceField(forms.ModelChoiceField):
         super().__init__(**kwargs)
 
     def label_from_instance(self, obj):
-        return f"{obj.name}（{obj.code}）"
+        return noted(obj.name, obj.code)
 
 
 class StationPicker(JurisdictionPicker):
@@ -59,7 +60,7 @@ class StationPicker(JurisdictionPicker):
 
     def label_for(self, pk) -> str:
         node = Jurisdiction.objects.filter(pk=pk, tier=Tier.STATION).select_related("parent").first()
-        return f"{node.name}（{node.parent.name}）" if node else ""
+        return noted(node.name, node.parent.name) if node else ""
 
 
 class StationChoiceField(JurisdictionChoiceField):

@@ -4,12 +4,12 @@ from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import formats, timezone
 from django.utils.translation import gettext_lazy as _
 from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
 from mptt.models import MPTTModel, TreeForeignKey
 
-from jurisdictions.duties import REGULATOR_ROLES, Duty, Role, Tier, jurisdiction_permissions
+from jurisdictions.duties import REGULATOR_ROLES, Duty, Role, Tier, duty_label, jurisdiction_permissions
 
 ANCESTOR_TIERS = (Tier.PROVINCE, Tier.CITY, Tier.COUNTY, Tier.STATION)
 
@@ -200,10 +200,14 @@ class Delegation(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.grantor} → {self.grantee}：{self.get_duty_display()}"
+        return _("%(grantor)s → %(grantee)s：%(duty)s") % {
+            "grantor": self.grantor, "grantee": self.grantee, "duty": self.get_duty_display()}
 
     def get_absolute_url(self):
         return reverse("jurisdictions:delegation_list")
+
+    def get_duty_display(self) -> str:
+        return duty_label(self.duty)
 
     @property
     def is_active(self) -> bool:
@@ -276,7 +280,8 @@ class AuditEvent(Placed):
         ]
 
     def __str__(self):
-        return f"{self.at:%Y-%m-%d %H:%M} {self.username} {self.get_kind_display()}"
+        at = formats.date_format(timezone.localtime(self.at), "DATETIME_FORMAT")
+        return f"{at} {self.username} {self.get_kind_display()}"
 
 
 class LoginSession(models.Model):

@@ -50,6 +50,9 @@ class DelegationTable(tables.Table):
         fields = ("grantor", "grantee", "duty", "starts_on", "ends_on", "state")
         order_by = ("-created_at",)
 
+    def value_duty(self, record):
+        return record.get_duty_display()
+
     def value_state(self, record):
         """The badge's word without the 撤销 button beside it."""
         if record.revoked_at:

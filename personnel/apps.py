@@ -1,9 +1,10 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class PersonnelConfig(AppConfig):
     name = "personnel"
-    verbose_name = "人员"
+    verbose_name = _("人员")
 
     def ready(self):
         from personnel import importing  # noqa: F401  (registers the people import with units.importing)

@@ -12,6 +12,7 @@ import io
 
 from django.db.models.functions import TruncDate
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from openpyxl import Workbook
 
 from jurisdictions import access
@@ -21,7 +22,7 @@ from personnel.choices import Post
 from personnel.models import ID_PURPOSE, PHONE_PURPOSE, Appointment, Certificate, UnitStaffing
 from portal.kit import crypto
 from portal.kit.masking import mask_text
-from portal.kit.pdf import chinese_date, render_pdf
+from portal.kit.pdf import document_date, render_pdf
 from portal.kit.tables import escape_formula
 from units.models import Unit
 
@@ -51,14 +52,14 @@ def staff_context(unit: Unit, filler=None) -> dict:
     today = timezone.localdate()
     filler_name, filler_phone = filler_of(filler, current)
     return {
-        "title": "特种设备安全管理人员配备情况表",
+        "title": _("特种设备安全管理人员配备情况表"),
         "issuer": unit.name,
         "unit": unit,
         "rows": [{"post": Post(a.post).label, "name": a.person.name, "id_masked": a.person.id_masked,
-                  "phone_masked": a.person.phone_masked, "started_on": chinese_date(a.started_on),
+                  "phone_masked": a.person.phone_masked, "started_on": document_date(a.started_on),
                   "covers": a.covers} for a in current],
         "missing": [str(p.label) for p in rules.missing_posts(unit.kinds, staffing.holders())],
-        "issued_on": chinese_date(today),
+        "issued_on": document_date(today),
         "filler_name": filler_name,
         "filler_phone": filler_phone,
     }

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 from django.db.models import Count, F, Q, QuerySet
 from django.db.models.functions import Coalesce
+from django.utils.translation import gettext as _
 
 from jurisdictions.duties import Tier
 from jurisdictions.models import Jurisdiction
@@ -124,5 +125,5 @@ def staffing_rates(units: QuerySet, node: Jurisdiction) -> tuple[Rate, list[Rate
         counts = by_key.pop(pk, dict.fromkeys(_COUNTS, 0))
         rates.append(Rate(pk, child.name, child.code, **counts, node=child))
     if None in by_key:
-        rates.append(Rate(None, "（直属本级的单位）", "", **by_key.pop(None)))
+        rates.append(Rate(None, _("（直属本级的单位）"), "", **by_key.pop(None)))
     return overall, rates

@@ -11,6 +11,7 @@ from django.conf import settings
 from django.utils.translation import gettext as _
 
 from personnel.choices import AssessmentResult, Post
+from portal.kit.wording import noted
 from units.choices import UnitKind
 
 # Which posts a unit of each kind must fill (seed 002 附件 1–3; Order 73 for producers with the
@@ -81,7 +82,7 @@ CERTIFICATE_ITEMS: dict[str, str] = {
 def certificate_name(code: str) -> str:
     """"特种设备安全管理（A）" for a catalogued item code; an unknown code as it was entered."""
     name = CERTIFICATE_ITEMS.get(code)
-    return f"{name}（{code}）" if name else code
+    return noted(name, code) if name else code
 
 
 def assessment_pass_mark() -> int:

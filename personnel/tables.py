@@ -3,7 +3,8 @@ from django.utils.translation import gettext_lazy as _
 
 from personnel import rules
 from personnel.models import Certificate, Person, SpotAssessment, Training
-from portal.kit.tables import SECONDARY
+from portal.kit.tables import SECONDARY, YES
+from portal.kit.wording import listing
 from units.models import Unit
 
 
@@ -12,7 +13,7 @@ class PersonTable(tables.Table):
     id_masked = tables.Column(verbose_name=_("居民身份证号码"), orderable=False)
     phone_masked = tables.Column(verbose_name=_("手机号码"), orderable=False, attrs=SECONDARY)
     unit = tables.Column(linkify=True, verbose_name=_("单位"), order_by=("unit__name",), attrs=SECONDARY)
-    assessment_failed = tables.BooleanColumn(verbose_name=_("考核不合格"), yesno=("不合格", ""))
+    assessment_failed = tables.BooleanColumn(verbose_name=_("考核不合格"), yesno=(_("不合格"), ""))
 
     class Meta:
         model = Person
@@ -40,13 +41,13 @@ class UnstaffedUnitTable(tables.Table):
     def render_missing(self, record):
         staffing = getattr(record, "staffing", None)
         holders = staffing.holders() if staffing else {}
-        return "、".join(str(p.label) for p in rules.missing_posts(record.kinds, holders)) or "—"
+        return listing(p.label for p in rules.missing_posts(record.kinds, holders)) or "—"
 
     def value_missing(self, record):
         return self.render_missing(record)
 
     def render_flagged(self, value):
-        return "是" if value else "—"
+        return YES if value else "—"
 
 
 class CertificateTable(tables.Table):

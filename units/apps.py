@@ -1,6 +1,7 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class UnitsConfig(AppConfig):
     name = "units"
-    verbose_name = "单位与设备"
+    verbose_name = _("单位与设备")

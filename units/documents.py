@@ -9,9 +9,10 @@ from __future__ import annotations
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from jurisdictions.models import Jurisdiction
-from portal.kit.pdf import chinese_date, render_pdf
+from portal.kit.pdf import document_date, render_pdf
 from units.choices import ApplicationKind, ApplicationStatus, EquipmentStatus
 from units.models import Application, Equipment
 from units.services import change_rows
@@ -19,11 +20,18 @@ from units.services import change_rows
 # A certificate exists while the equipment is registered: in use or suspended (TSG 08; DOMAIN.md §4).
 CERTIFIED_STATUSES = (EquipmentStatus.IN_USE, EquipmentStatus.SUSPENDED)
 DECIDED_STATUSES = (ApplicationStatus.APPROVED, ApplicationStatus.REJECTED)
+MATTERS = {
+    ApplicationKind.REGISTER: gettext_lazy("使用登记"),
+    ApplicationKind.CHANGE: gettext_lazy("变更登记"),
+    ApplicationKind.SUSPEND: gettext_lazy("停用登记"),
+    ApplicationKind.RESUME: gettext_lazy("启用登记"),
+    ApplicationKind.DEREGISTER: gettext_lazy("注销登记"),
+}
 
 
 def authority_title(node: Jurisdiction) -> str:
     """``兰州市`` → ``兰州市市场监督管理局``: the registering body of a city-tier node."""
-    return f"{node.name}市场监督管理局"
+    return _("%(name)s市场监督管理局") % {"name": node.name}
 
 
 def registering_application(equipment: Equipment) -> Application | None:
@@ -37,13 +45,13 @@ def certificate_context(equipment: Equipment) -> dict:
     issuer = authority_title(authority)
     registered_on = equipment.registered_on or timezone.localdate()
     return {
-        "title": "特种设备使用登记证",
+        "title": _("特种设备使用登记证"),
         "issuer": issuer,
-        "document_number": f"编号：{equipment.registration_number}",
-        "issued_on": chinese_date(registered_on),
+        "document_number": _("编号：%(number)s") % {"number": equipment.registration_number},
+        "issued_on": document_date(registered_on),
         "equipment": equipment,
         "unit": equipment.unit,
-        "registered_on": chinese_date(registered_on),
+        "registered_on": document_date(registered_on),
     }
 
 
@@ -54,19 +62,19 @@ def certificate_pdf(equipment: Equipment) -> bytes:
 
 def matter_of(application: Application) -> str:
     """What was applied for, as the decision names it: 使用登记, 变更登记, 停用登记, 启用登记, 注销登记."""
-    label = str(ApplicationKind(application.kind).label)
-    return label if label.endswith("登记") else f"{label}登记"
+    return str(MATTERS[ApplicationKind(application.kind)])
 
 
 def decision_context(application: Application) -> dict:
     approved = application.status == ApplicationStatus.APPROVED
     matter = matter_of(application)
     decided_on = timezone.localtime(application.decided_at).date()
+    title = _("准予特种设备%(matter)s决定书") if approved else _("不予特种设备%(matter)s决定书")
     return {
-        "title": f"{'准予' if approved else '不予'}特种设备{matter}决定书",
+        "title": title % {"matter": matter},
         "issuer": authority_title(application.authority),
         "document_number": application.decision_number,
-        "issued_on": chinese_date(decided_on),
+        "issued_on": document_date(decided_on),
         "application": application,
         # How the decision cites the application: by its 受理编号 (issue 8 item 14).
         "application_reference": _("受理编号：%(number)s") % {"number": application.number},
@@ -77,7 +85,7 @@ def decision_context(application: Application) -> dict:
         "approved": approved,
         "matter": matter,
         "is_registration": application.kind == ApplicationKind.REGISTER,
-        "submitted_on": chinese_date(timezone.localtime(application.submitted_at).date()),
+        "submitted_on": document_date(timezone.localtime(application.submitted_at).date()),
         "equipment": application.equipment.select_related("equipment_type", "category").order_by("pk"),
         # 变更登记: the registered facts it changes, old → new (``services.change_rows``).
         "changes": change_rows(application),

@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from jurisdictions.forms import JurisdictionChoiceField, StationChoiceField
 from jurisdictions.models import User
 from portal.kit.identifiers import normalize_uscc, validate_mobile, validate_uscc
+from portal.kit.wording import noted
 from units import services
 from units.choices import ApplicationKind, DocumentKind, NotificationKind, RiskGrade, UnitKind
 from units.models import Equipment, EquipmentType, Unit
@@ -244,8 +245,8 @@ UPLOAD_ACCEPT = ".pdf,.jpg,.jpeg,.png"
 
 class EquipmentChoiceField(forms.ModelMultipleChoiceField):
     def label_from_instance(self, obj):
-        return f"{obj.equipment_type.name} {obj.code or obj.factory_number or '#' + str(obj.pk)}" + (
-            f"（{obj.location}）" if obj.location else "")
+        label = f"{obj.equipment_type.name} {obj.code or obj.factory_number or '#' + str(obj.pk)}"
+        return noted(label, obj.location) if obj.location else label
 
 
 class EquipmentSingleChoiceField(forms.ModelChoiceField):

@@ -9,6 +9,7 @@ from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
 from jurisdictions.duties import unit_permissions
 from jurisdictions.models import Placed
 from portal.kit.identifiers import validate_uscc
+from portal.kit.wording import listing
 from units.choices import (
     ApplicationKind,
     ApplicationStatus,
@@ -95,7 +96,7 @@ class Unit(Placed):
 
     def get_kinds_display(self) -> str:
         labels = dict(UnitKind.choices)
-        return "、".join(str(labels.get(k, k)) for k in self.kinds)
+        return listing(labels.get(k, k) for k in self.kinds)
 
 
 class UnitUserObjectPermission(UserObjectPermissionBase):
@@ -265,7 +266,8 @@ class Application(Placed):
         ]
 
     def __str__(self):
-        return f"{self.get_kind_display()}申请 {self.number}（{self.unit}）"
+        return _("%(kind)s申请 %(number)s（%(unit)s）") % {
+            "kind": self.get_kind_display(), "number": self.number, "unit": self.unit}
 
     @property
     def number(self) -> str:
@@ -306,7 +308,7 @@ class ApplicationDocument(models.Model):
         verbose_name_plural = _("申请材料")
 
     def __str__(self):
-        return f"{self.get_kind_display()}：{self.original_name}"
+        return _("%(kind)s：%(name)s") % {"kind": self.get_kind_display(), "name": self.original_name}
 
 
 @pghistory.track()
@@ -351,7 +353,7 @@ class WorkNotification(Placed):
         ]
 
     def __str__(self):
-        return f"{self.get_kind_display()}告知 #{self.pk}"
+        return _("%(kind)s告知 #%(pk)s") % {"kind": self.get_kind_display(), "pk": self.pk}
 
     def get_absolute_url(self):
         return reverse("units:notification_detail", args=[self.pk])

@@ -32,6 +32,7 @@ from portal.kit.identifiers import normalize_uscc, validate_mobile, validate_usc
 from portal.kit.masking import mask_phone
 from portal.kit.numbering import next_serial
 from portal.kit.pdf import document_number
+from portal.kit.wording import listing, noted
 from units.choices import (
     ApplicationKind,
     ApplicationStatus,
@@ -584,11 +585,11 @@ def submit_application(*, by: User, unit: Unit, kind: str, equipment, reason: st
         wrong = [e for e in rows if e.status not in allowed_from]
         if wrong:
             raise ValidationError({"equipment": _("以下设备当前状态不能申请%(kind)s：%(list)s") % {
-                "kind": kind.label, "list": "、".join(f"{e}（{e.get_status_display()}）" for e in wrong)}})
+                "kind": kind.label, "list": listing(noted(e, e.get_status_display()) for e in wrong)}})
         busy = Application.objects.filter(equipment__in=rows, status__in=OPEN_STATUSES).distinct().order_by("pk")
         if busy:
             raise ValidationError({"equipment": _("所选设备已有办理中的申请（%(numbers)s），请等待办结。") % {
-                "numbers": "、".join(a.number for a in busy)}})
+                "numbers": listing(a.number for a in busy)}})
         if kind == ApplicationKind.CHANGE:
             if len(rows) != 1:
                 raise ValidationError({"equipment": _("变更登记每次申请一台设备，请只选择一台。")})
@@ -598,7 +599,7 @@ def submit_application(*, by: User, unit: Unit, kind: str, equipment, reason: st
         present = {k for k, _f in documents}
         missing = [str(DocumentKind(k).label) for k in REQUIRED_DOCUMENTS.get(kind, ()) if k not in present]
         if missing:
-            raise ValidationError({"documents": _("缺少申请材料：%(list)s") % {"list": "、".join(missing)}})
+            raise ValidationError({"documents": _("缺少申请材料：%(list)s") % {"list": listing(missing)}})
         for _k, upload in documents:
             validate_upload(upload)
         authority = registration_authority(unit)
@@ -685,7 +686,7 @@ def approve_application(*, by: User, application: Application, opinion: str = ""
         if wrong:
             raise ValidationError(_("以下设备当前状态不能办理%(kind)s：%(list)s") % {
                 "kind": application.get_kind_display(),
-                "list": "、".join(f"{e}（{e.get_status_display()}）" for e in wrong)})
+                "list": listing(noted(e, e.get_status_display()) for e in wrong)})
         for equipment in rows:
             if application.kind == ApplicationKind.CHANGE:
                 _apply_changes(by, application, equipment)

@@ -2,6 +2,7 @@ from django import template
 from django.utils.translation import gettext as _
 
 from personnel import rules
+from portal.kit.wording import listing
 
 register = template.Library()
 
@@ -9,7 +10,7 @@ register = template.Library()
 @register.filter
 def missing_certificates(codes) -> str:
     """["A"] → "缺少特种设备安全管理（A）证书": the badge names what to obtain, not a bare code."""
-    return _("缺少%(items)s证书") % {"items": "、".join(rules.certificate_name(code) for code in codes)}
+    return _("缺少%(items)s证书") % {"items": listing(rules.certificate_name(code) for code in codes)}
 
 
 @register.filter

@@ -1,7 +1,8 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class DashboardConfig(AppConfig):
     name = "portal.dashboard"
     label = "dashboard"
-    verbose_name = "工作台"
+    verbose_name = _("工作台")

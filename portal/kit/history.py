@@ -22,6 +22,7 @@ from django.utils.translation import gettext_lazy as _
 
 from portal.kit.masking import mask_text
 from portal.kit.tables import NO, YES
+from portal.kit.wording import listing, noted
 
 # Columns that only count or order rows: optimistic-lock counters, MPTT bounds, and the creation and
 # save times that the event's own time already gives.
@@ -104,7 +105,7 @@ def _value(f: models.Field, value, names) -> str:
     base = getattr(f, "base_field", None)
     if isinstance(value, list):
         choices = base.flatchoices if base is not None and base.choices else ()
-        return "、".join(_label(choices, v) for v in value)
+        return listing(_label(choices, v) for v in value)
     if isinstance(f, models.BooleanField):
         return str(YES if value else NO)
     if isinstance(f, models.DateTimeField):
@@ -128,7 +129,7 @@ def _actors(events) -> dict[str, str]:
     """Username snapshot → how to name them now: 姓名（用户名）, or the username of a removed account."""
     usernames = {(e.pgh_context or {}).get("username") for e in events} - {None, ""}
     users = get_user_model()._base_manager.filter(username__in=usernames)
-    return {u.username: f"{u.display_name}（{u.username}）" if getattr(u, "display_name", "") else u.username
+    return {u.username: noted(u.display_name, u.username) if getattr(u, "display_name", "") else u.username
             for u in users}
 
 

@@ -1,5 +1,6 @@
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 
 class OutboxMessage(models.Model):
@@ -20,8 +21,8 @@ class OutboxMessage(models.Model):
     last_error = models.TextField(blank=True)
 
     class Meta:
-        verbose_name = "待投递任务"
-        verbose_name_plural = "待投递任务"
+        verbose_name = _("待投递任务")
+        verbose_name_plural = _("待投递任务")
         indexes = [
             models.Index(fields=["created_at"], name="outbox_pending_idx", condition=models.Q(sent_at__isnull=True)),
         ]
@@ -42,8 +43,8 @@ class DocumentCounter(models.Model):
     last = models.PositiveIntegerField(default=0)
 
     class Meta:
-        verbose_name = "文书编号计数"
-        verbose_name_plural = "文书编号计数"
+        verbose_name = _("文书编号计数")
+        verbose_name_plural = _("文书编号计数")
         constraints = [models.UniqueConstraint(fields=["prefix", "year"], name="document_counter_unique")]
 
     def __str__(self):

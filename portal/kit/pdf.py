@@ -18,6 +18,7 @@ from django.conf import settings
 from django.contrib.staticfiles import finders
 from django.http import HttpResponse
 from django.template.loader import render_to_string
+from django.utils import formats
 from django.utils.http import content_disposition_header
 from weasyprint import HTML
 from weasyprint.urls import URLFetcher, URLFetcherResponse
@@ -82,9 +83,9 @@ def pdf_response(pdf: bytes, filename: str) -> HttpResponse:
     return response
 
 
-def chinese_date(value: date) -> str:
-    """``2026年11月24日`` — the date line of an official document."""
-    return f"{value.year}年{value.month}月{value.day}日"
+def document_date(value: date) -> str:
+    """``2026年11月24日`` — the date line of an official document, in the language's ``DATE_FORMAT``."""
+    return formats.date_format(value, "DATE_FORMAT")
 
 
 def document_number(issuer_short: str, word: str, year: int, serial: int) -> str:

@@ -5,7 +5,7 @@ from datetime import date
 import pytest
 from pypdf import PdfReader
 
-from portal.kit.pdf import StaticOnlyFetcher, chinese_date, document_number, render_pdf
+from portal.kit.pdf import StaticOnlyFetcher, document_date, document_number, render_pdf
 from tests import pdflayout
 from tests.pdflayout import PAGE_CENTRE, TYPE_LEFT, TYPE_RIGHT
 
@@ -13,7 +13,7 @@ CONTEXT = {
     "issuer": "兰州市市场监督管理局",
     "document_number": document_number("兰", "市监特令", 2026, 12),
     "title": "关于特种设备安全的通知",
-    "issued_on": chinese_date(date(2026, 11, 24)),
+    "issued_on": document_date(date(2026, 11, 24)),
 }
 # A subset of the few dozen glyphs one page uses weighs tens of kB; the whole Noto CJK face is ~20 MB.
 SUBSET_FONT_BYTES = 1_000_000
@@ -96,5 +96,5 @@ def test_pdf_fetcher_refuses_external_resources():
     assert fetcher.fetch("/static/portal/portal.css").status == 200
 
 
-def test_chinese_date_has_no_leading_zeros():
-    assert chinese_date(date(2026, 1, 5)) == "2026年1月5日"
+def test_document_date_has_no_leading_zeros():
+    assert document_date(date(2026, 1, 5)) == "2026年1月5日"

@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from personnel import services
 from personnel.choices import Post
-from portal.kit.pdf import chinese_date
+from portal.kit.pdf import document_date
 from tests import factories, pdflayout
 from tests.pdflayout import PAGE_CENTRE, TYPE_RIGHT
 
@@ -76,7 +76,7 @@ def test_the_foot_names_the_filler_with_a_masked_phone_and_the_seal_area(staffed
     text = "".join(line.flat for line in found)
     assert "填表人：企业人员" in text
     assert "联系电话：138****0001" in text and "13800130001" not in text
-    name, date = pdflayout.signature(found, staffed["unit"].name, chinese_date(timezone.localdate()))
+    name, date = pdflayout.signature(found, staffed["unit"].name, document_date(timezone.localdate()))
     seal = pdflayout.last(found, "（单位盖章）")
     assert seal.page == name.page == date.page and seal.top < name.top
 

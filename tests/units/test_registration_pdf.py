@@ -10,7 +10,7 @@ from django.utils import timezone
 from pypdf import PdfReader
 
 from jurisdictions import access
-from portal.kit.pdf import chinese_date
+from portal.kit.pdf import document_date
 from tests import pdflayout
 from tests.pdflayout import PAGE_CENTRE
 from units import documents, services
@@ -101,7 +101,7 @@ def test_certificate_carries_unit_code_and_number_in_chinese_without_lost_glyphs
         "曳引驱动乘客电梯",
         "城关区酒泉路1号",
         "登记机关",
-        chinese_date(timezone.localdate()),
+        document_date(timezone.localdate()),
     ):
         assert expected in body, expected
     assert not any(mark in text for mark in MISSING_GLYPHS)
@@ -112,7 +112,7 @@ def test_certificate_is_one_page_with_centred_header_and_a_seal_over_the_signatu
     _application, equipment = decided(world)
     pdf = documents.certificate_pdf(equipment)
     assert pdflayout.page_count(pdf) == 1
-    found = assert_closing_with_the_body(pdf, chinese_date(equipment.registered_on), "登记机关")
+    found = assert_closing_with_the_body(pdf, document_date(equipment.registered_on), "登记机关")
     assert_header_centred(found)
 
 
@@ -143,7 +143,7 @@ def test_approval_decision_is_one_page_with_centred_header_and_the_seal_with_the
     application, _equipment = decided(world)
     pdf = documents.decision_pdf(application)
     assert pdflayout.page_count(pdf) == 1
-    found = assert_closing_with_the_body(pdf, chinese_date(timezone.localtime(application.decided_at).date()),
+    found = assert_closing_with_the_body(pdf, document_date(timezone.localtime(application.decided_at).date()),
                                          "显著位置。")
     assert_header_centred(found)
     assert abs(pdflayout.first(found, application.decision_number).centre - PAGE_CENTRE) <= 2
@@ -153,7 +153,7 @@ def test_rejection_decision_keeps_authority_and_date_on_its_one_page(world):
     application, _equipment = decided(world, approve=False, reason=THREE_CLAUSE_REASON)
     pdf = documents.decision_pdf(application)
     assert pdflayout.page_count(pdf) == 1
-    found = assert_closing_with_the_body(pdf, chinese_date(timezone.localtime(application.decided_at).date()),
+    found = assert_closing_with_the_body(pdf, document_date(timezone.localtime(application.decided_at).date()),
                                          "提起行政诉讼。")
     assert_header_centred(found)
 
@@ -165,7 +165,7 @@ def test_a_long_rejection_carries_its_last_paragraph_onto_the_signature_page(wor
     application, _equipment = decided(world, approve=False, reason=reason, count=12)
     pdf = documents.decision_pdf(application)
     assert pdflayout.page_count(pdf) >= 2
-    assert_closing_with_the_body(pdf, chinese_date(timezone.localtime(application.decided_at).date()),
+    assert_closing_with_the_body(pdf, document_date(timezone.localtime(application.decided_at).date()),
                                  "提起行政诉讼。")
 
 

@@ -11,6 +11,7 @@ import os
 
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
+from django.utils.translation import gettext as _
 
 from jurisdictions import access
 from jurisdictions.duties import REGULATOR_ROLES, Role
@@ -23,7 +24,7 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("--username", required=True)
-        parser.add_argument("--jurisdiction", required=True, help="辖区代码，例如 620000")
+        parser.add_argument("--jurisdiction", required=True, help=_("辖区代码，例如 620000"))
         parser.add_argument("--role", default=Role.LEADER, choices=[str(r) for r in REGULATOR_ROLES])
         parser.add_argument("--display-name", default="")
         parser.add_argument("--email", default="")
@@ -31,11 +32,12 @@ class Command(BaseCommand):
     def handle(self, *args, username, jurisdiction, role, display_name, email, **options):
         node = Jurisdiction.objects.filter(code=jurisdiction).first()
         if node is None:
-            raise CommandError(f"没有代码为 {jurisdiction} 的辖区（先运行 load_jurisdictions）。")
-        password = os.environ.get("PORTAL_ACCOUNT_PASSWORD") or getpass.getpass("密码：")
+            raise CommandError(_("没有代码为 %(code)s 的辖区（先运行 load_jurisdictions）。") % {"code": jurisdiction})
+        password = os.environ.get("PORTAL_ACCOUNT_PASSWORD") or getpass.getpass(_("密码："))
         try:
             user = create_regulator(by=access.COMMAND_LINE, username=username, password=password,
                                     display_name=display_name or username, jurisdiction=node, role=role, email=email)
         except ValidationError as exc:
-            raise CommandError("；".join(exc.messages)) from exc
-        self.stdout.write(self.style.SUCCESS(f"已创建 {user.username}（{node.name} {user.get_role_display()}）。"))
+            raise CommandError(_("；").join(exc.messages)) from exc
+        self.stdout.write(self.style.SUCCESS(_("已创建 %(username)s（%(node)s %(role)s）。") % {
+            "username": user.username, "node": node.name, "role": user.get_role_display()}))

@@ -1,4 +1,5 @@
 from django.core.management.base import BaseCommand
+from django.utils.translation import gettext as _
 
 from units.services import CATALOGUE, load_equipment_catalogue
 
@@ -8,4 +9,4 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         count = load_equipment_catalogue(CATALOGUE)
-        self.stdout.write(f"特种设备目录：{count} 个品种代码")
+        self.stdout.write(_("特种设备目录：%(count)d 个品种代码") % {"count": count})
