@@ -13,7 +13,7 @@ from pathlib import Path
 import pghistory
 from django.db import models
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import formats, timezone
 from django.utils.translation import gettext_lazy as _
 
 from jurisdictions.models import Placed
@@ -253,7 +253,7 @@ class Training(Placed):
         constraints = [models.CheckConstraint(condition=models.Q(hours__gt=0), name="training_hours_positive")]
 
     def __str__(self):
-        return f"{self.held_on} {self.content[:20]}"
+        return f"{formats.date_format(self.held_on)} {self.content[:20]}"
 
     def get_absolute_url(self):
         """A training is read on its unit's staff page, with the unit's other trainings."""
@@ -306,7 +306,7 @@ class SpotAssessment(Placed):
         constraints = [models.CheckConstraint(condition=models.Q(score__lte=100), name="assessment_score_range")]
 
     def __str__(self):
-        return f"{self.person} {self.assessed_on} {self.get_result_display()}"
+        return f"{self.person} {formats.date_format(self.assessed_on)} {self.get_result_display()}"
 
 
 def _export_path(instance, filename):

@@ -16,7 +16,7 @@ from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from django.db.models import Count, Exists, OuterRef
-from django.utils import timezone
+from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
 from jurisdictions import access
@@ -206,7 +206,8 @@ def appoint(*, by: User, unit: Unit, person: Person, post: str, started_on: date
             if replaced is not None:
                 if started_on < replaced.started_on:
                     raise ValidationError({"started_on": _("任职日期早于现任%(post)s %(name)s 的任职日期 %(d)s。") % {
-                        "post": Post(post).label, "name": replaced.person.name, "d": replaced.started_on}})
+                        "post": Post(post).label, "name": replaced.person.name,
+                        "d": formats.date_format(replaced.started_on)}})
                 replaced.ended_on, replaced.end_reason = started_on, EndReason.REPLACED
                 replaced.save(update_fields=["ended_on", "end_reason"])
         appointment = Appointment(unit=unit, person=person, post=post, started_on=started_on, covers=covers.strip(),
@@ -260,9 +261,10 @@ def end_appointment(*, by: User, appointment: Appointment, ended_on: date, reaso
         _unit(by, appointment.unit, lock=True)
         appointment = Appointment.objects.select_for_update().get(pk=appointment.pk)
         if appointment.ended_on is not None:
-            raise ValidationError(_("该任职已于 %(d)s 结束。") % {"d": appointment.ended_on})
+            raise ValidationError(_("该任职已于 %(d)s 结束。") % {"d": formats.date_format(appointment.ended_on)})
         if ended_on < appointment.started_on:
-            raise ValidationError({"ended_on": _("离任日期不能早于任职日期 %(d)s。") % {"d": appointment.started_on}})
+            raise ValidationError({"ended_on": _("离任日期不能早于任职日期 %(d)s。") % {
+                "d": formats.date_format(appointment.started_on)}})
         if ended_on > timezone.localdate():
             raise ValidationError({"ended_on": _("离任日期不能晚于今天。")})
         if reason not in EndReason.values:
@@ -403,13 +405,14 @@ def _email_unit(certificate: Certificate, days: int) -> int:
     recipients = sorted(set(accounts.values_list("email", flat=True)))
     if not recipients:
         return 0
-    subject = _("作业人员证将于 %(d)s 到期") % {"d": certificate.expires_on}
+    expires_on = formats.date_format(certificate.expires_on)
+    subject = _("作业人员证将于 %(d)s 到期") % {"d": expires_on}
     body = _("%(unit)s：%(name)s 的作业人员证（%(code)s，编号 %(number)s）将于 %(d)s 到期（%(days)d 天内），"
              "请在有效期届满 1 个月前申请复审。") % {
         "unit": certificate.unit.name, "name": certificate.person.name,
         "code": rules.certificate_name(certificate.item_code),
         # A mail leaves the portal: a certificate numbered by its holder's ID number goes masked.
-        "number": certificate.number_masked, "d": certificate.expires_on, "days": days}
+        "number": certificate.number_masked, "d": expires_on, "days": days}
     try:
         send_mail(subject, body, None, recipients)
     except Exception:  # mail is a courtesy; the reminder row on the enterprise's page is the record

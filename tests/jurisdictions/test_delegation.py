@@ -247,3 +247,13 @@ def test_a_county_account_moved_away_loses_the_delegated_duty(world):
     services.change_regulator(by=world["users"]["city"], user=clerk, display_name="调岗", role=Role.CLERK,
                               jurisdiction=node("620103"))
     assert not may_register(clerk) and not may_register(clerk, "620103")
+
+
+def test_the_delegated_duty_is_shown_translated_while_its_stored_label_stays_the_msgid(monkeypatch):
+    """Duty labels name permissions stored by migrations, so they are plain strings (no lazy
+    translation); the delegation list translates the one it shows (issue 9)."""
+    from jurisdictions import duties
+
+    monkeypatch.setattr(duties, "gettext", lambda text: f"[{text}]")
+    assert type(Duty.REGISTER_EQUIPMENT.label) is str and Duty.REGISTER_EQUIPMENT.label == "办理使用登记"
+    assert Delegation(duty=Duty.REGISTER_EQUIPMENT).get_duty_display() == "[办理使用登记]"

@@ -11,7 +11,7 @@ from django.conf import settings as django_settings
 from django.core import mail
 from django.test import Client
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import formats, timezone
 
 from personnel import services
 from personnel.models import CertificateReminder
@@ -94,7 +94,7 @@ def test_the_mail_goes_to_the_units_enterprise_accounts_with_an_email(holder, wo
     assert services.certificate_reminders(today=TODAY) == 1
     (message,) = outbox
     assert sorted(message.to) == ["anquan@chengguan-dianti.example", "renshi@chengguan-dianti.example"]
-    assert str(cert.expires_on) in message.subject
+    assert formats.date_format(cert.expires_on) in message.subject
     assert "赵六" in message.body and "TSG-T-0001" in message.body and world["unit"].name in message.body
     assert ID_NUMBER not in message.body and PHONE not in message.body  # no personal numbers in the mail
     assert CertificateReminder.objects.get(certificate=cert).emailed_to == 2
