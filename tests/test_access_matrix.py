@@ -18,6 +18,8 @@ the rightful user making the same request successfully.
 
 from __future__ import annotations
 
+import csv
+import io
 import random
 import re
 from collections.abc import Callable
@@ -26,7 +28,7 @@ from datetime import timedelta
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.test import Client
+from django.test import Client, RequestFactory
 from django.urls import URLResolver, get_resolver, reverse
 from django.utils import timezone
 
@@ -34,7 +36,9 @@ from jurisdictions import access, services
 from jurisdictions.models import Delegation, Jurisdiction, User
 from personnel.importing import COLUMNS as PEOPLE_COLUMNS
 from personnel.models import Appointment, Certificate, ExportJob, Person, SpotAssessment, Training
+from portal.kit import views as kit_views
 from portal.kit.samples import make_uscc
+from portal.kit.views import ScopedListView
 from tests import factories
 from tests.factories import PASSWORD, licence_upload, node, xlsx_bytes
 from units import services as unit_services
@@ -531,6 +535,143 @@ def test_enterprise_user_sees_no_delegations(w):
     assert response.status_code == 200 and list(response.context["table"].data) == []
     city_rows = client_for(w, "city").get(reverse("jurisdictions:delegation_list")).context["table"].data
     assert [d.pk for d in city_rows] == [w["delegation"].pk]
+
+
+# --- Every list shows only rows in scope (issue 9) --------------------------------------------------
+
+FAR_STATION = "620502001"  # a station of 秦州区, 天水市: outside every role's scope but the province's
+
+
+def list_url_names(resolver: URLResolver | None = None, namespace: tuple[str, ...] = ()) -> set[str]:
+    """Every URL served by a ``ScopedListView``, found from the resolver so a new list is covered at once."""
+    resolver = resolver or get_resolver()
+    names: set[str] = set()
+    for pattern in resolver.url_patterns:
+        if isinstance(pattern, URLResolver):
+            names |= list_url_names(pattern, namespace + ((pattern.namespace,) if pattern.namespace else ()))
+        elif pattern.name and issubclass(getattr(pattern.callback, "view_class", object), ScopedListView):
+            names.add(":".join((*namespace, pattern.name)))
+    return names
+
+
+LISTS = sorted(list_url_names())
+
+
+def test_list_discovery_finds_the_lists():
+    assert {"units:unit_list", "units:inspection_overdue_list", "personnel:staffing_units",
+            "jurisdictions:audit_list"} <= set(LISTS)
+    assert "units:unit_detail" not in LISTS
+
+
+def _stock_unit(u: Unit, keeper: User, n: int) -> None:
+    """One record of every listed kind at ``u``: equipment due and overdue for inspection, an application,
+    a person in post with a certificate, a training and a spot assessment, entered by its own ``keeper``."""
+    from personnel import services as personnel_services
+
+    today = timezone.localdate()
+    elevator = EquipmentType.objects.get(code="3110")
+    due = unit_services.add_equipment(by=None, unit=u, equipment_type=elevator, location="矩阵到期设备",
+                                      next_inspection_on=today + timedelta(days=10))
+    Equipment.objects.filter(pk=due.pk).update(status="in_use")
+    unit_services.add_equipment(by=None, unit=u, equipment_type=elevator, location="矩阵超期设备",
+                                next_inspection_on=today - timedelta(days=10))
+    new = unit_services.add_equipment(by=None, unit=u, equipment_type=elevator, code=f"311023010202{n}{n:05d}")
+    unit_services.submit_application(by=keeper, unit=u, kind="register", equipment=[new],
+                                     documents=[(k.removeprefix("doc_"), f) for k, f in _uploads().items()])
+    person = personnel_services.appoint_new_person(
+        by=keeper, unit=u, name=f"矩阵列表{n}", id_number=factories.new_id_number(), phone=f"1380013{n:04d}",
+        post="safety_officer", started_on=today).person
+    personnel_services.add_certificate(by=keeper, person=person, item_code="A", number=f"MATRIX-LIST-{n}",
+                                       issued_by="市场监督管理局", issued_on=today - timedelta(days=400),
+                                       expires_on=today + timedelta(days=400))
+    personnel_services.record_training(by=keeper, unit=u, held_on=today, content="矩阵列表培训", hours="2",
+                                       trainer="矩阵讲师", passed=[person])
+    personnel_services.record_assessment(by=factories.system_user(), person=person, assessed_on=today, score=55,
+                                         result="failed")
+
+
+@pytest.fixture
+def stocked(w):
+    """``w`` with every listed kind of record in 城关区 (``unit``), 七里河区 (``other_unit``) and 天水
+    (``far_unit``), plus a pending sign-up and a delegation in 兰州 and in 天水, so that each list holds rows
+    some allowed role may see and rows it may not."""
+    far_unit = factories.unit(FAR_STATION, name="秦州矩阵锅炉有限公司", kinds=("usage", "production"))
+    far_keeper = factories.enterprise_user(far_unit, username="far_enterprise")
+    users = w["users"]
+    for n, (u, keeper) in enumerate(((w["unit"], users["enterprise"]), (w["other_unit"], users["other_enterprise"]),
+                                     (far_unit, far_keeper)), start=1):
+        _stock_unit(u, keeper, n)
+    _notification(w)
+    unit_services.submit_notification(
+        by=far_keeper, notifier=far_unit, kind="install", site_uscc=far_unit.uscc,
+        equipment_type=EquipmentType.objects.get(code="3110"), site_address="秦州区矩阵测试路 1 号",
+        planned_start=timezone.localdate())
+    for seed, (area, station) in enumerate((("620102", "620102001"), ("620502", FAR_STATION)), start=21):
+        unit_services.signup_unit(
+            uscc=make_uscc(area, random.Random(seed)), name=f"矩阵待确认单位{seed}", kinds=["usage"],
+            jurisdiction=node(station), username=f"matrix-pending-{seed}", display_name="待确认",
+            password=PASSWORD, contact_phone=f"139123456{seed}", licence=licence_upload())
+    today = timezone.localdate()
+    services.delegate(by=users["other_city"], grantee=node("620502"), starts_on=today,
+                      ends_on=today + timedelta(days=30))
+    factories.regulator(FAR_STATION, "inspector", username="far_inspector")
+    w["far_unit"] = far_unit
+    return w
+
+
+def _unscoped(name: str, user: User):
+    """The rows the list would show if it forgot its scope."""
+    view = get_resolver().resolve(reverse(name)).func.view_class()
+    view.setup(RequestFactory().get(reverse(name)))
+    view.request.user = user
+    return list(view.base_queryset())
+
+
+def _csv_rows(response) -> list[list[str]]:
+    text = response.content.decode("utf-8").removeprefix("\ufeff")
+    return list(csv.reader(io.StringIO(text)))[1:]
+
+
+@pytest.mark.parametrize("name", LISTS)
+def test_every_list_and_its_export_show_only_rows_in_the_users_scope(stocked, name, monkeypatch):
+    """For each role allowed the list, every row of the page and of its CSV passes ``access.can`` for the list's
+    duty; the world holds rows each of them may not see (so a list that forgets its scope fails), and someone
+    sees rows (so the check is not vacuous)."""
+    w = stocked
+    exported: list[list] = []
+    original = kit_views.export_dataset
+
+    def recording_export_dataset(table, *args, **kwargs):
+        exported.append([row.record for row in table.rows])
+        return original(table, *args, **kwargs)
+
+    monkeypatch.setattr(kit_views, "export_dataset", recording_export_dataset)
+    page, url = MATRIX[name], reverse(name)
+    allowed = [role for role in ROLES if page.expected[role] == OK]
+    assert allowed, f"{name}: no role may open it"
+    shown_somewhere = False
+    for role in allowed:
+        user = w["users"][role]
+        response = client_for(w, role).get(url)
+        assert response.status_code == 200, (name, role, response.status_code)
+        duty = response.context["view"].duty
+        rows = [row.record for row in response.context["table"].paginated_rows]
+        leaked = [r for r in rows if not access.can(user, duty, r)]
+        assert not leaked, f"{name} shows {role} rows outside its {duty} scope: {leaked}"
+
+        if role != "province":  # the province's scope is the whole tree: nothing in it is hidden from it
+            hidden = [r for r in _unscoped(name, user) if not access.can(user, duty, r)]
+            assert hidden, f"{name}: the world holds no row {role} may not see, so the scope check cannot fail"
+
+        exported.clear()
+        export = client_for(w, role).get(url, {"_export": "csv"})
+        assert export.status_code == 200, (name, role, export.status_code)
+        assert len(exported) == 1
+        leaked = [r for r in exported[0] if not access.can(user, duty, r)]
+        assert not leaked, f"{name} exports to {role} rows outside its {duty} scope: {leaked}"
+        assert len(_csv_rows(export)) == len(exported[0])
+        shown_somewhere |= bool(rows) and bool(exported[0])
+    assert shown_somewhere, f"{name} is empty for every role, so the scope check proves nothing"
 
 
 # --- Writes -----------------------------------------------------------------------------------------
