@@ -1,8 +1,9 @@
 """Redis down or hung: login, pages, the cached dashboard and logout keep working (SECURITY.md §Reliability).
 
 The cache and the broker are pointed at (a) a port where nothing listens and (b) a socket that accepts
-connections and never answers. Every request must still succeed within 2 seconds. A last test shows
-that with the real Redis the cache really stores values, so the outage tests are not vacuous.
+connections and never answers. Every request must still succeed, and quickly: at most one cache call
+waits out the 1 s socket timeout, after which the breaker answers at once. A last test shows that with
+the real Redis the cache really stores values, so the outage tests are not vacuous.
 """
 
 import socket
@@ -20,7 +21,11 @@ from portal.kit import cache as breaker
 from tests import factories
 
 REAL_REDIS = "redis://127.0.0.1:6379"
-BUDGET = 2.0
+# Measured on the test machine: each step 0.1-0.2 s, the one that pays the cache's 1 s socket timeout 1.1 s.
+# The budget is five times the slowest; that no step pays the timeout twice is asserted through the breaker
+# and the hung server's connections, not the clock.
+SOCKET_TIMEOUT = 1.0
+BUDGET = 5 * 1.1
 
 
 def free_port() -> int:
@@ -175,10 +180,11 @@ def test_redis_down_login_pages_dashboard_logout_still_work(world, settings, cli
 def test_redis_hung_login_pages_dashboard_logout_still_work(world, settings, client, hung_redis, capsys):
     with redis_at(settings, "127.0.0.1", hung_redis.port):
         timings = walk_the_portal(client, "county")
-        # The dashboard really went to the hung server (and paid at most one timeout, then the
-        # breaker answered "miss" at once).
+        # The dashboard really went to the hung server, paid one timeout and opened the breaker; every later
+        # cache call was answered "miss" without reaching the server again.
         assert hung_redis.accepted, "the cache never tried the hung server: the test would prove nothing"
-        assert timings["dashboard_again"] < 0.5
+        assert breaker._is_open()
+        assert len(hung_redis.accepted) == 1
     with capsys.disabled():
         print("\nredis hung:", {k: round(v, 3) for k, v in timings.items()})
 
@@ -188,13 +194,17 @@ def test_hung_redis_cache_calls_fail_fast_and_quietly(settings, hung_redis):
         started = time.monotonic()
         assert cache.get("anything") is None
         first = time.monotonic() - started
-        assert first < 1.8
+        # Gives up at the socket timeout (measured 1.0 s) instead of hanging: bound five times that.
+        assert first < 5 * SOCKET_TIMEOUT
+        assert breaker._is_open() and len(hung_redis.accepted) == 1
         started = time.monotonic()
         assert cache.set("k", "v") is False
         assert cache.get("k", "fallback") == "fallback"
         assert cache.get_many(["a", "b"]) == {}
         assert cache.delete("k") in (0, False)
-        assert time.monotonic() - started < 0.1  # the breaker is open: no more waiting
+        # The breaker is open: no call reaches the server again (measured 0.1 ms for the four).
+        assert len(hung_redis.accepted) == 1
+        assert time.monotonic() - started < 0.1
 
 
 def test_breaker_closes_again_when_redis_is_back(settings):
