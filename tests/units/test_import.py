@@ -2,7 +2,6 @@
 
 import io
 import random
-import time
 import zipfile
 
 import pytest
@@ -13,7 +12,7 @@ from django.urls import reverse
 from jurisdictions.models import AuditEvent
 from portal.kit.models import OutboxMessage
 from portal.kit.samples import make_uscc
-from tests.factories import xlsx_bytes
+from tests.factories import logged_in, xlsx_bytes
 from units import importing
 from units.models import Equipment, ImportJob, Unit
 
@@ -37,12 +36,6 @@ def upload(rows, columns=importing.UNIT_COLUMNS, name="导入.xlsx"):
     return SimpleUploadedFile(name, xlsx_bytes(columns, rows))
 
 
-def client_of(user):
-    c = Client()
-    c.force_login(user)
-    return c
-
-
 def test_dry_run_lists_exactly_the_bad_rows_then_the_fixed_file_saves_all(world):
     county = world["users"]["county"]
     before = Unit.objects.count()
@@ -51,7 +44,7 @@ def test_dry_run_lists_exactly_the_bad_rows_then_the_fixed_file_saves_all(world)
     rows[10][0] = "91620102ABCDEFGHI0"  # bad check digit
     rows[500][2] = "经营"               # unknown category
     rows[998][3] = OTHER_STATION       # another county's station
-    client = client_of(county)
+    client = logged_in(county)
     response = client.post(reverse("units:unit_import"), {"file": upload(rows)})
     assert response.status_code == 302
     job = ImportJob.objects.get(created_by=county)
@@ -133,7 +126,7 @@ def test_enterprise_imports_equipment_for_its_own_unit_only(world):
     rows.append([world["other_unit"].uscc, "3110", "311023010202699001", "X", "", "", "2027-01-01"])
     rows.append([world["unit"].uscc, "9999", "", "", "", "", "2027-01-01"])
     rows.append([world["unit"].uscc, "3110", "", "", "", "", "明年五月"])
-    client = client_of(ent)
+    client = logged_in(ent)
     response = client.post(reverse("units:equipment_import"),
                            {"file": upload(rows, importing.EQUIPMENT_COLUMNS)})
     assert response.status_code == 302
@@ -144,7 +137,7 @@ def test_enterprise_imports_equipment_for_its_own_unit_only(world):
     assert "日期" in job.errors[2]["reasons"][0]
     assert not Equipment.objects.exists()
     # The other enterprise cannot even open the job.
-    assert client_of(world["users"]["other_enterprise"]).get(job.get_absolute_url()).status_code == 404
+    assert logged_in(world["users"]["other_enterprise"]).get(job.get_absolute_url()).status_code == 404
 
     job = importing.start_import(by=ent, kind=ImportJob.Kind.EQUIPMENT,
                                  upload=upload(rows[:2], importing.EQUIPMENT_COLUMNS))
@@ -173,7 +166,7 @@ def zip_bomb() -> bytes:
     ("big.xlsx", b"PK" + b"\0" * (importing.MAX_BYTES + 1), "超过 5 MB"),
 ])
 def test_hostile_or_wrong_files_are_refused_in_chinese(world, name, content, message):
-    response = client_of(world["users"]["county"]).post(
+    response = logged_in(world["users"]["county"]).post(
         reverse("units:unit_import"), {"file": SimpleUploadedFile(name, content() if callable(content) else content)})
     assert response.status_code == 200
     assert message in response.content.decode()
@@ -187,30 +180,15 @@ def test_large_import_runs_as_a_task_with_a_polling_progress_bar(world, settings
     job = importing.confirm_import(by=county, job=job)
     assert job.status == ImportJob.Status.QUEUED
     assert OutboxMessage.objects.filter(task="units.tasks.run_import", args=[job.pk]).exists()
-    page = client_of(county).get(reverse("units:import_progress", args=[job.pk])).content.decode()
+    page = logged_in(county).get(reverse("units:import_progress", args=[job.pk])).content.decode()
     assert 'hx-trigger="every 1s"' in page and "<script" not in page
     from units.tasks import run_import
 
     run_import(job.pk)
     job.refresh_from_db()
     assert job.status == ImportJob.Status.DONE and job.done == 1001
-    page = client_of(county).get(reverse("units:import_progress", args=[job.pk])).content.decode()
+    page = logged_in(county).get(reverse("units:import_progress", args=[job.pk])).content.decode()
     assert "hx-trigger" not in page and "导入完成" in page
-
-
-def test_ten_thousand_unit_rows_wall_time(world):
-    county = world["users"]["county"]
-    data = upload(unit_rows(10_000, seed=5))
-    started = time.perf_counter()
-    job = importing.start_import(by=county, kind=ImportJob.Kind.UNITS, upload=data)
-    dry = time.perf_counter() - started
-    assert job.status == ImportJob.Status.VALIDATED, job.errors[:3]
-    importing.confirm_import(by=county, job=job)
-    importing.run_import(job.pk)
-    total = time.perf_counter() - started
-    job.refresh_from_db()
-    assert job.status == ImportJob.Status.DONE and job.done == 10_000
-    print(f"\n10k-row unit import: dry run {dry:.2f} s, dry run + save {total:.2f} s")
 
 
 def test_lists_offer_the_import_only_to_those_who_may_import(world):
@@ -228,7 +206,7 @@ def test_lists_offer_the_import_only_to_those_who_may_import(world):
 # --- Blank templates (issue 8 item 14) ------------------------------------------------------------------
 
 def _template(user, kind):
-    return client_of(user).get(reverse("units:import_template", args=[kind]))
+    return logged_in(user).get(reverse("units:import_template", args=[kind]))
 
 
 @pytest.mark.parametrize(("kind", "upload_url", "role"), [
@@ -238,7 +216,7 @@ def test_each_import_page_links_a_blank_template_built_from_its_importers_column
     from openpyxl import load_workbook
 
     user = world["users"][role]
-    page = client_of(user).get(reverse(upload_url)).content.decode()
+    page = logged_in(user).get(reverse(upload_url)).content.decode()
     assert reverse("units:import_template", args=[kind]) in page
 
     response = _template(user, kind)
