@@ -44,7 +44,7 @@ def plain_client():
 
 
 @pytest.fixture
-def logged_in(transactional_db, plain_client):
+def signed_in_client(transactional_db, plain_client):
     user = get_user_model().objects.create_user("health-probe", password=factories.PASSWORD)
     plain_client.force_login(user)
     return plain_client
@@ -72,8 +72,8 @@ def test_readyz_is_200_when_the_database_answers(plain_client, db):
     assert response.json()["database"] == "up"
 
 
-def test_database_down_probes_maintenance_page_and_recovery(logged_in):
-    client = logged_in
+def test_database_down_probes_maintenance_page_and_recovery(signed_in_client):
+    client = signed_in_client
     assert client.get("/").status_code == 200  # the session works before the outage
 
     with database_down():
@@ -100,9 +100,9 @@ def test_database_down_probes_maintenance_page_and_recovery(logged_in):
     assert MAINTENANCE_TEXT not in response.content.decode()
 
 
-def test_liveness_ignores_a_session_cookie_while_the_database_is_down(logged_in):
+def test_liveness_ignores_a_session_cookie_while_the_database_is_down(signed_in_client):
     with database_down():
-        live = logged_in.get("/healthz")
-        ready = logged_in.get("/readyz")
+        live = signed_in_client.get("/healthz")
+        ready = signed_in_client.get("/readyz")
     assert live.status_code == 200
     assert ready.status_code == 503

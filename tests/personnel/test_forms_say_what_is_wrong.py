@@ -5,22 +5,16 @@ from datetime import timedelta
 
 import pytest
 from django.core.exceptions import ValidationError
-from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
 from personnel import services
 from personnel.models import Appointment, Person, SpotAssessment
 from tests import factories
+from tests.factories import logged_in
 
 TODAY = timezone.localdate()
 LI_MING = factories.new_id_number()
-
-
-def client_for(user) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
 
 
 @pytest.fixture
@@ -42,8 +36,8 @@ def field_errors(response, field) -> list[str]:
 
 def assess(staffed, score, result):
     url = reverse("personnel:assessment_create", args=[staffed["person"].pk])
-    return client_for(staffed["users"]["county"]).post(url, {"assessed_on": TODAY.isoformat(), "score": score,
-                                                             "result": result, "note": ""})
+    return logged_in(staffed["users"]["county"]).post(url, {"assessed_on": TODAY.isoformat(), "score": score,
+                                                            "result": result, "note": ""})
 
 
 def test_95_points_marked_failed_is_refused_beside_the_result(staffed):
@@ -69,7 +63,7 @@ def test_a_result_agreeing_with_the_pass_mark_is_recorded(staffed, score, result
 def test_the_pass_mark_is_a_setting_and_the_form_says_it(staffed, settings):
     settings.PERSONNEL_ASSESSMENT_PASS_MARK = 96
     url = reverse("personnel:assessment_create", args=[staffed["person"].pk])
-    assert "96 分及以上为合格" in client_for(staffed["users"]["county"]).get(url).content.decode()
+    assert "96 分及以上为合格" in logged_in(staffed["users"]["county"]).get(url).content.decode()
     assert assess(staffed, 95, "failed").status_code == 302
 
 
@@ -77,7 +71,7 @@ def test_the_pass_mark_is_a_setting_and_the_form_says_it(staffed, settings):
 
 def test_a_number_on_the_books_under_another_name_is_said_at_the_number(staffed):
     url = reverse("personnel:appointment_new", args=[staffed["unit"].pk])
-    response = client_for(staffed["users"]["enterprise"]).post(url, {
+    response = logged_in(staffed["users"]["enterprise"]).post(url, {
         "post": "safety_officer", "name": "王强", "id_number": LI_MING, "phone": "13700000000",
         "started_on": TODAY.isoformat(), "covers": "", "education": "", "title": ""})
     assert response.status_code == 200
@@ -92,7 +86,7 @@ def test_a_number_on_the_books_under_another_name_is_said_at_the_number(staffed)
 
 def test_the_same_person_typed_again_still_takes_a_further_post(staffed):
     url = reverse("personnel:appointment_new", args=[staffed["unit"].pk])
-    response = client_for(staffed["users"]["enterprise"]).post(url, {
+    response = logged_in(staffed["users"]["enterprise"]).post(url, {
         "post": "safety_director", "name": "李明", "id_number": LI_MING, "phone": "13912340000",
         "started_on": TODAY.isoformat(), "covers": "", "education": "", "title": ""})
     assert response.status_code == 302
@@ -102,7 +96,7 @@ def test_the_same_person_typed_again_still_takes_a_further_post(staffed):
 # --- (c) the missing certificate named ----------------------------------------------------------------
 
 def test_a_missing_certificate_is_named_on_the_staff_page_and_the_person_page(staffed):
-    client = client_for(staffed["users"]["station"])
+    client = logged_in(staffed["users"]["station"])
     staff = client.get(reverse("personnel:unit_staff", args=[staffed["unit"].pk])).content.decode()
     assert "缺少特种设备安全管理（A）证书" in staff and "缺少持证：A" not in staff
     person = client.get(staffed["person"].get_absolute_url()).content.decode()
@@ -110,7 +104,7 @@ def test_a_missing_certificate_is_named_on_the_staff_page_and_the_person_page(st
 
 
 def test_the_certificate_form_offers_the_catalogue_and_the_lists_name_the_item(staffed):
-    client = client_for(staffed["users"]["enterprise"])
+    client = logged_in(staffed["users"]["enterprise"])
     url = reverse("personnel:certificate_create", args=[staffed["person"].pk])
     assert '<option value="T">T 电梯修理</option>' in client.get(url).content.decode()
     assert client.post(url, {"item_code": "A", "number": "TZ-A-1", "issued_by": "兰州市市场监督管理局",
@@ -123,7 +117,7 @@ def test_the_certificate_form_offers_the_catalogue_and_the_lists_name_the_item(s
 
 def test_the_contradiction_is_said_with_the_other_errors_and_the_service_refuses_it_alone(staffed):
     url = reverse("personnel:assessment_create", args=[staffed["person"].pk])
-    response = client_for(staffed["users"]["county"]).post(url, {"assessed_on": "", "score": 95, "result": "failed"})
+    response = logged_in(staffed["users"]["county"]).post(url, {"assessed_on": "", "score": 95, "result": "failed"})
     assert field_errors(response, "assessed_on") and field_errors(response, "result")
     with pytest.raises(ValidationError) as refused:
         services.record_assessment(by=staffed["users"]["county"], person=staffed["person"], assessed_on=TODAY,

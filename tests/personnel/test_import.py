@@ -3,13 +3,12 @@
 from datetime import date
 
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.test import Client
 from django.urls import reverse
 
 from personnel import importing
 from personnel.models import Appointment, Person, UnitStaffing
 from portal.kit.samples import make_id_number
-from tests.factories import xlsx_bytes
+from tests.factories import logged_in, xlsx_bytes
 from units.models import ImportJob, Unit
 
 
@@ -24,12 +23,6 @@ def post_file(client, rows):
     return client.post(reverse("personnel:import"), {"file": upload})
 
 
-def client_of(user):
-    client = Client()
-    client.force_login(user)
-    return client
-
-
 def test_bad_rows_are_listed_with_reasons_and_nothing_is_saved_until_fixed(world):
     unit, user = world["unit"], world["users"]["enterprise"]
     Unit.objects.filter(pk=unit.pk).update(kinds=["usage"])
@@ -39,7 +32,7 @@ def test_bad_rows_are_listed_with_reasons_and_nothing_is_saved_until_fixed(world
     rows[2][1] = "质量安全总监"                                           # not a post of a usage unit
     rows[3][4] = "12345"                                                  # not a mobile number
     rows[4][0] = world["other_unit"].uscc                                 # another enterprise's unit
-    client = client_of(user)
+    client = logged_in(user)
     assert post_file(client, rows).status_code == 302
     job = ImportJob.objects.get(created_by=user)
     assert job.status == ImportJob.Status.INVALID
@@ -65,7 +58,7 @@ def test_bad_rows_are_listed_with_reasons_and_nothing_is_saved_until_fixed(world
 def test_an_import_never_hands_over_a_post_someone_holds(world):
     unit, user = world["unit"], world["users"]["enterprise"]
     Unit.objects.filter(pk=unit.pk).update(kinds=["usage"])
-    client = client_of(user)
+    client = logged_in(user)
     post_file(client, rows_for(unit, n_officers=1))
     client.post(reverse("units:import_confirm", args=[ImportJob.objects.get(created_by=user).pk]))
     principal = Appointment.objects.get(unit=unit, post="principal", ended_on__isnull=True)
@@ -85,7 +78,7 @@ def test_the_same_post_twice_in_one_file_is_refused(world):
     rows = rows_for(unit, n_officers=0)
     rows.append([unit.uscc, "主要负责人", "另一人", make_id_number("620102", date(1975, 2, 2), 33), "13700137000",
                  "2025-01-01", ""])
-    post_file(client_of(user), rows)
+    post_file(logged_in(user), rows)
     job = ImportJob.objects.get(created_by=user)
     assert [e["row"] for e in job.errors] == [4]
     assert "与第 2 行重复" in job.errors[0]["reasons"][0]
@@ -96,7 +89,7 @@ def test_a_number_on_the_books_under_another_name_is_refused_in_the_dry_run(worl
     """Issue 8 item 14: the row says whose number it is, before anything is saved."""
     unit, user = world["unit"], world["users"]["enterprise"]
     Unit.objects.filter(pk=unit.pk).update(kinds=["usage"])
-    client = client_of(user)
+    client = logged_in(user)
     first = rows_for(unit, n_officers=1)
     post_file(client, first)
     client.post(reverse("units:import_confirm", args=[ImportJob.objects.get(created_by=user).pk]))
@@ -119,7 +112,7 @@ def test_during_a_key_rotation_the_dry_run_still_finds_a_number_sealed_under_the
     unit, user = world["unit"], world["users"]["enterprise"]
     Unit.objects.filter(pk=unit.pk).update(kinds=["usage"])
     settings.FIELD_ENCRYPTION_KEY = old
-    client = client_of(user)
+    client = logged_in(user)
     first = rows_for(unit, n_officers=1)
     post_file(client, first)
     client.post(reverse("units:import_confirm", args=[ImportJob.objects.get(created_by=user).pk]))

@@ -16,7 +16,6 @@ import pytest
 from django.core.cache import cache
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
-from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
@@ -28,7 +27,7 @@ from personnel import documents, exports, services
 from personnel.choices import Post
 from personnel.models import Appointment, ExportJob, Person
 from tests import factories
-from tests.factories import node
+from tests.factories import logged_in, node
 from units.choices import UnitKind, UnitStatus
 from units.models import Unit
 
@@ -47,12 +46,6 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 @pytest.fixture(autouse=True)
 def _media(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
-
-
-def client_for(user) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
 
 
 @pytest.fixture
@@ -122,7 +115,7 @@ def _person_list(w):
 ], ids=["staff-enterprise", "staff-county", "detail-enterprise", "detail-county", "edit-enterprise",
         "list-county", "list-enterprise"])
 def test_pages_show_the_numbers_masked_and_never_whole(entered, who, url):
-    response = client_for(entered["users"][who]).get(url(entered))
+    response = logged_in(entered["users"][who]).get(url(entered))
     assert response.status_code == 200
     body = response.content.decode()
     assert "张三" in body
@@ -131,7 +124,7 @@ def test_pages_show_the_numbers_masked_and_never_whole(entered, who, url):
 
 @pytest.mark.parametrize("who", ["enterprise", "county"])
 def test_the_unit_page_panel_answers_htmx_alone_and_masked(entered, who):
-    response = client_for(entered["users"][who]).get(_unit_staff(entered), HTTP_HX_REQUEST="true")
+    response = logged_in(entered["users"][who]).get(_unit_staff(entered), HTTP_HX_REQUEST="true")
     assert response.status_code == 200
     body = response.content.decode()
     assert 'data-testid="staff-panel"' in body and "<html" not in body  # the panel, not a whole page
@@ -142,7 +135,7 @@ def test_the_unit_page_panel_answers_htmx_alone_and_masked(entered, who):
 # --- 2. Masked exports ----------------------------------------------------------------------------------
 
 def test_the_person_list_xlsx_export_is_masked_and_audited(entered):
-    response = client_for(entered["users"]["county"]).get(_person_list(entered), {"_export": "xlsx"})
+    response = logged_in(entered["users"]["county"]).get(_person_list(entered), {"_export": "xlsx"})
     assert response.status_code == 200
     rows = workbook_rows(response.content)
     assert len(rows) == 2  # header and 张三
@@ -154,7 +147,7 @@ def test_the_person_list_xlsx_export_is_masked_and_audited(entered):
 
 
 def test_the_person_list_csv_export_is_masked_and_audited(entered):
-    response = client_for(entered["users"]["enterprise"]).get(_person_list(entered), {"_export": "csv"})
+    response = logged_in(entered["users"]["enterprise"]).get(_person_list(entered), {"_export": "csv"})
     assert response.status_code == 200
     text = response.content.decode("utf-8-sig")
     rows = list(csv.reader(io.StringIO(text)))
@@ -167,8 +160,8 @@ def test_the_person_list_csv_export_is_masked_and_audited(entered):
 def test_an_export_searched_by_the_full_id_number_audits_the_search_hashed(entered):
     """The export's audit event records the filter it ran; a searched ID number reaches it (and the
     export's URL) only as its keyed hash, the GET being redirected like the search form's POST."""
-    response = client_for(entered["users"]["county"]).get(_person_list(entered), {"_export": "csv", "q": ID_NUMBER},
-                                                          follow=True)
+    response = logged_in(entered["users"]["county"]).get(_person_list(entered), {"_export": "csv", "q": ID_NUMBER},
+                                                         follow=True)
     assert ID_NUMBER not in response.redirect_chain[0][0]
     assert "张三" in response.content.decode("utf-8-sig")
     (event,) = events(AuditEvent.Kind.EXPORT, view="PersonListView")
@@ -190,7 +183,7 @@ def ask_and_build(client, **data):
 
 def test_the_national_export_is_masked_with_the_platform_columns_and_audited(entered):
     county = entered["users"]["county"]
-    response = ask_and_build(client_for(county))
+    response = ask_and_build(logged_in(county))
     assert response.status_code == 200
     assert response["Content-Type"] == XLSX
     assert "no-store" in response["Cache-Control"]
@@ -210,21 +203,21 @@ def test_the_national_export_is_masked_with_the_platform_columns_and_audited(ent
 
 def test_the_stored_workbook_is_sealed_and_only_its_asker_downloads_it(entered):
     county = entered["users"]["county"]
-    ask_and_build(client_for(county), full="True", reason="上报总局平台")
+    ask_and_build(logged_in(county), full="True", reason="上报总局平台")
     job = ExportJob.objects.get()
     with job.file.open("rb") as handle:
         stored = handle.read()
     assert ID_NUMBER.encode() not in stored and b"PK" not in stored[:8], "the file on disk must be sealed"
     url = reverse("personnel:national_export_download", args=[job.pk])
     for other in ("city", "other_county", "province"):
-        assert client_for(entered["users"][other]).get(url).status_code == 404
+        assert logged_in(entered["users"][other]).get(url).status_code == 404
 
 
 # --- 3. The full national export ---------------------------------------------------------------------------
 
 def test_the_county_leader_downloads_the_full_export_with_a_reason_and_it_is_audited(entered):
     county = entered["users"]["county"]
-    response = ask_and_build(client_for(county), full="True", reason="上报总局平台")
+    response = ask_and_build(logged_in(county), full="True", reason="上报总局平台")
     assert response.status_code == 200
     assert response["Content-Type"] == XLSX
     assert "no-store" in response["Cache-Control"]
@@ -239,7 +232,7 @@ def test_the_county_leader_downloads_the_full_export_with_a_reason_and_it_is_aud
 
 
 def test_the_station_inspector_cannot_ask_for_the_full_export(entered):
-    station = client_for(entered["users"]["station"])
+    station = logged_in(entered["users"]["station"])
     page = station.get(reverse("personnel:national_export"))
     assert page.status_code == 200 and page.context["can_full"] is False
     assert 'data-testid="request-full"' not in page.content.decode()
@@ -251,8 +244,8 @@ def test_the_station_inspector_cannot_ask_for_the_full_export(entered):
 
 @pytest.mark.parametrize("reason", ["", "   ", "查"])
 def test_the_full_export_without_a_reason_shows_the_form_error_and_queues_nothing(entered, reason):
-    response = client_for(entered["users"]["county"]).post(reverse("personnel:national_export"),
-                                                           {"full": "True", "reason": reason})
+    response = logged_in(entered["users"]["county"]).post(reverse("personnel:national_export"),
+                                                          {"full": "True", "reason": reason})
     assert response.status_code == 200
     assert "reason" in response.context["form"].errors
     assert 'data-field-error="reason"' in response.content.decode()
@@ -261,7 +254,7 @@ def test_the_full_export_without_a_reason_shows_the_form_error_and_queues_nothin
 
 
 def test_one_export_at_a_time_per_user(entered):
-    client = client_for(entered["users"]["county"])
+    client = logged_in(entered["users"]["county"])
     assert client.post(reverse("personnel:national_export"), {"full": ""}).status_code == 302
     again = client.post(reverse("personnel:national_export"), {"full": ""})
     assert again.status_code == 200 and "正在生成" in again.content.decode()
@@ -269,19 +262,19 @@ def test_one_export_at_a_time_per_user(entered):
 
 
 def test_generated_files_are_deleted_after_the_retention_period(entered, settings):
-    ask_and_build(client_for(entered["users"]["county"]))
+    ask_and_build(logged_in(entered["users"]["county"]))
     job = ExportJob.objects.get()
     assert exports.purge(now=timezone.now() + timedelta(hours=settings.EXPORT_RETENTION_HOURS - 1)) == 0
     assert exports.purge(now=timezone.now() + timedelta(hours=settings.EXPORT_RETENTION_HOURS + 1)) == 1
     job.refresh_from_db()
     assert job.status == ExportJob.Status.EXPIRED and not job.file
     url = reverse("personnel:national_export_download", args=[job.pk])
-    assert client_for(entered["users"]["county"]).get(url).status_code == 404
+    assert logged_in(entered["users"]["county"]).get(url).status_code == 404
 
 
 def test_a_regulator_disabled_before_the_build_gets_no_file(entered):
     county = entered["users"]["county"]
-    client_for(county).post(reverse("personnel:national_export"), {"full": ""})
+    logged_in(county).post(reverse("personnel:national_export"), {"full": ""})
     type(county).objects.filter(pk=county.pk).update(is_active=False)
     exports.build(ExportJob.objects.get().pk)
     job = ExportJob.objects.get()
@@ -291,7 +284,7 @@ def test_a_regulator_disabled_before_the_build_gets_no_file(entered):
 # --- 4. The unit's staff PDF --------------------------------------------------------------------------------
 
 def test_the_staff_pdf_names_the_person_with_the_numbers_masked_on_one_page(entered):
-    response = client_for(entered["users"]["enterprise"]).get(
+    response = logged_in(entered["users"]["enterprise"]).get(
         reverse("personnel:unit_staff_pdf", args=[entered["unit"].pk]))
     assert response.status_code == 200
     assert response["Content-Type"] == "application/pdf"
@@ -308,7 +301,7 @@ def _reveal(person):
 
 
 def test_the_reveal_page_first_asks_for_a_reason(entered):
-    response = client_for(entered["users"]["county"]).get(_reveal(entered["person"]))
+    response = logged_in(entered["users"]["county"]).get(_reveal(entered["person"]))
     assert response.status_code == 200
     assert "reason" in response.context["form"].fields
     assert not response.context.get("full")
@@ -319,7 +312,7 @@ def test_the_reveal_page_first_asks_for_a_reason(entered):
 
 def test_a_reveal_with_a_reason_shows_the_full_numbers_uncached_and_is_audited_once(entered):
     county, person = entered["users"]["county"], entered["person"]
-    response = client_for(county).post(_reveal(person), {"reason": "监督抽查考核核对身份"})
+    response = logged_in(county).post(_reveal(person), {"reason": "监督抽查考核核对身份"})
     assert response.status_code == 200
     body = response.content.decode()
     assert ID_NUMBER in body and PHONE in body
@@ -332,7 +325,7 @@ def test_a_reveal_with_a_reason_shows_the_full_numbers_uncached_and_is_audited_o
 
 @pytest.mark.parametrize("reason", ["", "  ", "查"])
 def test_a_reveal_without_a_reason_shows_a_form_error_and_records_nothing(entered, reason):
-    response = client_for(entered["users"]["county"]).post(_reveal(entered["person"]), {"reason": reason})
+    response = logged_in(entered["users"]["county"]).post(_reveal(entered["person"]), {"reason": reason})
     assert response.status_code == 200
     assert "reason" in response.context["form"].errors
     body = response.content.decode()
@@ -341,7 +334,7 @@ def test_a_reveal_without_a_reason_shows_a_form_error_and_records_nothing(entere
 
 
 def test_the_station_inspector_cannot_reveal(entered):
-    response = client_for(entered["users"]["station"]).post(_reveal(entered["person"]), {"reason": "核对"})
+    response = logged_in(entered["users"]["station"]).post(_reveal(entered["person"]), {"reason": "核对"})
     assert response.status_code == 404
     assert not events(AuditEvent.Kind.FULL_REVEAL)
 
@@ -350,27 +343,27 @@ def test_the_station_inspector_cannot_reveal(entered):
 
 def test_the_county_finds_the_person_by_the_full_id_number(entered):
     factories.person(entered["unit"], name="李四")  # someone else at the same unit
-    response = client_for(entered["users"]["county"]).get(_person_list(entered), {"q": ID_NUMBER}, follow=True)
+    response = logged_in(entered["users"]["county"]).get(_person_list(entered), {"q": ID_NUMBER}, follow=True)
     assert response.status_code == 200
     assert listed(response) == [entered["person"]]
 
 
 def test_a_lowercase_x_finds_the_person_whose_number_ends_in_x(entered):
     person = factories.person(entered["unit"], name="王五", id_number=X_ID_NUMBER)
-    response = client_for(entered["users"]["county"]).get(_person_list(entered), {"q": X_ID_NUMBER.lower()},
-                                                          follow=True)
+    response = logged_in(entered["users"]["county"]).get(_person_list(entered), {"q": X_ID_NUMBER.lower()},
+                                                         follow=True)
     assert listed(response) == [person]
 
 
 def test_another_county_searching_the_same_number_finds_nothing(entered):
-    response = client_for(entered["users"]["other_county"]).get(_person_list(entered), {"q": ID_NUMBER}, follow=True)
+    response = logged_in(entered["users"]["other_county"]).get(_person_list(entered), {"q": ID_NUMBER}, follow=True)
     assert response.status_code == 200
     assert listed(response) == []
     assert ID_MASKED not in response.content.decode()
 
 
 def test_an_enterprise_never_sees_another_units_people(entered):
-    other = client_for(entered["users"]["other_enterprise"])
+    other = logged_in(entered["users"]["other_enterprise"])
     for params in ({}, {"q": ID_NUMBER}, {"q": "张三"}):
         response = other.get(_person_list(entered), params, follow=True)
         assert response.status_code == 200
@@ -407,7 +400,7 @@ def two_units(world):
 
 
 def test_the_county_staffing_page_counts_staffed_over_due(two_units):
-    response = client_for(two_units["users"]["county"]).get(reverse("personnel:staffing"))
+    response = logged_in(two_units["users"]["county"]).get(reverse("personnel:staffing"))
     assert response.status_code == 200
     overall = response.context["overall"]
     assert response.context["node"] == node(COUNTY)
@@ -421,19 +414,19 @@ def test_the_county_staffing_page_counts_staffed_over_due(two_units):
 
 def test_a_stopped_unit_is_exempt_and_leaves_the_denominator(two_units):
     Unit.objects.filter(pk=two_units["second"].pk).update(status=UnitStatus.STOPPED)
-    overall = client_for(two_units["users"]["county"]).get(reverse("personnel:staffing")).context["overall"]
+    overall = logged_in(two_units["users"]["county"]).get(reverse("personnel:staffing")).context["overall"]
     assert (overall.total, overall.exempt, overall.due, overall.staffed, overall.percent) == (2, 1, 1, 1, 100.0)
 
 
 def test_the_county_drills_down_to_a_station_and_another_county_may_not(two_units):
     station = Jurisdiction.objects.get(pk=two_units["unit"].station_id)
     url = reverse("personnel:staffing")
-    response = client_for(two_units["users"]["county"]).get(url, {"node": station.pk})
+    response = logged_in(two_units["users"]["county"]).get(url, {"node": station.pk})
     assert response.status_code == 200
     assert response.context["node"] == station
     assert (response.context["overall"].staffed, response.context["overall"].due) == (1, 1)
     assert [n.code for n in response.context["crumbs"]] == [COUNTY, station.code]
-    assert client_for(two_units["users"]["other_county"]).get(url, {"node": station.pk}).status_code == 404
+    assert logged_in(two_units["users"]["other_county"]).get(url, {"node": station.pk}).status_code == 404
 
 
 # --- 8. No query per row -----------------------------------------------------------------------------------------
@@ -473,7 +466,7 @@ def units_counted(response) -> int:
 ])
 def test_personnel_pages_run_the_same_queries_at_2_and_at_30_rows(world, name, size):
     county = world["users"]["county"]
-    client, url = client_for(county), reverse(name)
+    client, url = logged_in(county), reverse(name)
     add_staffed_units(2, county)
     few, response = count_queries(client, url)
     shown = size(response)
@@ -503,7 +496,7 @@ GOOD = {"post": Post.SAFETY_OFFICER, "name": "李四", "id_number": X_ID_NUMBER,
 ], ids=["legacy-15-digit-id", "bad-check-digit", "phone-outside-plan", "phone-too-short", "post-unit-lacks",
         "future-start"])
 def test_the_appoint_form_puts_a_chinese_error_beside_the_field_and_saves_nothing(world, field, value, message):
-    response = client_for(world["users"]["enterprise"]).post(_appointment_new(world), {**GOOD, field: value})
+    response = logged_in(world["users"]["enterprise"]).post(_appointment_new(world), {**GOOD, field: value})
     assert response.status_code == 200
     errors = response.context["form"].errors
     assert list(errors) == [field], errors
@@ -515,7 +508,7 @@ def test_the_appoint_form_puts_a_chinese_error_beside_the_field_and_saves_nothin
 
 def test_the_appoint_form_saves_good_input(world):
     """The baseline the cases above vary: the same post, with nothing wrong, is saved."""
-    response = client_for(world["users"]["enterprise"]).post(_appointment_new(world), GOOD)
+    response = logged_in(world["users"]["enterprise"]).post(_appointment_new(world), GOOD)
     assert response.status_code == 302
     assert response["Location"] == _unit_staff(world)
     appointment = Appointment.objects.get(unit=world["unit"])
@@ -525,7 +518,7 @@ def test_the_appoint_form_saves_good_input(world):
 
 def test_ending_an_appointment_before_it_started_is_a_field_error(entered):
     appointment = entered["appointment"]
-    response = client_for(entered["users"]["enterprise"]).post(
+    response = logged_in(entered["users"]["enterprise"]).post(
         reverse("personnel:appointment_end", args=[appointment.pk]),
         {"ended_on": (START - timedelta(days=1)).isoformat(), "reason": "resigned"})
     assert response.status_code == 200
@@ -537,7 +530,7 @@ def test_ending_an_appointment_before_it_started_is_a_field_error(entered):
 
 
 def test_the_form_warns_whom_a_new_principal_replaces_and_the_history_records_it(entered):
-    client = client_for(entered["users"]["enterprise"])
+    client = logged_in(entered["users"]["enterprise"])
     url = reverse("personnel:appointment_new", args=[entered["unit"].pk])
     page = client.get(url, {"post": Post.PRINCIPAL})
     assert 'data-testid="replacing"' in page.content.decode() and "张三" in page.content.decode()
@@ -551,13 +544,13 @@ def test_the_form_warns_whom_a_new_principal_replaces_and_the_history_records_it
 
 
 def test_the_enterprise_dashboard_loads_its_staff_panel(entered):
-    page = client_for(entered["users"]["enterprise"]).get(reverse("dashboard:home")).content.decode()
+    page = logged_in(entered["users"]["enterprise"]).get(reverse("dashboard:home")).content.decode()
     assert f'hx-get="{reverse("personnel:unit_staff", args=[entered["unit"].pk])}"' in page
 
 
 def test_a_staffed_unit_with_a_failed_officer_in_post_is_on_the_regulators_list(two_units):
     unit, county = two_units["unit"], two_units["users"]["county"]
-    client = client_for(county)
+    client = logged_in(county)
     before = {u.pk for u in listed(client.get(reverse("personnel:staffing_units")))}
     assert unit.pk not in before and two_units["second"].pk in before
     officer = Appointment.objects.get(unit=unit, post=Post.SAFETY_OFFICER).person
@@ -570,7 +563,7 @@ def test_a_staffed_unit_with_a_failed_officer_in_post_is_on_the_regulators_list(
 
 def test_an_appointment_document_must_be_what_its_name_says(world):
     Unit.objects.filter(pk=world["unit"].pk).update(kinds=[UnitKind.USAGE])
-    response = client_for(world["users"]["enterprise"]).post(
+    response = logged_in(world["users"]["enterprise"]).post(
         reverse("personnel:appointment_new", args=[world["unit"].pk]),
         {"post": Post.PRINCIPAL, "name": "张三", "id_number": ID_NUMBER, "phone": PHONE,
          "started_on": TODAY.isoformat(), "document": SimpleUploadedFile("任命.pdf", b"MZ\x90\x00 not a pdf")})

@@ -7,13 +7,13 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.db import connection
 from django.http import Http404
-from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
 from jurisdictions.models import AuditEvent
 from tests import factories
+from tests.factories import logged_in
 from units import services
 from units.choices import NotificationStatus, UnitKind, UnitStatus
 from units.models import EquipmentType, WorkNotification
@@ -24,12 +24,6 @@ def installer(world):
     """An elevator installer in 城关区; it works at ``other_unit`` in 七里河区."""
     unit = factories.unit("620102001", name="兰州测试电梯安装有限公司", kinds=(UnitKind.PRODUCTION,))
     return {"unit": unit, "user": factories.enterprise_user(unit, username="installer")}
-
-
-def client(user) -> Client:
-    c = Client()
-    c.force_login(user)
-    return c
 
 
 def form_data(site, **extra):
@@ -48,9 +42,9 @@ def notify(world, installer, **extra) -> WorkNotification:
 
 def test_production_unit_notifies_through_the_form_and_the_notice_sits_where_the_work_is(world, installer):
     site = world["other_unit"]
-    page = client(installer["user"]).get(reverse("units:notification_create"))
+    page = logged_in(installer["user"]).get(reverse("units:notification_create"))
     assert page.status_code == 200
-    response = client(installer["user"]).post(reverse("units:notification_create"), form_data(site))
+    response = logged_in(installer["user"]).post(reverse("units:notification_create"), form_data(site))
     notification = WorkNotification.objects.get()
     assert response.status_code == 302 and response["Location"] == notification.get_absolute_url()
     assert notification.notifier == installer["unit"] and notification.site_unit == site
@@ -68,8 +62,8 @@ def test_production_unit_notifies_through_the_form_and_the_notice_sits_where_the
     ({"site_address": "   "}, "site_address", None),
 ])
 def test_bad_notifications_are_refused_next_to_the_field(world, installer, change, field, message):
-    response = client(installer["user"]).post(reverse("units:notification_create"), form_data(world["other_unit"],
-                                                                                              **change))
+    response = logged_in(installer["user"]).post(reverse("units:notification_create"), form_data(world["other_unit"],
+                                                                                                 **change))
     assert response.status_code == 200
     errors = response.context["form"].errors
     assert field in errors, errors
@@ -87,21 +81,21 @@ def test_site_unit_must_exist_and_be_active(world, installer):
         notify(world, installer, site_uscc=unknown_uscc)
     site = world["other_unit"]
     type(site).objects.filter(pk=site.pk).update(status=UnitStatus.PENDING)
-    response = client(installer["user"]).post(reverse("units:notification_create"), form_data(site))
+    response = logged_in(installer["user"]).post(reverse("units:notification_create"), form_data(site))
     assert "未找到" in response.context["form"].errors["site_uscc"][0]
 
 
 def test_only_production_units_may_notify(world, installer):
-    assert client(world["users"]["enterprise"]).get(reverse("units:notification_create")).status_code == 404
-    assert client(world["users"]["city"]).get(reverse("units:notification_create")).status_code == 404
+    assert logged_in(world["users"]["enterprise"]).get(reverse("units:notification_create")).status_code == 404
+    assert logged_in(world["users"]["city"]).get(reverse("units:notification_create")).status_code == 404
     with pytest.raises(ValidationError, match="只有生产单位"):
         services.submit_notification(
             by=world["users"]["enterprise"], notifier=world["unit"], kind="repair", site_uscc=world["other_unit"].uscc,
             equipment_type=EquipmentType.objects.get(code="3110"), site_address="x",
             planned_start=timezone.localdate())
-    listing = client(installer["user"]).get(reverse("units:notification_list"))
+    listing = logged_in(installer["user"]).get(reverse("units:notification_list"))
     assert listing.context["create_url_name"] == "units:notification_create"
-    assert "create_url_name" not in client(world["users"]["enterprise"]).get(
+    assert "create_url_name" not in logged_in(world["users"]["enterprise"]).get(
         reverse("units:notification_list")).context
 
 
@@ -111,20 +105,20 @@ def test_city_acknowledges_county_reads_notifier_follows(world, installer):
     ack_url = reverse("units:notification_acknowledge", args=[notification.pk])
 
     def listed(user):
-        return [n.pk for n in client(user).get(reverse("units:notification_list")).context["table"].data]
+        return [n.pk for n in logged_in(user).get(reverse("units:notification_list")).context["table"].data]
 
     # 七里河区 is where the work is: its county lists it; 城关区 (the installer's own county) does not.
     assert listed(users["city"]) == listed(users["other_county"]) == listed(installer["user"]) == [notification.pk]
     assert listed(users["county"]) == listed(users["other_city"]) == listed(users["other_enterprise"]) == []
 
-    county_page = client(users["other_county"]).get(reverse("units:notification_list")).content.decode()
+    county_page = logged_in(users["other_county"]).get(reverse("units:notification_list")).content.decode()
     assert ack_url not in county_page
-    assert client(users["other_county"]).get(notification.get_absolute_url()).status_code == 200
-    assert client(users["other_county"]).post(ack_url).status_code == 404
-    assert client(installer["user"]).post(ack_url).status_code == 404
-    assert client(users["county"]).get(notification.get_absolute_url()).status_code == 404
+    assert logged_in(users["other_county"]).get(notification.get_absolute_url()).status_code == 200
+    assert logged_in(users["other_county"]).post(ack_url).status_code == 404
+    assert logged_in(installer["user"]).post(ack_url).status_code == 404
+    assert logged_in(users["county"]).get(notification.get_absolute_url()).status_code == 404
 
-    city = client(users["city"])
+    city = logged_in(users["city"])
     assert ack_url in city.get(reverse("units:notification_list")).content.decode()
     assert city.get(notification.get_absolute_url()).context["can_acknowledge"]
     assert city.post(ack_url).status_code == 302
@@ -133,7 +127,7 @@ def test_city_acknowledges_county_reads_notifier_follows(world, installer):
     assert notification.acknowledged_by == users["city"] and notification.acknowledged_at
     assert AuditEvent.objects.filter(object_type="units.WorkNotification", object_id=str(notification.pk),
                                      detail__action="acknowledge_notification").exists()
-    assert client(installer["user"]).get(notification.get_absolute_url()).context["object"].status == "acknowledged"
+    assert logged_in(installer["user"]).get(notification.get_absolute_url()).context["object"].status == "acknowledged"
 
 
 def test_acknowledgement_needs_the_city_and_happens_once(world, installer):
@@ -150,20 +144,20 @@ def test_unacknowledged_notices_come_first(world, installer):
     first, second = notify(world, installer), notify(world, installer)
     services.acknowledge_notification(by=world["users"]["city"], notification=second)
     third = notify(world, installer)
-    rows = client(world["users"]["city"]).get(reverse("units:notification_list")).context["table"].data
+    rows = logged_in(world["users"]["city"]).get(reverse("units:notification_list")).context["table"].data
     assert [n.pk for n in rows] == [third.pk, first.pk, second.pk]
 
 
 def test_opening_the_acknowledge_page_changes_nothing(world, installer):
     notification = notify(world, installer)
-    assert client(world["users"]["city"]).get(
+    assert logged_in(world["users"]["city"]).get(
         reverse("units:notification_acknowledge", args=[notification.pk])).status_code == 200
     notification.refresh_from_db()
     assert notification.status == NotificationStatus.SUBMITTED
 
 
 def test_list_query_count_does_not_grow_with_rows(world, installer):
-    city = client(world["users"]["city"])
+    city = logged_in(world["users"]["city"])
 
     def count():
         city.get(reverse("units:notification_list"))

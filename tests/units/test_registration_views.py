@@ -18,6 +18,7 @@ from pypdf import PdfReader
 from jurisdictions import access
 from jurisdictions import services as jservices
 from jurisdictions.models import AuditEvent
+from tests.factories import logged_in
 from units import services
 from units.choices import ApplicationKind, ApplicationStatus, EquipmentStatus
 from units.models import Application, EquipmentType
@@ -29,12 +30,6 @@ PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 16
 @pytest.fixture(autouse=True)
 def _media(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
-
-
-def client(user) -> Client:
-    c = Client()
-    c.force_login(user)
-    return c
 
 
 def elevator(unit, code="311023010202500001"):
@@ -54,7 +49,7 @@ def upload_data(*equipment, **extra):
 
 
 def apply(world, *equipment, kind=ApplicationKind.REGISTER) -> Application:
-    response = client(world["users"]["enterprise"]).post(
+    response = logged_in(world["users"]["enterprise"]).post(
         reverse("units:application_create") + f"?kind={kind}", upload_data(*equipment))
     assert response.status_code == 302, response.context["form"].errors
     return Application.objects.latest("pk")
@@ -72,7 +67,7 @@ def pdf_text(content: bytes) -> str:
 def test_enterprise_applies_city_registers_and_enterprise_downloads_the_certificate(world):
     users, unit = world["users"], world["unit"]
     equipment = elevator(unit)
-    enterprise, city = client(users["enterprise"]), client(users["city"])
+    enterprise, city = logged_in(users["enterprise"]), logged_in(users["city"])
 
     form = enterprise.get(reverse("units:application_create"))
     assert form.status_code == 200
@@ -125,7 +120,7 @@ def test_enterprise_applies_city_registers_and_enterprise_downloads_the_certific
 
 def test_county_without_delegation_gets_404_on_accept_and_has_no_queue(world):
     application = apply(world, elevator(world["unit"]))
-    county = client(world["users"]["county"])
+    county = logged_in(world["users"]["county"])
     assert county.get(reverse("units:application_accept", args=[application.pk])).status_code == 404
     assert county.post(reverse("units:application_accept", args=[application.pk])).status_code == 404
     assert county.get(reverse("units:application_queue")).status_code == 404
@@ -143,20 +138,20 @@ def test_delegated_county_works_the_queue_until_revoked(world):
     delegation = jservices.delegate(by=users["city"], grantee=users["county"].jurisdiction, starts_on=today,
                                     ends_on=today + timedelta(days=30))
     application = apply(world, elevator(world["unit"]))
-    county = client(users["county"])
+    county = logged_in(users["county"])
     assert [a.pk for a in county.get(reverse("units:application_queue")).context["table"].data] == [application.pk]
     assert county.post(reverse("units:application_accept", args=[application.pk])).status_code == 302
     # Another county of the same city never finds it.
-    assert client(users["other_county"]).get(application.get_absolute_url()).status_code == 404
+    assert logged_in(users["other_county"]).get(application.get_absolute_url()).status_code == 404
 
     jservices.revoke_delegation(by=users["city"], delegation=delegation, reason="收回")
     assert county.post(reverse("units:application_approve", args=[application.pk])).status_code == 404
-    assert client(users["city"]).post(reverse("units:application_approve", args=[application.pk])).status_code == 302
+    assert logged_in(users["city"]).post(reverse("units:application_approve", args=[application.pk])).status_code == 302
 
 
 def test_rejection_needs_a_reason_which_the_enterprise_then_reads(world):
     application = apply(world, elevator(world["unit"]))
-    city = client(world["users"]["city"])
+    city = logged_in(world["users"]["city"])
     url = reverse("units:application_reject", args=[application.pk])
     response = city.post(url, {"reason": "   "})
     assert response.status_code == 200 and "reason" in response.context["form"].errors
@@ -167,9 +162,9 @@ def test_rejection_needs_a_reason_which_the_enterprise_then_reads(world):
     assert city.post(url, {"reason": "产品合格证与设备代码不符"}).status_code == 302
     application.refresh_from_db()
     assert application.status == ApplicationStatus.REJECTED
-    page = client(world["users"]["enterprise"]).get(application.get_absolute_url())
+    page = logged_in(world["users"]["enterprise"]).get(application.get_absolute_url())
     assert "产品合格证与设备代码不符" in page.content.decode()
-    decision = client(world["users"]["enterprise"]).get(reverse("units:application_decision", args=[application.pk]))
+    decision = logged_in(world["users"]["enterprise"]).get(reverse("units:application_decision", args=[application.pk]))
     text = pdf_text(decision.content)
     assert "不予特种设备使用登记决定书" in text and "产品合格证与设备代码不符" in text
     # A decided application offers no more actions, and a second decision is refused.
@@ -182,25 +177,25 @@ def test_documents_are_downloaded_only_through_the_scoped_view(world, settings):
     url = reverse("units:application_document", args=[document.pk])
     users = world["users"]
 
-    own = client(users["enterprise"]).get(url)
+    own = logged_in(users["enterprise"]).get(url)
     assert own.status_code == 200
     assert own["Content-Disposition"].startswith("attachment")
     assert b"".join(own.streaming_content) == PDF
-    assert client(users["city"]).get(url).status_code == 200
+    assert logged_in(users["city"]).get(url).status_code == 200
     for role in ("other_enterprise", "other_county", "other_city"):
-        denied = client(users[role]).get(url)
-        missing = client(users[role]).get(reverse("units:application_document", args=[2_000_000_000]))
+        denied = logged_in(users[role]).get(url)
+        missing = logged_in(users[role]).get(reverse("units:application_document", args=[2_000_000_000]))
         assert denied.status_code == missing.status_code == 404
         assert normalised(denied) == normalised(missing)
     assert Client().get(url).status_code == 302
 
-    detail = client(users["enterprise"]).get(application.get_absolute_url()).content.decode()
+    detail = logged_in(users["enterprise"]).get(application.get_absolute_url()).content.decode()
     assert url in detail and settings.MEDIA_URL not in detail and document.file.name not in detail
 
 
 def test_upload_problems_are_shown_next_to_their_fields_and_nothing_is_saved(world):
     equipment = elevator(world["unit"])
-    enterprise = client(world["users"]["enterprise"])
+    enterprise = logged_in(world["users"]["enterprise"])
     data = upload_data(equipment)
     data["doc_form"] = SimpleUploadedFile("使用登记表.pdf", b"MZ\x90\x00 not a pdf", content_type="application/pdf")
     del data["doc_product_certificate"]
@@ -221,7 +216,7 @@ def test_service_errors_land_next_to_the_field_they_name(world, monkeypatch):
         raise ValidationError({"equipment": "所选设备已有办理中的申请"})
 
     monkeypatch.setattr(services, "submit_application", refuse)
-    response = client(world["users"]["enterprise"]).post(reverse("units:application_create"), upload_data(equipment))
+    response = logged_in(world["users"]["enterprise"]).post(reverse("units:application_create"), upload_data(equipment))
     assert response.status_code == 200
     assert 'data-field-error="equipment">所选设备已有办理中的申请' in response.content.decode()
 
@@ -233,7 +228,7 @@ def test_the_form_offers_only_equipment_in_a_state_the_kind_starts_from(world):
                                                equipment=[registered], documents=[
                                                    ("form", SimpleUploadedFile("a.pdf", PDF)),
                                                    ("product_certificate", SimpleUploadedFile("b.pdf", PDF))])
-    enterprise = client(world["users"]["enterprise"])
+    enterprise = logged_in(world["users"]["enterprise"])
     offered = enterprise.get(reverse("units:application_create")).context["form"].fields["equipment"].queryset
     assert list(offered) == [new]  # ``registered`` is in an open application
     services.accept_application(by=city, application=application)
@@ -249,7 +244,7 @@ def test_the_form_offers_only_equipment_in_a_state_the_kind_starts_from(world):
 
 def test_regulators_cannot_open_the_application_form(world):
     for role in ("city", "county", "station", "province"):
-        assert client(world["users"][role]).get(reverse("units:application_create")).status_code == 404
+        assert logged_in(world["users"][role]).get(reverse("units:application_create")).status_code == 404
 
 
 def test_queue_puts_open_applications_first_by_due_date_with_warning_badges(world, settings):
@@ -262,19 +257,19 @@ def test_queue_puts_open_applications_first_by_due_date_with_warning_badges(worl
         Application.objects.filter(pk=made[name].pk).update(due_on=today + timedelta(days=due))
     services.reject_application(by=city, application=made["decided"], reason="重复申请")
 
-    response = client(city).get(reverse("units:application_queue"))
+    response = logged_in(city).get(reverse("units:application_queue"))
     assert [a.pk for a in response.context["table"].data] == [made[n].pk for n in ("overdue", "soon", "later",
                                                                                    "decided")]
     body = response.content.decode()
     assert body.count('data-testid="due-badge"') == 2
     assert "已超期 1 天" in body and "2 天内到期" in body
-    detail = client(city).get(made["soon"].get_absolute_url())
+    detail = logged_in(city).get(made["soon"].get_absolute_url())
     assert detail.context["due"] == ("warning", "2 天内到期")
 
 
 def test_navigation_shows_the_queue_only_to_the_authority(world):
     def labels(role):
-        response = client(world["users"][role]).get(reverse("dashboard:home"))
+        response = logged_in(world["users"][role]).get(reverse("dashboard:home"))
         return [str(item.label) for item in response.context["nav_items"]]
 
     assert "使用登记办理" in labels("city")
@@ -284,7 +279,7 @@ def test_navigation_shows_the_queue_only_to_the_authority(world):
 
 def test_opening_the_action_pages_changes_nothing(world):
     application = apply(world, elevator(world["unit"]))
-    city = client(world["users"]["city"])
+    city = logged_in(world["users"]["city"])
     for action in ("accept", "approve", "reject"):
         assert city.get(reverse(f"units:application_{action}", args=[application.pk])).status_code == 200
     application.refresh_from_db()
@@ -293,7 +288,7 @@ def test_opening_the_action_pages_changes_nothing(world):
 
 def test_queue_and_list_query_counts_do_not_grow_with_rows(world):
     unit = world["unit"]
-    city, enterprise = client(world["users"]["city"]), client(world["users"]["enterprise"])
+    city, enterprise = logged_in(world["users"]["city"]), logged_in(world["users"]["enterprise"])
 
     def count(c, name):
         c.get(reverse(name))
@@ -315,7 +310,7 @@ def test_queue_and_list_query_counts_do_not_grow_with_rows(world):
 
 def test_approval_takes_an_optional_review_opinion_shown_on_the_page_and_in_the_decision(world):
     application = apply(world, elevator(world["unit"]))
-    city = client(world["users"]["city"])
+    city = logged_in(world["users"]["city"])
     services.accept_application(by=world["users"]["city"], application=application)
     url = reverse("units:application_approve", args=[application.pk])
     form = city.get(url)
@@ -323,9 +318,9 @@ def test_approval_takes_an_optional_review_opinion_shown_on_the_page_and_in_the_
     assert city.post(url, {"opinion": "材料齐全，现场核查符合要求"}).status_code == 302
     application.refresh_from_db()
     assert (application.status, application.decision_note) == (ApplicationStatus.APPROVED, "材料齐全，现场核查符合要求")
-    page = client(world["users"]["enterprise"]).get(application.get_absolute_url()).content.decode()
+    page = logged_in(world["users"]["enterprise"]).get(application.get_absolute_url()).content.decode()
     assert "审查意见" in page and "材料齐全，现场核查符合要求" in page
-    decision = client(world["users"]["enterprise"]).get(reverse("units:application_decision", args=[application.pk]))
+    decision = logged_in(world["users"]["enterprise"]).get(reverse("units:application_decision", args=[application.pk]))
     assert "审查意见：材料齐全，现场核查符合要求" in pdf_text(decision.content)
     event = AuditEvent.objects.filter(object_type="units.Application", object_id=str(application.pk),
                                       kind=AuditEvent.Kind.APPROVAL).latest("pk")
@@ -340,7 +335,7 @@ def test_approval_takes_an_optional_review_opinion_shown_on_the_page_and_in_the_
 
 def test_rejection_form_asks_for_the_review_opinion(world):
     application = apply(world, elevator(world["unit"]))
-    form = client(world["users"]["city"]).get(reverse("units:application_reject", args=[application.pk]))
+    form = logged_in(world["users"]["city"]).get(reverse("units:application_reject", args=[application.pk]))
     field = form.context["form"].fields["reason"]
     assert field.label == "审查意见" and field.required
 
@@ -351,7 +346,7 @@ def test_each_application_gets_a_gap_free_acceptance_number_shown_instead_of_its
     second = apply(world, elevator(world["unit"], code="311023010202500002"))
     assert first.acceptance_number == f"（兰州）特设受〔{year}〕第1号"
     assert second.acceptance_number == f"（兰州）特设受〔{year}〕第2号"
-    enterprise = client(world["users"]["enterprise"])
+    enterprise = logged_in(world["users"]["enterprise"])
     page = enterprise.get(first.get_absolute_url()).content.decode()
     assert first.acceptance_number in page and f"#{first.pk}" not in page
     listing = enterprise.get(reverse("units:application_list")).content.decode()
@@ -382,7 +377,7 @@ def test_a_failed_submission_uses_no_acceptance_number(world):
 def test_applicant_withdraws_before_acceptance_and_the_equipment_is_free_again(world):
     equipment = elevator(world["unit"])
     application = apply(world, equipment)
-    enterprise = client(world["users"]["enterprise"])
+    enterprise = logged_in(world["users"]["enterprise"])
     url = reverse("units:application_withdraw", args=[application.pk])
     assert url in enterprise.get(application.get_absolute_url()).content.decode()
     confirm = enterprise.get(url)
@@ -399,7 +394,7 @@ def test_applicant_withdraws_before_acceptance_and_the_equipment_is_free_again(w
                                    detail__action="withdraw_application")
     assert event.user == world["users"]["enterprise"]
     # The authority can no longer act on it, and the equipment may be applied for again.
-    assert client(world["users"]["city"]).post(reverse("units:application_accept", args=[application.pk])) \
+    assert logged_in(world["users"]["city"]).post(reverse("units:application_accept", args=[application.pk])) \
         .context["form"].errors
     assert apply(world, equipment).status == ApplicationStatus.SUBMITTED
 
@@ -408,9 +403,9 @@ def test_no_withdrawal_after_acceptance_and_none_by_anyone_else(world):
     application = apply(world, elevator(world["unit"]))
     url = reverse("units:application_withdraw", args=[application.pk])
     for role in ("other_enterprise", "city", "county", "station"):
-        assert client(world["users"][role]).post(url).status_code == 404
+        assert logged_in(world["users"][role]).post(url).status_code == 404
     services.accept_application(by=world["users"]["city"], application=application)
-    enterprise = client(world["users"]["enterprise"])
+    enterprise = logged_in(world["users"]["enterprise"])
     assert url not in enterprise.get(application.get_absolute_url()).content.decode()
     assert enterprise.get(url).status_code == 404 and enterprise.post(url).status_code == 404
     with pytest.raises(ValidationError):
