@@ -570,12 +570,13 @@ def _stock_unit(u: Unit, keeper: User, n: int) -> None:
 
     today = timezone.localdate()
     elevator = EquipmentType.objects.get(code="3110")
-    due = unit_services.add_equipment(by=None, unit=u, equipment_type=elevator, location="矩阵到期设备",
+    due = unit_services.add_equipment(by=access.COMMAND_LINE, unit=u, equipment_type=elevator, location="矩阵到期设备",
                                       next_inspection_on=today + timedelta(days=10))
     Equipment.objects.filter(pk=due.pk).update(status="in_use")
-    unit_services.add_equipment(by=None, unit=u, equipment_type=elevator, location="矩阵超期设备",
+    unit_services.add_equipment(by=access.COMMAND_LINE, unit=u, equipment_type=elevator, location="矩阵超期设备",
                                 next_inspection_on=today - timedelta(days=10))
-    new = unit_services.add_equipment(by=None, unit=u, equipment_type=elevator, code=f"311023010202{n}{n:05d}")
+    new = unit_services.add_equipment(by=access.COMMAND_LINE, unit=u, equipment_type=elevator,
+                                      code=f"311023010202{n}{n:05d}")
     unit_services.submit_application(by=keeper, unit=u, kind="register", equipment=[new],
                                      documents=[(k.removeprefix("doc_"), f) for k, f in _uploads().items()])
     person = personnel_services.appoint_new_person(
