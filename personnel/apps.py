@@ -7,7 +7,7 @@ class PersonnelConfig(AppConfig):
     verbose_name = _("人员")
 
     def ready(self):
-        from personnel import importing  # noqa: F401  (registers the people import with units.importing)
+        from personnel import importing  # noqa: F401  (registers the people importer in portal.kit.imports)
         from personnel.services import follow_unit
         from units.signals import unit_moved
 

@@ -13,7 +13,6 @@ import logging
 from datetime import timedelta
 
 from django.conf import settings
-from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.db import transaction
@@ -26,7 +25,7 @@ from jurisdictions.duties import Duty
 from jurisdictions.models import AuditEvent, User
 from personnel import documents
 from personnel.models import ExportJob
-from portal.kit import crypto, outbox
+from portal.kit import crypto, jobs, outbox
 
 logger = logging.getLogger(__name__)
 
@@ -49,8 +48,7 @@ def request_export(*, by: User, full: bool, reason: str = "") -> ExportJob:
             raise ValidationError({"reason": _("请填写查看原因。")})
     with transaction.atomic():
         User.objects.select_for_update().get(pk=by.pk)  # one request at a time per user
-        if ExportJob.objects.filter(created_by=by, status__in=(ExportJob.Status.QUEUED, ExportJob.Status.RUNNING)
-                                    ).exists():
+        if ExportJob.objects.owned_by(by).open().exists():
             raise ValidationError(_("您已有一个导出正在生成，请等待其完成后再申请。"))
         job = ExportJob(created_by=by, full=full, reason=reason[:200])
         job.place(by.jurisdiction)
@@ -61,42 +59,29 @@ def request_export(*, by: User, full: bool, reason: str = "") -> ExportJob:
         return job
 
 
-def progress_key(job_pk: int) -> str:
-    return f"national-export-progress:{job_pk}"
-
-
-def progress(job: ExportJob) -> int:
-    return cache.get(progress_key(job.pk), 0) if job.status == ExportJob.Status.RUNNING else job.rows
-
-
 def build(job_pk: int) -> None:
-    with transaction.atomic():
-        job = ExportJob.objects.select_for_update().select_related("created_by").get(pk=job_pk)
-        if job.status != ExportJob.Status.QUEUED:
-            return
-        ExportJob.objects.filter(pk=job.pk).update(status=ExportJob.Status.RUNNING)
+    job = ExportJob.claim(job_pk)
+    if job is None:
+        return
     user = job.created_by
     try:
         if not user.is_active or (job.full and not access.can(user, Duty.REVEAL_PERSONAL_INFO)):
             raise PermissionError(_("申请人账号已停用或已无相应权限。"))
-        content, rows = documents.national_workbook(
-            user, full=job.full, progress=lambda n: cache.set(progress_key(job.pk), n, 3600))
+        content, rows = documents.national_workbook(user, full=job.full, progress=job.report_progress)
         job.file.save("export.xlsx.sealed", ContentFile(crypto.encrypt_bytes(content, FILE_PURPOSE)), save=False)
-        ExportJob.objects.filter(pk=job.pk).update(status=ExportJob.Status.DONE, rows=rows, file=job.file.name,
-                                                   finished_at=timezone.now())
+        job.finish(jobs.DONE, done=rows, file=job.file.name)
     except Exception as exc:
         logger.exception("national export %s failed", job.pk)
         message = str(exc) if isinstance(exc, PermissionError) else _("生成过程中出错，请重新申请。")
-        ExportJob.objects.filter(pk=job.pk).update(status=ExportJob.Status.FAILED, error=message[:500],
-                                                   finished_at=timezone.now())
+        job.finish(jobs.FAILED, error=message[:500])
     finally:
-        cache.delete(progress_key(job.pk))
+        job.forget_progress()
 
 
 def open_export(*, by: User, job: ExportJob) -> bytes:
     """The workbook for its creator, each download audited like the request."""
     with transaction.atomic():
-        job = ExportJob.objects.select_for_update().get(pk=job.pk, created_by=by)
+        job = ExportJob.objects.select_for_update().owned_by(by).get(pk=job.pk)
         if job.status != ExportJob.Status.DONE or not job.file:
             raise ValidationError(_("该导出文件不可下载（%(s)s）。") % {"s": job.get_status_display()})
         if job.full and not access.can(by, Duty.REVEAL_PERSONAL_INFO):
@@ -104,7 +89,7 @@ def open_export(*, by: User, job: ExportJob) -> bytes:
         with job.file.open("rb") as handle:
             content = crypto.decrypt_bytes(handle.read(), FILE_PURPOSE)
         record(_event(job.full), user=by, obj=job, detail={"view": "national_export", "stage": "download",
-                                                           "full": job.full, "rows": job.rows})
+                                                           "full": job.full, "rows": job.done})
         return content
 
 

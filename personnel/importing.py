@@ -18,7 +18,7 @@ from jurisdictions.models import User
 from personnel import rules, services
 from personnel.choices import Post
 from personnel.models import ID_PURPOSE, Appointment, Person
-from portal.kit import crypto
+from portal.kit import crypto, imports
 from portal.kit.identifiers import normalize_uscc, validate_id_number, validate_mobile
 from units import importing
 from units.choices import UnitStatus
@@ -107,10 +107,11 @@ def save(job: ImportJob, chunk: list[dict]) -> None:
                                         id_number=p["id_number"], phone=p["phone"], post=p["post"],
                                         started_on=p["started_on"], covers=p["covers"])
         except ValidationError as exc:
-            raise importing.RowsRefused([{"row": p["row"], "reasons": exc.messages}]) from exc
+            raise imports.RowsRefused([{"row": p["row"], "reasons": exc.messages}]) from exc
 
 
-importing.register(ImportJob.Kind.PEOPLE, importing.Importer(
-    COLUMNS, services.keeping_duty, plan, save, "personnel:import",
+imports.register(imports.Importer(
+    kind="people", label=gettext_lazy("人员任职"), title=gettext_lazy("导入人员任职"), columns=COLUMNS,
+    duty=services.keeping_duty, plan=plan, save=save, upload_url_name="personnel:import",
     note=gettext_lazy("人员类别填写 主要负责人、安全总监、安全员、质量安全总监 或 质量安全员；"
                       "已有在任主要负责人或总监的单位，更换请在人员配备页面办理。")))

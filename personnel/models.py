@@ -19,6 +19,8 @@ from django.utils.translation import gettext_lazy as _
 from jurisdictions.models import Placed
 from personnel.choices import AssessmentResult, Education, EndReason, Post, Sex
 from personnel.rules import SINGLE_HOLDER_POSTS
+from portal.kit import jobs
+from portal.kit.jobs import BackgroundJob
 from portal.kit.masking import mask_text
 from units.models import Equipment, Unit
 
@@ -309,32 +311,25 @@ class SpotAssessment(Placed):
         return f"{self.person} {formats.date_format(self.assessed_on)} {self.get_result_display()}"
 
 
-def _export_path(instance, filename):
-    return f"exports/{timezone.now():%Y/%m}/{uuid.uuid4().hex}.xlsx.sealed"
-
-
-class ExportJob(Placed):
+class ExportJob(Placed, BackgroundJob):
     """One national-platform workbook (seed 002 附件 11), built by a Celery task into a stored file
     because a province's half a million rows take minutes (DESIGN §3.6). The file is sealed like the
-    fields it copies, opened only by its creator, and removed after ``EXPORT_RETENTION_HOURS``."""
+    fields it copies, opened only by its creator, and removed after ``EXPORT_RETENTION_HOURS``;
+    ``done`` counts the rows written."""
 
     class Status(models.TextChoices):
-        QUEUED = "queued", _("排队中")
-        RUNNING = "running", _("生成中")
-        DONE = "done", _("已生成")
-        FAILED = "failed", _("生成失败")
+        QUEUED = jobs.QUEUED, _("排队中")
+        RUNNING = jobs.RUNNING, _("生成中")
+        DONE = jobs.DONE, _("已生成")
+        FAILED = jobs.FAILED, _("生成失败")
         EXPIRED = "expired", _("已过期删除")
 
-    created_by = models.ForeignKey("jurisdictions.User", on_delete=models.PROTECT, related_name="+",
-                                   verbose_name=_("申请人"))
     full = models.BooleanField(_("完整身份信息"), default=False)
     reason = models.CharField(_("用途"), max_length=200, blank=True)
-    status = models.CharField(_("状态"), max_length=16, choices=Status.choices, default=Status.QUEUED)
-    rows = models.PositiveIntegerField(_("行数"), default=0)
-    file = models.FileField(_("文件"), upload_to=_export_path, blank=True)
     error = models.CharField(_("错误"), max_length=500, blank=True)
-    created_at = models.DateTimeField(_("申请时间"), default=timezone.now)
-    finished_at = models.DateTimeField(_("完成时间"), null=True, blank=True)
+
+    file_dir = "exports"
+    file_suffix = ".xlsx.sealed"
 
     class Meta:
         verbose_name = _("人员信息导出")
@@ -342,4 +337,7 @@ class ExportJob(Placed):
         indexes = [models.Index(fields=["created_by", "-id"], name="export_creator_idx")]
 
     def __str__(self):
-        return f"人员信息导出 #{self.pk}"
+        return _("人员信息导出 #%(pk)s") % {"pk": self.pk}
+
+    def get_absolute_url(self):
+        return reverse("personnel:national_export")

@@ -8,16 +8,15 @@ from urllib.parse import urlencode
 
 from django import forms
 from django.conf import settings
-from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import ValidationError
 from django.db.models import Count, F, Min, Prefetch, Q
 from django.http import Http404, HttpResponse
-from django.shortcuts import get_object_or_404, redirect
+from django.shortcuts import redirect
 from django.utils import timezone
 from django.utils.decorators import method_decorator
 from django.utils.http import content_disposition_header
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import never_cache
 from django.views.generic import TemplateView
@@ -61,6 +60,8 @@ from portal.kit.identifiers import normalize_id_number
 from portal.kit.views import (
     XLSX,
     ConfirmActionView,
+    JobFileView,
+    JobListMixin,
     ScopedDetailView,
     ScopedFileView,
     ScopedFormView,
@@ -68,7 +69,7 @@ from portal.kit.views import (
     ScopedMixin,
 )
 from units.choices import UnitStatus
-from units.models import ImportJob, Unit
+from units.models import Unit
 from units.services import unit_of
 from units.views.imports import ImportUploadView
 
@@ -214,8 +215,7 @@ class AppointmentDocumentView(ScopedFileView):
 class PeopleImportView(ImportUploadView):
     """人员任职批量导入 (seed 002 附件 10: 补充填报), on the units import machinery."""
 
-    kind = ImportJob.Kind.PEOPLE
-    title = _("导入人员任职")
+    kind = "people"
 
 
 # --- People ---------------------------------------------------------------------------------------
@@ -388,13 +388,6 @@ class AssessmentListView(ScopedListView):
 
 # --- The regulators' indicator ------------------------------------------------------------------------
 
-class RegulatorOnly:
-    def dispatch(self, request, *args, **kwargs):
-        if request.user.is_authenticated and not access.is_regulator(request.user):
-            raise Http404
-        return super().dispatch(request, *args, **kwargs)
-
-
 class StaffingView(ScopedMixin, TemplateView):
     """The campaign's headline figure for a jurisdiction: staffed rate of its subtree, by child."""
 
@@ -446,65 +439,50 @@ class ExportRequestForm(forms.Form):
 
 
 @NO_STORE
-class NationalExportView(RegulatorOnly, LoginRequiredMixin, TemplateView):
+class NationalExportView(JobListMixin, ScopedFormView):
     """附件 9–11: identity details of principals, directors and officers of the subtree as .xlsx.
 
     Asking queues a job (personnel.exports) and the page lists the user's jobs, refreshed by htmx
     while one is being built; full numbers need REVEAL_PERSONAL_INFO and a reason.
     """
 
+    audience = access.REGULATORS
+    form_class = ExportRequestForm
+    initial = {"full": True}
     template_name = "personnel/national_export.html"
+    job_queryset = ExportJob.objects.all()
+    jobs_template = "personnel/_export_jobs.html"
+    title = _("上报总局平台人员信息")
+    success_message = _("已提交导出申请，生成后可在下方下载。")
 
-    def dispatch(self, request, *args, **kwargs):
-        if request.user.is_authenticated and not access.can(request.user, Duty.VIEW):
+    def save(self, form):
+        if form.cleaned_data["full"] and not access.can(self.request.user, Duty.REVEAL_PERSONAL_INFO):
             raise Http404
-        return super().dispatch(request, *args, **kwargs)
-
-    def get_template_names(self):
-        if self.request.headers.get("HX-Request"):
-            return ["personnel/_export_jobs.html"]
-        return [self.template_name]
-
-    def post(self, request, *args, **kwargs):
-        form = ExportRequestForm(request.POST)
-        if form.is_valid() and form.cleaned_data["full"] and not access.can(request.user, Duty.REVEAL_PERSONAL_INFO):
-            raise Http404
-        if form.is_valid():
-            try:
-                exports.request_export(by=request.user, full=form.cleaned_data["full"],
-                                       reason=form.cleaned_data["reason"])
-            except ValidationError as exc:
-                apply_form_errors(form, exc)
-            else:
-                messages.success(request, _("已提交导出申请，生成后可在下方下载。"))
-                return redirect("personnel:national_export")
-        return self.render_to_response(self.get_context_data(form=form))
+        return exports.request_export(by=self.request.user, full=form.cleaned_data["full"],
+                                      reason=form.cleaned_data["reason"])
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        jobs = list(ExportJob.objects.filter(created_by=self.request.user).order_by("-id")[:10])
-        context.update(title=_("上报总局平台人员信息"), columns=documents.NATIONAL_COLUMNS,
-                       can_full=access.can(self.request.user, Duty.REVEAL_PERSONAL_INFO),
-                       form=kwargs.get("form") or ExportRequestForm(initial={"full": True}),
-                       jobs=[(job, exports.progress(job)) for job in jobs],
-                       building=any(j.status in (ExportJob.Status.QUEUED, ExportJob.Status.RUNNING) for j in jobs),
-                       retention=settings.EXPORT_RETENTION_HOURS)
+        context.update(columns=documents.NATIONAL_COLUMNS, retention=settings.EXPORT_RETENTION_HOURS,
+                       can_full=access.can(self.request.user, Duty.REVEAL_PERSONAL_INFO))
         return context
 
 
 @NO_STORE
-class NationalExportDownloadView(RegulatorOnly, LoginRequiredMixin, TemplateView):
+class NationalExportDownloadView(JobFileView):
     """A built workbook, to the user who asked for it only; every download is audited."""
 
-    def get(self, request, pk):
-        job = get_object_or_404(ExportJob.objects.filter(created_by=request.user, status=ExportJob.Status.DONE),
-                                pk=pk)
+    audience = access.REGULATORS
+    queryset = ExportJob.objects.all()
+
+    def respond(self, job):
         try:
-            content = exports.open_export(by=request.user, job=job)
+            content = exports.open_export(by=self.request.user, job=job)
         except ValidationError as exc:
             raise Http404 from exc
         stamp = timezone.localtime(job.finished_at)
-        name = f"特种设备安全管理人员信息-{stamp:%Y%m%d}{'-完整' if job.full else ''}.xlsx"
+        name = gettext("特种设备安全管理人员信息-%(date)s%(full)s.xlsx") % {
+            "date": f"{stamp:%Y%m%d}", "full": gettext("-完整") if job.full else ""}
         response = HttpResponse(content, content_type=XLSX)
         response["Content-Disposition"] = content_disposition_header(as_attachment=True, filename=name)
         return response

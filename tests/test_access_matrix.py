@@ -212,11 +212,10 @@ def _import_job(w):
     """A dry-run unit import by the county leader, one valid row at its station (made on first use)."""
     if "import_job" not in w:
         from units import importing
-        from units.models import ImportJob
 
         upload = SimpleUploadedFile("单位.xlsx", xlsx_bytes(importing.UNIT_COLUMNS, [
             [make_uscc("620102", random.Random(11)), "矩阵导入单位", "使用", "620102001", "", ""]]))
-        w["import_job"] = importing.start_import(by=w["users"]["county"], kind=ImportJob.Kind.UNITS,
+        w["import_job"] = importing.start_import(by=w["users"]["county"], kind="units",
                                                  upload=upload)
     return w["import_job"]
 

@@ -11,14 +11,10 @@ from __future__ import annotations
 
 import datetime as dt
 import zipfile
-from collections.abc import Callable
-from dataclasses import dataclass, field
 from pathlib import Path
 
-from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -26,8 +22,9 @@ from jurisdictions import access
 from jurisdictions.audit import record
 from jurisdictions.duties import Duty, Tier
 from jurisdictions.models import AuditEvent, Jurisdiction, User
-from portal.kit import outbox
+from portal.kit import jobs, outbox
 from portal.kit.identifiers import normalize_uscc, validate_uscc
+from portal.kit.imports import IMPORTERS, Importer, RowsRefused, register, validate_kind
 from units.choices import UnitKind, UnitStatus
 from units.models import Equipment, EquipmentType, ImportJob, Unit
 from units.services import validate_equipment_code
@@ -46,42 +43,8 @@ KIND_WORDS = {"生产": UnitKind.PRODUCTION, "生产单位": UnitKind.PRODUCTION
               "使用单位": UnitKind.USAGE, "充装": UnitKind.FILLING, "充装单位": UnitKind.FILLING}
 
 
-@dataclass(frozen=True)
-class Importer:
-    """One kind of import: its template columns, who may run it, the dry run and the save of a chunk.
-
-    ``plan(user, rows)`` validates every row without writing and returns (errors, plans);
-    ``save(job, plans)`` writes one chunk of plans inside the import's transaction and may raise
-    ``RowsRefused`` when a row turns out to be invalid at save time.
-    """
-
-    columns: tuple[str, ...]
-    duty: Callable[[User], str]
-    plan: Callable[[User, list], tuple[list[dict], list[dict]]]
-    save: Callable[[ImportJob, list[dict]], None]
-    upload_url_name: str
-    note: str = gettext_lazy("已登记的单位或设备不能通过导入修改或转移。")
-    hints: dict[str, str] = field(default_factory=dict)  # column → how to fill it, for the blank template
-
-
-IMPORTERS: dict[str, Importer] = {}
-
-
-def register(kind: str, importer: Importer) -> None:
-    """Apps that import (personnel) register here; units cannot import them (DESIGN §3 layering)."""
-    IMPORTERS[kind] = importer
-
-
 def import_duty(user: User, kind: str) -> str:
     return IMPORTERS[kind].duty(user)
-
-
-class RowsRefused(Exception):
-    """Rows found invalid while saving: nothing of the import is saved, the job lists the reasons."""
-
-    def __init__(self, errors):
-        super().__init__("import refused")
-        self.errors = errors
 
 
 # --- The file -----------------------------------------------------------------------------------
@@ -169,7 +132,7 @@ def template_workbook(kind: str) -> bytes:
     importer = IMPORTERS[kind]
     workbook = Workbook()
     sheet = workbook.active
-    sheet.title = str(ImportJob.Kind(kind).label)
+    sheet.title = str(importer.label)
     sheet.append(list(importer.columns))
     for cell in sheet[1]:
         cell.font = Font(bold=True)
@@ -299,7 +262,7 @@ def plan(user: User, kind: str, rows) -> tuple[list[dict], list[dict]]:
 
 def start_import(*, by: User, kind: str, upload) -> ImportJob:
     """Check and store the upload, then dry-run every row; the job records the errors (if any)."""
-    kind = ImportJob.Kind(kind)
+    validate_kind(kind)
     if not access.can(by, import_duty(by, kind)):
         raise ValidationError(_("您没有导入权限。"))
     check_upload(upload)
@@ -322,22 +285,10 @@ def start_import(*, by: User, kind: str, upload) -> ImportJob:
     return job
 
 
-def progress_key(job_pk: int) -> str:
-    return f"import-progress:{job_pk}"
-
-
-def progress(job: ImportJob) -> int:
-    """Rows saved so far: the running transaction is invisible to others, so the count goes via the cache."""
-    if job.status == ImportJob.Status.RUNNING:
-        return cache.get(progress_key(job.pk), job.done)
-    return job.done
-
-
 def confirm_import(*, by: User, job: ImportJob) -> ImportJob:
     """确认导入: small files are saved now; large ones by a task, enqueued in this transaction."""
     with transaction.atomic():
-        job = access.get_or_404(ImportJob.objects.select_for_update().filter(created_by=by), by, Duty.VIEW,
-                                pk=job.pk)
+        job = access.get_or_404(ImportJob.objects.select_for_update().owned_by(by), by, Duty.VIEW, pk=job.pk)
         if job.status != ImportJob.Status.VALIDATED:
             raise ValidationError(_("该导入当前状态为“%(s)s”，不能确认导入。") % {"s": job.get_status_display()})
         if job.total > ASYNC_ROWS:
@@ -356,48 +307,41 @@ def confirm_import(*, by: User, job: ImportJob) -> ImportJob:
 def run_import(job_pk: int) -> None:
     """Save every row of a validated job in one transaction; any row that fails now (scope changed,
     duplicate appeared) saves nothing and the job records why."""
-    with transaction.atomic():
-        job = ImportJob.objects.select_for_update().select_related("created_by").get(pk=job_pk)
-        if job.status not in (ImportJob.Status.VALIDATED, ImportJob.Status.QUEUED):
-            return
-        ImportJob.objects.filter(pk=job.pk).update(status=ImportJob.Status.RUNNING)
+    job = ImportJob.claim(job_pk, waiting=(ImportJob.Status.VALIDATED, ImportJob.Status.QUEUED))
+    if job is None:
+        return
     user = job.created_by
     try:
         with transaction.atomic():
             with job.file.open("rb") as fh:
-                rows = read_rows(fh, IMPORTERS[job.kind].columns)
+                rows = read_rows(fh, job.importer.columns)
             errors, plans = plan(user, job.kind, rows)
             if errors:
                 raise RowsRefused(errors)
             saved = _save(job, plans)
             record(AuditEvent.Kind.IMPORT, user=user, obj=job,
                    detail={"action": f"import_{job.kind}", "rows": saved, "file": job.original_name})
-            ImportJob.objects.filter(pk=job.pk).update(status=ImportJob.Status.DONE, done=saved, errors=[],
-                                                       finished_at=timezone.now())
+            job.finish(jobs.DONE, done=saved, errors=[])
     except RowsRefused as refused:
-        ImportJob.objects.filter(pk=job.pk).update(status=ImportJob.Status.FAILED, done=0, errors=refused.errors,
-                                                   finished_at=timezone.now())
+        job.finish(jobs.FAILED, done=0, errors=refused.errors)
     except IntegrityError:
-        ImportJob.objects.filter(pk=job.pk).update(
-            status=ImportJob.Status.FAILED, done=0, finished_at=timezone.now(),
-            errors=[{"row": 0, "reasons": [_("导入期间有人同时登记了相同的统一社会信用代码或设备代码，"
-                                             "没有保存任何数据，请重新上传校验。")]}])
+        job.finish(jobs.FAILED, done=0, errors=[{"row": 0, "reasons": [
+            _("导入期间有人同时登记了相同的统一社会信用代码或设备代码，没有保存任何数据，请重新上传校验。")]}])
     except Exception:
-        ImportJob.objects.filter(pk=job.pk).update(
-            status=ImportJob.Status.FAILED, done=0, finished_at=timezone.now(),
-            errors=[{"row": 0, "reasons": [_("导入过程中出错，没有保存任何数据，请稍后重试。")]}])
+        job.finish(jobs.FAILED, done=0,
+                   errors=[{"row": 0, "reasons": [_("导入过程中出错，没有保存任何数据，请稍后重试。")]}])
         raise
     finally:
-        cache.delete(progress_key(job.pk))
+        job.forget_progress()
 
 
 def _save(job: ImportJob, plans: list[dict]) -> int:
     saved = 0
     for start in range(0, len(plans), BATCH):
         chunk = plans[start:start + BATCH]
-        IMPORTERS[job.kind].save(job, chunk)
+        job.importer.save(job, chunk)
         saved += len(chunk)
-        cache.set(progress_key(job.pk), saved, 3600)
+        job.report_progress(saved)
     return saved
 
 
@@ -442,7 +386,11 @@ EQUIPMENT_HINTS = {
     "下次定期检验日期": gettext_lazy("选填，如 2027-01-31。"),
 }
 
-register(ImportJob.Kind.UNITS, Importer(UNIT_COLUMNS, lambda user: Duty.MANAGE_UNITS, _plan_units, _save_units,
-                                        "units:unit_import", hints=UNIT_HINTS))
-register(ImportJob.Kind.EQUIPMENT, Importer(EQUIPMENT_COLUMNS, _equipment_duty, _plan_equipment, _save_equipment,
-                                            "units:equipment_import", hints=EQUIPMENT_HINTS))
+NOTE = gettext_lazy("已登记的单位或设备不能通过导入修改或转移。")
+
+register(Importer(kind="units", label=gettext_lazy("单位"), title=gettext_lazy("导入单位"), columns=UNIT_COLUMNS,
+                  duty=lambda user: Duty.MANAGE_UNITS, plan=_plan_units, save=_save_units,
+                  upload_url_name="units:unit_import", note=NOTE, hints=UNIT_HINTS))
+register(Importer(kind="equipment", label=gettext_lazy("设备"), title=gettext_lazy("导入设备"),
+                  columns=EQUIPMENT_COLUMNS, duty=_equipment_duty, plan=_plan_equipment, save=_save_equipment,
+                  upload_url_name="units:equipment_import", note=NOTE, hints=EQUIPMENT_HINTS))

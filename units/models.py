@@ -8,7 +8,9 @@ from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
 
 from jurisdictions.duties import unit_permissions
 from jurisdictions.models import Placed
+from portal.kit import imports, jobs
 from portal.kit.identifiers import validate_uscc
+from portal.kit.jobs import BackgroundJob
 from portal.kit.wording import listing
 from units.choices import (
     ApplicationKind,
@@ -359,57 +361,41 @@ class WorkNotification(Placed):
         return reverse("units:notification_detail", args=[self.pk])
 
 
-def _import_path(instance, filename):
-    import uuid
-
-    return f"imports/{timezone.now():%Y/%m}/{uuid.uuid4().hex}.xlsx"
-
-
-class ImportJob(Placed):
-    """One Excel import of units or equipment (SECURITY.md §Uploads): dry run, then save.
+class ImportJob(Placed, BackgroundJob):
+    """One Excel import (SECURITY.md §Uploads): dry run, then save; its ``file`` is the upload.
 
     Placed where its creator is; an enterprise's job also names its unit. Only the creator opens it.
+    Its kind is one of the importers apps register (``portal.kit.imports``).
     """
-
-    class Kind(models.TextChoices):
-        UNITS = "units", _("单位")
-        EQUIPMENT = "equipment", _("设备")
-        PEOPLE = "people", _("人员任职")
 
     class Status(models.TextChoices):
         INVALID = "invalid", _("校验未通过")
         VALIDATED = "validated", _("校验通过，待确认")
-        QUEUED = "queued", _("排队中")
-        RUNNING = "running", _("导入中")
-        DONE = "done", _("已完成")
-        FAILED = "failed", _("导入失败")
+        QUEUED = jobs.QUEUED, _("排队中")
+        RUNNING = jobs.RUNNING, _("导入中")
+        DONE = jobs.DONE, _("已完成")
+        FAILED = jobs.FAILED, _("导入失败")
 
-    kind = models.CharField(_("导入类型"), max_length=16, choices=Kind.choices)
-    status = models.CharField(_("状态"), max_length=16, choices=Status.choices, default=Status.INVALID)
+    kind = models.CharField(_("导入类型"), max_length=16, validators=[imports.validate_kind])
     unit = models.ForeignKey(Unit, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
                              verbose_name=_("单位"))
-    file = models.FileField(_("文件"), upload_to=_import_path)
     original_name = models.CharField(_("原文件名"), max_length=200)
-    total = models.PositiveIntegerField(_("总行数"), default=0)
-    done = models.PositiveIntegerField(_("已导入"), default=0)
     errors = models.JSONField(_("错误"), default=list, blank=True)
-    created_by = models.ForeignKey("jurisdictions.User", on_delete=models.PROTECT, related_name="+",
-                                   verbose_name=_("创建人"))
-    created_at = models.DateTimeField(_("创建时间"), default=timezone.now)
-    finished_at = models.DateTimeField(_("完成时间"), null=True, blank=True)
 
     unit_path = "unit"
+    file_dir = "imports"
+    file_suffix = ".xlsx"
 
     class Meta:
         verbose_name = _("导入任务")
         verbose_name_plural = _("导入任务")
 
     def __str__(self):
-        return f"{self.get_kind_display()}导入 #{self.pk}"
+        return _("%(kind)s导入 #%(pk)s") % {"kind": self.importer.label, "pk": self.pk}
 
     def get_absolute_url(self):
         return reverse("units:import_detail", args=[self.pk])
 
     @property
-    def percent(self) -> int:
-        return int(self.done * 100 / self.total) if self.total else 0
+    def importer(self) -> imports.Importer:
+        return imports.IMPORTERS[self.kind]

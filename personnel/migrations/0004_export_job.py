@@ -2,7 +2,7 @@
 
 import django.db.models.deletion
 import django.utils.timezone
-import personnel.models
+import portal.kit.jobs
 from django.conf import settings
 from django.db import migrations, models
 
@@ -24,7 +24,7 @@ class Migration(migrations.Migration):
                 ('reason', models.CharField(blank=True, max_length=200, verbose_name='用途')),
                 ('status', models.CharField(choices=[('queued', '排队中'), ('running', '生成中'), ('done', '已生成'), ('failed', '生成失败'), ('expired', '已过期删除')], default='queued', max_length=16, verbose_name='状态')),
                 ('rows', models.PositiveIntegerField(default=0, verbose_name='行数')),
-                ('file', models.FileField(blank=True, upload_to=personnel.models._export_path, verbose_name='文件')),
+                ('file', models.FileField(blank=True, upload_to=portal.kit.jobs.job_file_path, verbose_name='文件')),
                 ('error', models.CharField(blank=True, max_length=500, verbose_name='错误')),
                 ('created_at', models.DateTimeField(default=django.utils.timezone.now, verbose_name='申请时间')),
                 ('finished_at', models.DateTimeField(blank=True, null=True, verbose_name='完成时间')),

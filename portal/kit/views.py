@@ -26,6 +26,7 @@ from django_tables2 import RequestConfig, SingleTableMixin
 
 from portal.kit import access
 from portal.kit.forms import apply_form_errors, narrow_choices, style_widgets
+from portal.kit.jobs import DONE
 from portal.kit.masking import mask_text
 from portal.kit.tables import export_dataset
 
@@ -311,3 +312,61 @@ class ScopedFileView(ObjectMixin, View):
                                                                          filename=filename)
         response["Cache-Control"] = "private, no-store"
         return response
+
+
+# --- Background jobs (portal.kit.jobs) --------------------------------------------------------------
+
+class OwnJobMixin:
+    """Only the job's creator, inside its scope, opens it; anyone else reads 404. ``queryset`` is the
+    job model's (a ``JobQuerySet``)."""
+
+    def base_queryset(self):
+        return super().base_queryset().owned_by(self.request.user)
+
+
+class JobUploadView(ScopedFormView):
+    """Upload a file and dry-run it: ``start(upload)`` (a service) checks every row and returns the job,
+    whose page shows the outcome; nothing is saved until its owner confirms."""
+
+    def start(self, upload):
+        raise NotImplementedError
+
+    def save(self, form):
+        return self.start(form.cleaned_data["file"])
+
+
+class JobStatusView(OwnJobMixin, ScopedDetailView):
+    """A job's status fragment; while the job is open it polls itself (``kit/_job_poll.html``)."""
+
+
+class JobListMixin:
+    """A page listing the user's latest jobs of ``job_queryset``. htmx re-fetches the list alone
+    (``jobs_template``) while one of them is open."""
+
+    job_queryset: models.QuerySet | None = None
+    jobs_template = ""
+    jobs_shown = 10
+
+    def get_template_names(self):
+        if self.request.headers.get("HX-Request"):
+            return [self.jobs_template]
+        return super().get_template_names()
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        jobs = list(self.job_queryset.owned_by(self.request.user).order_by("-id")[: self.jobs_shown])
+        context.update(jobs=jobs, polling=any(job.is_open for job in jobs))
+        return context
+
+
+class JobFileView(OwnJobMixin, ObjectMixin, View):
+    """A finished job's file, to its creator only; ``respond(job)`` reads it out (and audits it)."""
+
+    def base_queryset(self):
+        return super().base_queryset().filter(status=DONE)
+
+    def get(self, request, *args, **kwargs):
+        return self.respond(self.object)
+
+    def respond(self, job):
+        raise NotImplementedError

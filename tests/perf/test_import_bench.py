@@ -15,7 +15,7 @@ def test_ten_thousand_unit_rows_wall_time(world):
     county = world["users"]["county"]
     data = upload(unit_rows(10_000, seed=5))
     started = time.perf_counter()
-    job = importing.start_import(by=county, kind=ImportJob.Kind.UNITS, upload=data)
+    job = importing.start_import(by=county, kind="units", upload=data)
     dry = time.perf_counter() - started
     assert job.status == ImportJob.Status.VALIDATED, job.errors[:3]
     importing.confirm_import(by=county, job=job)

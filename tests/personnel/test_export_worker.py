@@ -44,7 +44,7 @@ def test_a_worker_builds_the_export_once_and_the_asker_downloads_it(world, setti
         celery_app.send_task(exports.TASK, args=[job.pk])  # a redelivery
         time.sleep(1.0)  # let it run, were it to build again
     job.refresh_from_db()
-    assert job.rows == 1 and job.finished_at == finished
+    assert job.done == 1 and job.finished_at == finished
 
     response = client.get(reverse("personnel:national_export_download", args=[job.pk]))
     assert response.status_code == 200 and response.content[:2] == b"PK"

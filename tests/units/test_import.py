@@ -81,7 +81,7 @@ def test_duplicates_in_file_and_in_db_are_rejected_never_reassigned(world):
     rows = unit_rows(3)
     rows.append(list(rows[0]))                                              # duplicate in the file
     rows.append([world["unit"].uscc, "改名", "使用", STATION, "", ""])      # already registered
-    job = importing.start_import(by=county, kind=ImportJob.Kind.UNITS, upload=upload(rows))
+    job = importing.start_import(by=county, kind="units", upload=upload(rows))
     assert [e["row"] for e in job.errors] == [5, 6]
     assert "与第 2 行重复" in job.errors[0]["reasons"][0]
     assert "不能修改或转移已有单位" in job.errors[1]["reasons"][0]
@@ -93,7 +93,7 @@ def test_county_user_naming_another_countys_station_is_refused(world):
     county = world["users"]["county"]
     rows = unit_rows(2)
     rows[1][3] = OTHER_STATION
-    job = importing.start_import(by=county, kind=ImportJob.Kind.UNITS, upload=upload(rows))
+    job = importing.start_import(by=county, kind="units", upload=upload(rows))
     assert job.status == ImportJob.Status.INVALID
     assert job.errors[0]["row"] == 3 and "不在您的管辖范围内" in job.errors[0]["reasons"][0]
     assert not Unit.objects.filter(uscc__in=[r[0] for r in rows]).exists()
@@ -102,7 +102,7 @@ def test_county_user_naming_another_countys_station_is_refused(world):
 def test_save_rechecks_every_row_and_saves_nothing_when_one_fails(world):
     county = world["users"]["county"]
     rows = unit_rows(5)
-    job = importing.start_import(by=county, kind=ImportJob.Kind.UNITS, upload=upload(rows))
+    job = importing.start_import(by=county, kind="units", upload=upload(rows))
     assert job.status == ImportJob.Status.VALIDATED
     # Between the dry run and the confirmation someone registers the fourth unit.
     other = Unit(uscc=rows[3][0], name="抢先登记", kinds=["usage"])
@@ -139,14 +139,14 @@ def test_enterprise_imports_equipment_for_its_own_unit_only(world):
     # The other enterprise cannot even open the job.
     assert logged_in(world["users"]["other_enterprise"]).get(job.get_absolute_url()).status_code == 404
 
-    job = importing.start_import(by=ent, kind=ImportJob.Kind.EQUIPMENT,
+    job = importing.start_import(by=ent, kind="equipment",
                                  upload=upload(rows[:2], importing.EQUIPMENT_COLUMNS))
     importing.confirm_import(by=ent, job=job)
     saved = list(Equipment.objects.all())
     assert len(saved) == 2 and all(e.unit_id == world["unit"].pk for e in saved)
     assert saved[0].station_id == world["unit"].station_id and str(saved[0].next_inspection_on) == "2027-05-01"
     # Importing the same codes again would reassign them: refused.
-    again = importing.start_import(by=world["users"]["county"], kind=ImportJob.Kind.EQUIPMENT,
+    again = importing.start_import(by=world["users"]["county"], kind="equipment",
                                    upload=upload(rows[:1], importing.EQUIPMENT_COLUMNS))
     assert "不能修改或转移已有设备" in again.errors[0]["reasons"][0]
 
@@ -175,7 +175,7 @@ def test_hostile_or_wrong_files_are_refused_in_chinese(world, name, content, mes
 
 def test_large_import_runs_as_a_task_with_a_polling_progress_bar(world, settings):
     county = world["users"]["county"]
-    job = importing.start_import(by=county, kind=ImportJob.Kind.UNITS, upload=upload(unit_rows(1001, seed=3)))
+    job = importing.start_import(by=county, kind="units", upload=upload(unit_rows(1001, seed=3)))
     settings.CELERY_TASK_ALWAYS_EAGER = False
     job = importing.confirm_import(by=county, job=job)
     assert job.status == ImportJob.Status.QUEUED
@@ -242,7 +242,7 @@ def test_a_filled_in_template_imports_as_it_is(world):
     workbook.worksheets[0].append(unit_rows(1)[0])
     buffer = io.BytesIO()
     workbook.save(buffer)
-    job = importing.start_import(by=county, kind=ImportJob.Kind.UNITS,
+    job = importing.start_import(by=county, kind="units",
                                  upload=SimpleUploadedFile("模板.xlsx", buffer.getvalue()))
     assert (job.status, job.total, job.errors) == (ImportJob.Status.VALIDATED, 1, [])
 

@@ -2,7 +2,7 @@
 
 import django.db.models.deletion
 import django.utils.timezone
-import units.models
+import portal.kit.jobs
 from django.conf import settings
 from django.db import migrations, models
 
@@ -22,7 +22,7 @@ class Migration(migrations.Migration):
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
                 ('kind', models.CharField(choices=[('units', '单位'), ('equipment', '设备')], max_length=16, verbose_name='导入类型')),
                 ('status', models.CharField(choices=[('invalid', '校验未通过'), ('validated', '校验通过，待确认'), ('queued', '排队中'), ('running', '导入中'), ('done', '已完成'), ('failed', '导入失败')], default='invalid', max_length=16, verbose_name='状态')),
-                ('file', models.FileField(upload_to=units.models._import_path, verbose_name='文件')),
+                ('file', models.FileField(upload_to=portal.kit.jobs.job_file_path, verbose_name='文件')),
                 ('original_name', models.CharField(max_length=200, verbose_name='原文件名')),
                 ('total', models.PositiveIntegerField(default=0, verbose_name='总行数')),
                 ('done', models.PositiveIntegerField(default=0, verbose_name='已导入')),

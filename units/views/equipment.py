@@ -10,7 +10,7 @@ from portal.kit.views import ScopedDetailView, ScopedFormView, ScopedListView
 from units import documents, importing, querysets, services
 from units.filters import EquipmentFilter, InspectionDueFilter
 from units.forms import EquipmentForm
-from units.models import Equipment, ImportJob, Unit
+from units.models import Equipment, Unit
 from units.tables import EquipmentTable, InspectionDueTable
 
 LIST_RELATED = ("unit", "category", "equipment_type")
@@ -40,7 +40,7 @@ class EquipmentListView(ScopedListView):
             unit = services.unit_of(user)
             if unit is not None and access.can(user, Duty.KEEP_RECORDS, unit):
                 context["create_url"] = reverse("units:equipment_create", args=[unit.pk])
-        if access.can(user, importing.import_duty(user, ImportJob.Kind.EQUIPMENT)):
+        if access.can(user, importing.import_duty(user, "equipment")):
             context["import_url_name"] = "units:equipment_import"
         return context
 
