@@ -123,11 +123,6 @@ def resolve(user, duty: str | Write) -> str:
     return duty
 
 
-def owns(user, obj) -> bool:
-    """Creator-only records (an import run, an export built for one reader): ``obj.created_by`` is ``user``."""
-    return user is not None and user.is_authenticated and getattr(obj, "created_by_id", None) == user.pk
-
-
 def unit_grant_model():
     return apps.get_model(settings.ACCESS_UNIT_GRANT_MODEL)
 

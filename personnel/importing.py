@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from jurisdictions import access
+from jurisdictions.duties import Write
 from jurisdictions.models import User
 from personnel import rules, services
 from personnel.choices import Post
@@ -30,7 +31,7 @@ POST_WORDS = {str(label): value for value, label in Post.choices}
 
 def plan(user: User, rows) -> tuple[list[dict], list[dict]]:
     errors, plans = [], []
-    duty = services.keeping_duty(user)
+    duty = Write.RECORDS
     usccs = {normalize_uscc(r["统一社会信用代码"]) for _n, r in rows}
     units = {u.uscc: u for u in access.scope(Unit.objects.all(), user, duty).filter(uscc__in=usccs)}
     held = {}  # (unit id, post) → in-office holder ids, for single-holder posts and concurrency
@@ -112,6 +113,6 @@ def save(job: ImportJob, chunk: list[dict]) -> None:
 
 imports.register(imports.Importer(
     kind="people", label=gettext_lazy("人员任职"), title=gettext_lazy("导入人员任职"), columns=COLUMNS,
-    duty=services.keeping_duty, plan=plan, save=save, upload_url_name="personnel:import",
+    duty=Write.RECORDS, plan=plan, save=save, upload_url_name="personnel:import",
     note=gettext_lazy("人员类别填写 主要负责人、安全总监、安全员、质量安全总监 或 质量安全员；"
                       "已有在任主要负责人或总监的单位，更换请在人员配备页面办理。")))

@@ -49,11 +49,6 @@ logger = logging.getLogger(__name__)
 PERSON_FIELDS = ("name", "education", "title")
 
 
-def keeping_duty(user: User) -> str:
-    """The duty that lets ``user`` write a unit's personnel records."""
-    return access.resolve(user, Write.RECORDS)
-
-
 def _unit(by: User, unit: Unit, *, lock: bool = False) -> Unit:
     queryset = Unit.objects.select_for_update() if lock else Unit.objects.all()
     unit = access.get_or_404(queryset, by, Write.RECORDS, pk=unit.pk)

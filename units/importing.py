@@ -20,7 +20,7 @@ from django.utils.translation import gettext_lazy
 
 from jurisdictions import access
 from jurisdictions.audit import record
-from jurisdictions.duties import Duty, Tier
+from jurisdictions.duties import Duty, Tier, Write
 from jurisdictions.models import AuditEvent, Jurisdiction, User
 from portal.kit import jobs, outbox
 from portal.kit.identifiers import normalize_uscc, validate_uscc
@@ -41,10 +41,6 @@ EQUIPMENT_COLUMNS = ("统一社会信用代码", "设备品种代码", "设备�
                      "下次定期检验日期")
 KIND_WORDS = {"生产": UnitKind.PRODUCTION, "生产单位": UnitKind.PRODUCTION, "使用": UnitKind.USAGE,
               "使用单位": UnitKind.USAGE, "充装": UnitKind.FILLING, "充装单位": UnitKind.FILLING}
-
-
-def import_duty(user: User, kind: str) -> str:
-    return IMPORTERS[kind].duty(user)
 
 
 # --- The file -----------------------------------------------------------------------------------
@@ -210,7 +206,7 @@ def _plan_units(user: User, rows) -> tuple[list[dict], list[dict]]:
 
 def _plan_equipment(user: User, rows) -> tuple[list[dict], list[dict]]:
     errors, plans, seen = [], [], {}
-    duty = _equipment_duty(user)
+    duty = Write.RECORDS
     usccs = {normalize_uscc(r["统一社会信用代码"]) for _n, r in rows}
     units = {u.uscc: u for u in access.scope(Unit.objects.select_related("jurisdiction"), user, duty)
              .filter(uscc__in=usccs)}
@@ -263,7 +259,7 @@ def plan(user: User, kind: str, rows) -> tuple[list[dict], list[dict]]:
 def start_import(*, by: User, kind: str, upload) -> ImportJob:
     """Check and store the upload, then dry-run every row; the job records the errors (if any)."""
     validate_kind(kind)
-    if not access.can(by, import_duty(by, kind)):
+    if not access.can(by, IMPORTERS[kind].duty):
         raise ValidationError(_("您没有导入权限。"))
     check_upload(upload)
     rows = read_rows(upload, IMPORTERS[kind].columns)
@@ -272,7 +268,7 @@ def start_import(*, by: User, kind: str, upload) -> ImportJob:
     errors, _plans = plan(by, kind, rows)
     job = ImportJob(kind=kind, created_by=by, original_name=Path(upload.name).name[:200], total=len(rows),
                     errors=errors, status=ImportJob.Status.INVALID if errors else ImportJob.Status.VALIDATED)
-    if by.is_enterprise:
+    if access.is_enterprise(by):
         from units.services import unit_of
 
         job.unit = unit_of(by)
@@ -364,10 +360,6 @@ def _save_equipment(job: ImportJob, chunk: list[dict]) -> None:
     Equipment.objects.bulk_create(objs)
 
 
-def _equipment_duty(user: User) -> str:
-    return Duty.KEEP_RECORDS if user.is_enterprise else Duty.MANAGE_UNITS
-
-
 UNIT_HINTS = {
     "统一社会信用代码": gettext_lazy("必填，18 位，见营业执照。"),
     "单位名称": gettext_lazy("必填。"),
@@ -389,8 +381,8 @@ EQUIPMENT_HINTS = {
 NOTE = gettext_lazy("已登记的单位或设备不能通过导入修改或转移。")
 
 register(Importer(kind="units", label=gettext_lazy("单位"), title=gettext_lazy("导入单位"), columns=UNIT_COLUMNS,
-                  duty=lambda user: Duty.MANAGE_UNITS, plan=_plan_units, save=_save_units,
+                  duty=Duty.MANAGE_UNITS, plan=_plan_units, save=_save_units,
                   upload_url_name="units:unit_import", note=NOTE, hints=UNIT_HINTS))
 register(Importer(kind="equipment", label=gettext_lazy("设备"), title=gettext_lazy("导入设备"),
-                  columns=EQUIPMENT_COLUMNS, duty=_equipment_duty, plan=_plan_equipment, save=_save_equipment,
+                  columns=EQUIPMENT_COLUMNS, duty=Write.RECORDS, plan=_plan_equipment, save=_save_equipment,
                   upload_url_name="units:equipment_import", note=NOTE, hints=EQUIPMENT_HINTS))

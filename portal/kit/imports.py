@@ -27,7 +27,7 @@ class Importer:
     label: str
     title: str
     columns: tuple[str, ...]
-    duty: Callable
+    duty: object  # what the importing user must hold over the rows: a duty, or a write the access backend resolves
     plan: Callable
     save: Callable
     upload_url_name: str

@@ -9,7 +9,8 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 
 from jurisdictions.models import AuditEvent
-from tests.units.test_registration_views import client, elevator, pdf_text, upload_data
+from tests.factories import logged_in
+from tests.units.test_registration_views import elevator, pdf_text, upload_data
 from units import services
 from units.choices import ApplicationKind, ApplicationStatus, EquipmentStatus
 from units.models import Application, Equipment
@@ -26,7 +27,7 @@ def _media(settings, tmp_path):
 def registered(world):
     """An elevator at 1号楼东侧, registered and 在用."""
     equipment = elevator(world["unit"])
-    response = client(world["users"]["enterprise"]).post(
+    response = logged_in(world["users"]["enterprise"]).post(
         reverse("units:application_create") + "?kind=register", upload_data(equipment))
     assert response.status_code == 302
     application = Application.objects.latest("pk")
@@ -43,7 +44,7 @@ def change_url(equipment=None) -> str:
 
 
 def ask_to_move(world, equipment, **data):
-    return client(world["users"]["enterprise"]).post(
+    return logged_in(world["users"]["enterprise"]).post(
         change_url(), {"equipment": equipment.pk, "reason": "设备移装", "location": NEW_PLACE, **data})
 
 
@@ -54,7 +55,7 @@ def field_errors(response, field) -> list[str]:
 
 
 def test_city_approves_a_move_and_the_equipment_and_its_certificate_show_the_new_place(world, registered):
-    enterprise, city = client(world["users"]["enterprise"]), client(world["users"]["city"])
+    enterprise, city = logged_in(world["users"]["enterprise"]), logged_in(world["users"]["city"])
     form = enterprise.get(change_url(registered))
     assert 'name="location"' in form.content.decode()
     assert "下次定期检验日期以检验记录为准" in form.content.decode()

@@ -6,8 +6,9 @@ from django.utils.translation import gettext_lazy as _
 
 from jurisdictions import access
 from jurisdictions.duties import Duty, Write
+from portal.kit.imports import IMPORTERS
 from portal.kit.views import ScopedDetailView, ScopedFormView, ScopedListView
-from units import documents, importing, querysets, services
+from units import documents, querysets, services
 from units.filters import EquipmentFilter, InspectionDueFilter
 from units.forms import EquipmentForm
 from units.models import Equipment, Unit
@@ -40,7 +41,7 @@ class EquipmentListView(ScopedListView):
             unit = services.unit_of(user)
             if unit is not None and access.can(user, Duty.KEEP_RECORDS, unit):
                 context["create_url"] = reverse("units:equipment_create", args=[unit.pk])
-        if access.can(user, importing.import_duty(user, "equipment")):
+        if access.can(user, IMPORTERS["equipment"].duty):
             context["import_url_name"] = "units:equipment_import"
         return context
 

@@ -35,7 +35,7 @@ class ImportUploadView(JobUploadView):
 
     @property
     def duty(self):
-        return self.importer.duty(self.request.user)
+        return self.importer.duty
 
     @property
     def title(self):
@@ -56,7 +56,7 @@ class ImportTemplateView(LoginRequiredMixin, View):
     unknown kind, reads 404."""
 
     def get(self, request, kind):
-        if kind not in IMPORTERS or not access.can(request.user, importing.import_duty(request.user, kind)):
+        if kind not in IMPORTERS or not access.can(request.user, IMPORTERS[kind].duty):
             raise Http404
         response = HttpResponse(importing.template_workbook(kind), content_type=XLSX)
         response["Content-Disposition"] = content_disposition_header(
