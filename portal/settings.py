@@ -93,6 +93,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "portal.kit.middleware.ProbeMiddleware",
     "portal.kit.middleware.RequestContextMiddleware",
+    "portal.kit.middleware.LanguageMiddleware",
     "portal.kit.middleware.DatabaseUnavailableMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -315,6 +316,14 @@ CONTENT_SECURITY_POLICY = {
 LANGUAGE_CODE = os.environ.get("LANGUAGE_CODE", "zh-hans")
 LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]
 LOCALE_PATHS = [BASE_DIR / "locale"]
+# portal/formats: one DATE_FORMAT and DATETIME_FORMAT per language for every page, PDF and message.
+FORMAT_MODULE_PATH = ["portal.formats"]
+# The top bar's language switch (django.views.i18n.set_language) remembers the choice in LANGUAGE_COOKIE_NAME;
+# without it the page is in LANGUAGE_CODE whatever the browser asks (portal.kit.middleware.LanguageMiddleware).
+LANGUAGE_COOKIE_AGE = 365 * 24 * 3600
+LANGUAGE_COOKIE_HTTPONLY = True
+LANGUAGE_COOKIE_SAMESITE = "Lax"
+LANGUAGE_COOKIE_SECURE = SESSION_COOKIE_SECURE
 TIME_ZONE = "Asia/Shanghai"
 USE_I18N = True
 USE_TZ = True

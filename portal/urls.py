@@ -14,6 +14,7 @@ urlpatterns = [
     path("accounts/password/", AuditedPasswordChangeView.as_view(), name="password_change"),
     path("accounts/password/done/", auth_views.PasswordChangeDoneView.as_view(), name="password_change_done"),
     path("admin/", admin.site.urls),
+    path("i18n/", include("django.conf.urls.i18n")),
     path("", include("portal.dashboard.urls")),
     path("", include("jurisdictions.urls")),
     path("", include("units.urls")),

@@ -1,6 +1,9 @@
 import logging
 
+from django.conf import settings
 from django.db import DatabaseError, InterfaceError, OperationalError
+from django.utils import translation
+from django.utils.cache import patch_vary_headers
 from pghistory.middleware import HistoryMiddleware
 
 from portal.kit import clientip, context, errors, health
@@ -42,6 +45,36 @@ class RequestContextMiddleware:
             return response
         finally:
             context.end(token)
+
+
+class LanguageMiddleware:
+    """The language of a page: the one chosen with the top bar's switch (its cookie), else ``LANGUAGE_CODE``.
+
+    Unlike Django's ``LocaleMiddleware`` the browser's ``Accept-Language`` is never read: the portal's
+    language is a deployment setting, and a headless or English-language browser would otherwise get
+    English dates inside a Chinese page (tests/kit/test_language.py).
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        with translation.override(self.language(request)):
+            request.LANGUAGE_CODE = translation.get_language()
+            response = self.get_response(request)
+        patch_vary_headers(response, ("Cookie",))
+        response.headers.setdefault("Content-Language", request.LANGUAGE_CODE)
+        return response
+
+    @staticmethod
+    def language(request) -> str:
+        chosen = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME)
+        if chosen:
+            try:
+                return translation.get_supported_language_variant(chosen)
+            except LookupError:
+                pass
+        return settings.LANGUAGE_CODE
 
 
 class DatabaseUnavailableMiddleware:
