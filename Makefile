@@ -5,6 +5,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 SYSTEM_STAMP := var/.system-packages
+CATALOGUES := $(wildcard locale/*/LC_MESSAGES/django.po)
 HOST ?= 127.0.0.1
 PORT ?= 8000
 # make test runs against this machine's PostgreSQL and Redis; override to point elsewhere.
@@ -12,9 +13,9 @@ TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/portal
 TEST_REDIS_URL ?= redis://127.0.0.1:6379
 XDIST ?= 2
 
-.PHONY: setup system services run serve test bench lint migrate demo worker beat check-deploy clean
+.PHONY: setup system services run serve test bench lint migrate demo worker beat check-deploy clean messages
 
-setup: $(STAMP) $(SYSTEM_STAMP)
+setup: $(STAMP) $(SYSTEM_STAMP) $(CATALOGUES:.po=.mo)
 
 $(STAMP): pyproject.toml
 	@command -v $(PYTHON) >/dev/null || { echo "需要 Python 3.11（$(PYTHON)）"; exit 1; }
@@ -29,6 +30,15 @@ $(STAMP): pyproject.toml
 $(SYSTEM_STAMP): .ci/system-packages.sh
 	bash .ci/system-packages.sh
 	mkdir -p var && touch $(SYSTEM_STAMP)
+
+# The translations (locale/*/LC_MESSAGES/django.po, committed) compiled for gettext; the .mo files are not
+# committed. msgfmt is what `manage.py compilemessages` runs, called directly because loading the settings
+# would start the embedded PostgreSQL. `make messages` collects new msgids into the catalogues.
+%.mo: %.po $(SYSTEM_STAMP)
+	msgfmt --check-format -o $@ $<
+
+messages: setup
+	$(PY) manage.py makemessages --all --ignore=$(VENV) --ignore=var --ignore=tests
 
 services:
 	bash .ci/services.sh
