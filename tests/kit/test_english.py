@@ -15,6 +15,7 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
+from jurisdictions import access
 from jurisdictions.duties import Role, Tier
 from jurisdictions.models import Jurisdiction
 from jurisdictions.services import create_regulator
@@ -66,7 +67,7 @@ def ascii_world(tree, settings):
     city = Jurisdiction.objects.create(code="990100", name="Alpha City", tier=Tier.CITY, parent=province)
     county = Jurisdiction.objects.create(code="990102", name="Beta County", tier=Tier.COUNTY, parent=city)
     station = Jurisdiction.objects.create(code="990102001", name="Gamma Station", tier=Tier.STATION, parent=county)
-    regulator = create_regulator(by=None, username="en-county", password=factories.PASSWORD,
+    regulator = create_regulator(by=access.COMMAND_LINE, username="en-county", password=factories.PASSWORD,
                                  display_name="Jane Inspector", jurisdiction=county, role=Role.LEADER)
     category = EquipmentType.objects.create(code="T000", name="Lifting gear")
     lift = EquipmentType.objects.create(code="T100", name="Test lift", parent=category)
@@ -77,7 +78,7 @@ def ascii_world(tree, settings):
     enterprise = factories.enterprise_user(unit, username="en-enterprise")
     enterprise.display_name = "John Smith"
     enterprise.save(update_fields=["display_name"])
-    equipment = units.add_equipment(by=None, unit=unit, equipment_type=lift, factory_number="SN-001",
+    equipment = units.add_equipment(by=access.COMMAND_LINE, unit=unit, equipment_type=lift, factory_number="SN-001",
                                     manufacturer="Acme", model_number="X1", location="Block A",
                                     next_inspection_on=timezone.localdate() + timedelta(days=10))
     documents = [(kind, SimpleUploadedFile(f"{kind}.pdf", b"%PDF-1.4\n%%EOF\n", content_type="application/pdf"))
