@@ -271,6 +271,8 @@ MATRIX: dict[str, Page] = {
     "logout": Page(roles(LOGIN, anonymous=LOGIN), method="post"),
     "password_change": Page(roles(OK)),
     "password_change_done": Page(roles(OK)),
+    # The top bar's language switch: anyone, back to where they were (here no Referer: the home page).
+    "set_language": Page(roles(REDIRECT, anonymous=REDIRECT), method="post", redirect_to=lambda w, role: "/"),
     # Django admin: staff only; no portal role is staff, the system administrator is.
     "admin:*": Page(roles(ADMIN_LOGIN, anonymous=ADMIN_LOGIN, sysadmin=OK)),
     # Dashboard.
@@ -936,7 +938,8 @@ WRITE_CASES = [(name, role) for name in sorted(WRITES) for role in WRITES[name].
 
 def test_every_post_endpoint_of_the_matrix_has_a_write_entry():
     """Forms and actions (every page that is not a plain read) are exercised with POST below."""
-    reads = {"healthz", "readyz", "login", "logout", "password_change", "password_change_done", "admin:*",
+    reads = {"healthz", "readyz", "login", "logout", "set_language", "password_change", "password_change_done",
+             "admin:*",
              "dashboard:home", "dashboard:my_unit", "jurisdictions:browse", "jurisdictions:autocomplete",
              "jurisdictions:jurisdiction_detail", "jurisdictions:user_list", "jurisdictions:user_detail",
              "jurisdictions:delegation_list", "jurisdictions:audit_list", "units:unit_list", "units:unit_detail",
