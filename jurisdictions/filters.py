@@ -1,6 +1,7 @@
 import django_filters
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from django_filters.constants import EMPTY_VALUES
 
 from jurisdictions import access
@@ -50,7 +51,7 @@ class SubtreeFilterSet(django_filters.FilterSet):
 class UserFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(method="search", label=_("用户名或姓名"))
     role = django_filters.ChoiceFilter(choices=Role.choices, label=_("角色"))
-    is_active = django_filters.BooleanFilter(label=_("启用"))
+    is_active = django_filters.BooleanFilter(label=pgettext_lazy("account state", "启用"))
 
     class Meta:
         model = User

@@ -1,6 +1,7 @@
 import django_tables2 as tables
 from django.utils import formats, timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from jurisdictions.models import AuditEvent, Delegation, Jurisdiction, User
 from portal.kit.tables import SECONDARY
@@ -26,7 +27,8 @@ class UserTable(tables.Table):
     role = tables.Column(verbose_name=_("角色"), attrs=SECONDARY)
     jurisdiction = tables.Column(accessor="jurisdiction__name", verbose_name=_("所属辖区"),
                                  order_by=("jurisdiction__code",), attrs=SECONDARY)
-    is_active = tables.BooleanColumn(verbose_name=_("启用"), yesno=(_("是"), _("否")), attrs=SECONDARY)
+    is_active = tables.BooleanColumn(verbose_name=pgettext_lazy("account state", "启用"), yesno=(_("是"), _("否")),
+                                     attrs=SECONDARY)
     last_login = tables.DateTimeColumn(verbose_name=_("最近登录"), attrs=SECONDARY)
 
     class Meta:

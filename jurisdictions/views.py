@@ -9,7 +9,7 @@ from django.views.decorators.http import require_GET
 
 from jurisdictions import access, services
 from jurisdictions.access import record_event
-from jurisdictions.duties import REGULATOR_ROLES, Duty, Tier
+from jurisdictions.duties import REGULATOR_ROLES, Duty, Tier, duty_label
 from jurisdictions.filters import AuditEventFilter, DelegationFilter, UserFilter
 from jurisdictions.forms import DelegationForm, RegulatorForm, RevokeForm, StationForm
 from jurisdictions.models import AuditEvent, Delegation, Jurisdiction, User
@@ -134,7 +134,7 @@ class UserDetailView(ScopedDetailView):
         context = super().get_context_data(**kwargs)
         user = self.object
         context["duties"] = sorted(
-            {Duty(c).label for c in user.jurisdictionuserobjectpermission_set.values_list("permission__codename",
+            {duty_label(c) for c in user.jurisdictionuserobjectpermission_set.values_list("permission__codename",
                                                                                            flat=True)}
         )
         # The account's events are audit records: shown to who may read the audit log, and only those

@@ -1,5 +1,6 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class Post(models.TextChoices):
@@ -32,7 +33,7 @@ class AssessmentResult(models.TextChoices):
 
 
 class EndReason(models.TextChoices):
-    REPLACED = "replaced", _("更换")
+    REPLACED = "replaced", pgettext_lazy("end reason", "更换")
     RESIGNED = "resigned", _("离职")
     DISMISSED = "dismissed", _("免职")
     FAILED_ASSESSMENT = "failed_assessment", _("考核不合格调整")

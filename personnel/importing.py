@@ -21,6 +21,7 @@ from personnel.choices import Post
 from personnel.models import ID_PURPOSE, Appointment, Person
 from portal.kit import crypto, imports
 from portal.kit.identifiers import normalize_uscc, validate_id_number, validate_mobile
+from portal.kit.wording import listing
 from units import importing
 from units.choices import UnitStatus
 from units.models import ImportJob, Unit
@@ -47,13 +48,13 @@ def plan(user: User, rows) -> tuple[list[dict], list[dict]]:
         unit = units.get(uscc)
         if unit is None:
             reasons.append(_("统一社会信用代码 %(c)s 不是您可以登记人员的单位（未登记或不在您的管辖范围内）。") % {
-                "c": uscc or "（空）"})
+                "c": uscc or _("（空）")})
         elif unit.status in (UnitStatus.PENDING, UnitStatus.REJECTED):
             reasons.append(_("单位 %(name)s 尚未经属地市场监管所确认，暂不能登记人员。") % {"name": unit.name})
         post = POST_WORDS.get(r["人员类别"])
         if post is None:
             reasons.append(_("人员类别“%(v)s”无法识别，应为 %(all)s 之一。") % {
-                "v": r["人员类别"], "all": "、".join(POST_WORDS)})
+                "v": r["人员类别"], "all": listing(POST_WORDS)})
         elif unit is not None and post not in rules.posts_for(unit.kinds):
             reasons.append(_("%(kinds)s不设“%(post)s”。") % {"kinds": unit.get_kinds_display(), "post": r["人员类别"]})
         if not r["姓名"]:
@@ -68,7 +69,7 @@ def plan(user: User, rows) -> tuple[list[dict], list[dict]]:
         except ValidationError as exc:
             reasons.append(importing.messages_of(exc))
         try:
-            started_on = importing.parse_date(r["任职日期"], "任职日期")
+            started_on = importing.parse_date(r["任职日期"], _("任职日期"))
             if started_on is None:
                 reasons.append(_("任职日期不能为空。"))
         except ValidationError as exc:

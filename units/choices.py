@@ -1,5 +1,6 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class UnitKind(models.TextChoices):
@@ -36,17 +37,17 @@ class EquipmentStatus(models.TextChoices):
 
     UNREGISTERED = "unregistered", _("未登记")
     IN_USE = "in_use", _("在用")
-    SUSPENDED = "suspended", _("停用")
+    SUSPENDED = "suspended", pgettext_lazy("equipment status", "停用")
     SCRAPPED = "scrapped", _("报废")
-    DEREGISTERED = "deregistered", _("注销")
+    DEREGISTERED = "deregistered", pgettext_lazy("equipment status", "注销")
 
 
 class ApplicationKind(models.TextChoices):
     REGISTER = "register", _("使用登记")
     CHANGE = "change", _("变更登记")
-    SUSPEND = "suspend", _("停用")
-    RESUME = "resume", _("启用")
-    DEREGISTER = "deregister", _("注销")
+    SUSPEND = "suspend", pgettext_lazy("application kind", "停用")
+    RESUME = "resume", pgettext_lazy("application kind", "启用")
+    DEREGISTER = "deregister", pgettext_lazy("application kind", "注销")
 
 
 class ApplicationStatus(models.TextChoices):

@@ -10,6 +10,7 @@ moves an existing unit or piece of equipment: such a row is rejected.
 from __future__ import annotations
 
 import datetime as dt
+import re
 import zipfile
 from pathlib import Path
 
@@ -25,6 +26,7 @@ from jurisdictions.models import AuditEvent, Jurisdiction, User
 from portal.kit import jobs, outbox
 from portal.kit.identifiers import normalize_uscc, validate_uscc
 from portal.kit.imports import IMPORTERS, Importer, RowsRefused, register, validate_kind
+from portal.kit.wording import clauses, listing
 from units.choices import UnitKind, UnitStatus
 from units.models import Equipment, EquipmentType, ImportJob, Unit
 from units.services import validate_equipment_code
@@ -39,6 +41,7 @@ BATCH = 1_000
 UNIT_COLUMNS = ("统一社会信用代码", "单位名称", "单位类别", "所属辖区代码", "地址", "法定代表人")
 EQUIPMENT_COLUMNS = ("统一社会信用代码", "设备品种代码", "设备代码", "出厂编号", "制造单位", "安装使用地点",
                      "下次定期检验日期")
+KIND_SEPARATORS = re.compile("[、，,]")
 KIND_WORDS = {"生产": UnitKind.PRODUCTION, "生产单位": UnitKind.PRODUCTION, "使用": UnitKind.USAGE,
               "使用单位": UnitKind.USAGE, "充装": UnitKind.FILLING, "充装单位": UnitKind.FILLING}
 
@@ -78,7 +81,7 @@ def read_rows(path_or_file, columns: tuple[str, ...]) -> list[tuple[int, dict]]:
         header = [str(c).strip() if c is not None else "" for c in next(rows, ())]
         missing = [c for c in columns if c not in header]
         if missing:
-            raise ValidationError(_("缺少表头列：%(cols)s。请使用导入模板。") % {"cols": "、".join(missing)})
+            raise ValidationError(_("缺少表头列：%(cols)s。请使用导入模板。") % {"cols": listing(missing)})
         index = {c: header.index(c) for c in columns}
         result = []
         for number, values in enumerate(rows, start=2):
@@ -96,7 +99,7 @@ def read_rows(path_or_file, columns: tuple[str, ...]) -> list[tuple[int, dict]]:
         workbook.close()
 
 
-def parse_date(value, label: str = "下次定期检验日期") -> dt.date | None:
+def parse_date(value, label: str = gettext_lazy("下次定期检验日期")) -> dt.date | None:
     if isinstance(value, dt.datetime):
         return value.date()
     if isinstance(value, dt.date):
@@ -112,7 +115,7 @@ def parse_date(value, label: str = "下次定期检验日期") -> dt.date | None
 
 
 def messages_of(exc: ValidationError) -> str:
-    return "；".join(str(m) for m in exc.messages)
+    return clauses(exc.messages)
 
 
 # --- The blank template ---------------------------------------------------------------------------
@@ -182,7 +185,7 @@ def _plan_units(user: User, rows) -> tuple[list[dict], list[dict]]:
         name = r["单位名称"]
         if not name:
             reasons.append(_("单位名称不能为空。"))
-        words = [w.strip() for w in r["单位类别"].replace("，", "、").replace(",", "、").split("、") if w.strip()]
+        words = [w.strip() for w in KIND_SEPARATORS.split(r["单位类别"]) if w.strip()]
         unknown = [w for w in words if w not in KIND_WORDS]
         if not words or unknown:
             reasons.append(_("单位类别“%(v)s”无法识别，应为 生产、使用、充装 中的一个或多个，用“、”分隔。") % {
@@ -219,7 +222,7 @@ def _plan_equipment(user: User, rows) -> tuple[list[dict], list[dict]]:
         unit = units.get(uscc)
         if unit is None:
             reasons.append(_("统一社会信用代码 %(c)s 不是您可以录入设备的单位（未登记或不在您的管辖范围内）。") % {
-                "c": uscc or "（空）"})
+                "c": uscc or _("（空）")})
         elif unit.status in (UnitStatus.PENDING, UnitStatus.REJECTED):
             reasons.append(_("单位 %(name)s 尚未经属地市场监管所确认，暂不能录入设备。") % {"name": unit.name})
         etype = types.get(r["设备品种代码"])
@@ -296,7 +299,8 @@ def confirm_import(*, by: User, job: ImportJob) -> ImportJob:
     job.refresh_from_db()
     if job.status == ImportJob.Status.FAILED:
         raise ValidationError(_("导入未完成，没有保存任何数据：%(e)s") % {
-            "e": "；".join(f"第 {e['row']} 行：{'；'.join(e['reasons'])}" for e in job.errors[:20])})
+            "e": clauses(_("第 %(row)s 行：%(reasons)s") % {"row": e["row"], "reasons": clauses(e["reasons"])}
+                         for e in job.errors[:20])})
     return job
 
 

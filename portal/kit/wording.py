@@ -9,6 +9,11 @@ def listing(items) -> str:
     return pgettext("list separator", "、").join(str(item) for item in items)
 
 
+def clauses(items) -> str:
+    """``甲；乙``: reasons or errors given one after another."""
+    return pgettext("clause separator", "；").join(str(item) for item in items)
+
+
 def noted(text, note) -> str:
     """``兰州市（620100）``: a name followed by what tells it apart."""
     return gettext("%(text)s（%(note)s）") % {"text": text, "note": note}

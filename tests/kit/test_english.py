@@ -11,6 +11,8 @@ from datetime import date, timedelta
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db.models import Value
+from django.db.models.functions import Concat
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
@@ -26,36 +28,12 @@ from units import services as units
 from units.choices import ApplicationKind, UnitKind
 from units.models import EquipmentType, Unit
 
-CJK = re.compile(r"[\u3400-\u9fff]+")
+CJK = re.compile(r"[\u3000-\u303f\u3400-\u9fff\uff00-\uffef]+")  # characters and full-width punctuation
 # The switch names each language in itself (简体中文 on an English page): not wording to translate.
 LANGUAGE_SWITCH = re.compile(r'<form[^>]*data-testid="language-switch".*?</form>', re.S)
 
 # Pages whose wording (templates or Python) is not in the English catalogue yet. Shrink as it fills up.
-PENDING = {
-    "regulator:unit_list",
-    "regulator:unit_detail",
-    "regulator:equipment_list",
-    "regulator:equipment_detail",
-    "regulator:application_list",
-    "regulator:application_detail",
-    "regulator:notification_list",
-    "regulator:notification_detail",
-    "regulator:person_list",
-    "regulator:person_detail",
-    "regulator:staffing",
-    "regulator:unit_staff",
-    "regulator:jurisdiction_browse",
-    "regulator:user_list",
-    "regulator:user_detail",
-    "enterprise:unit_detail",
-    "enterprise:equipment_list",
-    "enterprise:equipment_detail",
-    "enterprise:application_list",
-    "enterprise:application_detail",
-    "enterprise:unit_staff",
-    "enterprise:person_list",
-    "enterprise:person_detail",
-}
+PENDING: set[str] = set()
 
 
 @pytest.fixture
@@ -69,6 +47,8 @@ def ascii_world(tree, settings):
     station = Jurisdiction.objects.create(code="990102001", name="Gamma Station", tier=Tier.STATION, parent=county)
     regulator = create_regulator(by=access.COMMAND_LINE, username="en-county", password=factories.PASSWORD,
                                  display_name="Jane Inspector", jurisdiction=county, role=Role.LEADER)
+    # The official equipment catalogue is data too: its varieties are named in ASCII here.
+    EquipmentType.objects.update(name=Concat(Value("Variety "), "code"))
     category = EquipmentType.objects.create(code="T000", name="Lifting gear")
     lift = EquipmentType.objects.create(code="T100", name="Test lift", parent=category)
     unit = Unit(uscc=factories.make_uscc(station.code, factories._rng), name="Acme Lifts Ltd",
@@ -93,7 +73,9 @@ def ascii_world(tree, settings):
     personnel.appoint(by=enterprise, unit=unit, person=person, post=Post.PRINCIPAL, started_on=date(2025, 1, 6))
     return {"regulator": regulator, "enterprise": enterprise, "unit": unit, "equipment": equipment,
             "application": application, "notification": notification, "person": person, "county": county,
-            "user": regulator}
+            "user": regulator,
+            # Identifiers whose official format is Chinese (受理编号 （兰）特设受〔2026〕第1号): data, not wording.
+            "identifiers": [application.number]}
 
 
 PAGES = {
@@ -131,8 +113,11 @@ PAGES = {
 }
 
 
-def untranslated(html: str) -> list[str]:
-    return sorted(set(CJK.findall(LANGUAGE_SWITCH.sub("", html))))
+def untranslated(html: str, identifiers=()) -> list[str]:
+    html = LANGUAGE_SWITCH.sub("", html)
+    for identifier in identifiers:
+        html = html.replace(identifier, "")
+    return sorted(set(CJK.findall(html)))
 
 
 def _cases():
@@ -148,10 +133,10 @@ def test_an_english_page_has_no_chinese_wording(ascii_world, who, page):
     client = Client()
     client.force_login(ascii_world[who])
 
-    response = client.get(PAGES[who][page](ascii_world))
+    response = client.get(PAGES[who][page](ascii_world), follow=True)
 
     assert response.status_code == 200
-    assert untranslated(response.content.decode()) == []
+    assert untranslated(response.content.decode(), ascii_world["identifiers"]) == []
 
 
 def test_the_login_page_in_english(ascii_world):

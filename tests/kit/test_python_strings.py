@@ -27,6 +27,7 @@ DATA_MODULES = (  # matched against "/" + the path from the repository root
     re.compile(r"/migrations/"),
     re.compile(r"/management/commands/seed_[^/]+\.py$"),  # demo and benchmark data
     re.compile(r"^/portal/settings\.py$"),  # configuration: registration words, language names
+    re.compile(r"^/portal/formats/"),  # each language's date formats (Django format modules)
 )
 # (module, top-level name) → why its Chinese is data, not wording.
 DATA = {
@@ -45,15 +46,10 @@ DATA = {
     ("units/importing.py", "UNIT_COLUMNS"): "the import file's header row",
     ("units/importing.py", "EQUIPMENT_COLUMNS"): "the import file's header row",
     ("units/importing.py", "KIND_WORDS"): "the import file's values",
+    ("units/importing.py", "KIND_SEPARATORS"): "the import file's values",
     ("personnel/importing.py", "COLUMNS"): "the import file's header row",
 }
-# Wording being wrapped by other work of issue 9 at the same time (the imports, the import and
-# export jobs and their pages); each entry goes when that work is merged.
-PENDING = {
-    ("units/importing.py", None), ("personnel/importing.py", None),
-    ("units/models.py", "ImportJob"), ("units/views/imports.py", "ImportTemplateView"),
-    ("personnel/models.py", "ExportJob"), ("personnel/views.py", "NationalExportDownloadView"),
-}
+PENDING: set[tuple[str, str | None]] = set()
 
 
 def modules():
