@@ -54,15 +54,15 @@ class Command(BaseCommand):
         if not User.objects.filter(is_superuser=True).exists():
             User.objects.create_superuser("admin", "", DEMO_PASSWORD, display_name="系统管理员")
         # The province account is made as on a real server (manage.py create_regulator); it makes the rest.
-        system = None
+        maker = access.COMMAND_LINE
         for username, name, code, role in REGULATORS:
             if not User.objects.filter(username=username).exists():
-                create_regulator(by=system, username=username, password=DEMO_PASSWORD, display_name=name,
+                create_regulator(by=maker, username=username, password=DEMO_PASSWORD, display_name=name,
                                  jurisdiction=Jurisdiction.objects.get(code=code), role=role)
-            system = system or User.objects.get(username=REGULATORS[0][0])
+            maker = User.objects.get(username=REGULATORS[0][0])
         station = Jurisdiction.objects.get(code="620102001")
         if not User.objects.filter(username=STATION_ACCOUNT[0]).exists():
-            create_regulator(by=system, username=STATION_ACCOUNT[0], password=DEMO_PASSWORD,
+            create_regulator(by=maker, username=STATION_ACCOUNT[0], password=DEMO_PASSWORD,
                              display_name=STATION_ACCOUNT[1], jurisdiction=station, role=STATION_ACCOUNT[2])
         for code in DEMO_COUNTIES:
             county = Jurisdiction.objects.get(code=code)
