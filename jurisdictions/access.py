@@ -1,4 +1,4 @@
-"""The one module that answers "may this user do this here?" (DESIGN §3.1, SECURITY.md §Authorisation).
+"""The one module that answers "may this user do this here?" (docs/access.md, docs/security.md §Authorisation).
 
 A regulator holds duties as guardian object permissions on its jurisdiction node; a grant covers
 the node's subtree. An enterprise user holds duties on its unit. A user's grants are read once per

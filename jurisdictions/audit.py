@@ -1,4 +1,4 @@
-"""Writing and reading the security-event log (SECURITY.md §Audit)."""
+"""Writing and reading the security-event log (docs/security.md §Audit)."""
 
 from django.db import models
 

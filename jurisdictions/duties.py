@@ -3,7 +3,7 @@
 WHAT a regulator may do is the intersection of its tier's duties (from the notice) and its role's
 duties (leader / inspector / clerk); WHERE is the jurisdiction node the account is bound to, with
 its whole subtree. Enterprise accounts hold the enterprise duties on their own unit only.
-Changing who may do what is an edit to this file and nothing else (DESIGN §3.1).
+Changing who may do what is an edit to this file and nothing else (docs/access.md §Duties).
 """
 
 import enum

@@ -18,7 +18,7 @@ def _visible_nodes(request):
 
 class SubtreeFilter(django_filters.ModelChoiceFilter):
     """Rows placed in a city's, county's or station's subtree, chosen with the scoped picker (never a
-    whole-tree <select>, DESIGN §3.1). The choice is validated against the user's own subtree, so a node
+    whole-tree <select>, docs/access.md §Tree writes). The choice is validated against the user's own subtree, so a node
     outside it is a form error and the list answers no rows; inside it the filter is one indexed
     equality on the row's copied ancestor column (``Placed.province_id`` … ``station_id``)."""
 

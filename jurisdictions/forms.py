@@ -12,7 +12,7 @@ from portal.kit.wording import noted
 
 
 class JurisdictionPicker(forms.Widget):
-    """A searchable, scoped picker: never the whole tree in one <select> (DESIGN §3.1).
+    """A searchable, scoped picker: never the whole tree in one <select> (docs/access.md §Tree writes).
 
     Typing queries ``jurisdictions:autocomplete`` (scoped to the user); the chosen id goes into a
     hidden input that the form's scoped ModelChoiceField validates. ``search`` narrows what the

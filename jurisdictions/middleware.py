@@ -5,7 +5,7 @@ from django.utils import timezone
 
 
 class SessionLimitsMiddleware:
-    """The 12-hour absolute session limit (SECURITY.md); the 30-minute idle limit is the cookie age."""
+    """The 12-hour absolute session limit (docs/security.md); the 30-minute idle limit is the cookie age."""
 
     def __init__(self, get_response):
         self.get_response = get_response

@@ -16,7 +16,7 @@ ANCESTOR_TIERS = (Tier.PROVINCE, Tier.CITY, Tier.COUNTY, Tier.STATION)
 
 @pghistory.track()
 class Jurisdiction(MPTTModel):
-    """A node of the supervision tree: province → city → county → station (DOMAIN.md §1).
+    """A node of the supervision tree: province → city → county → station (docs/domain.md §Jurisdictions).
 
     The tree is not of uniform depth (嘉峪关 has no county tier, 甘肃矿区 has no children), so code
     asks a node's ``tier``, never its level. Writes go through ``jurisdictions.services`` under an
@@ -60,7 +60,7 @@ class Jurisdiction(MPTTModel):
     def ancestor_ids(self) -> dict[str, int | None]:
         """``{"province_id": …, "city_id": …, "county_id": …, "station_id": …}`` for this node.
 
-        Rows placed here copy these ids so that scoping is one indexed equality (DESIGN §3.1).
+        Rows placed here copy these ids so that scoping is one indexed equality (docs/access.md §Scoping).
         """
         ids = {f"{tier}_id": None for tier in ANCESTOR_TIERS}
         for node in self.get_ancestors(include_self=True).only("id", "tier"):
@@ -216,7 +216,7 @@ class Delegation(models.Model):
 
 
 class AuditEvent(Placed):
-    """Append-only security-event log (SECURITY.md §Audit), written in the action's transaction.
+    """Append-only security-event log (docs/security.md §Audit), written in the action's transaction.
 
     A database trigger refuses UPDATE and DELETE; only the retention purge may remove rows. The
     jurisdiction columns snapshot the actor's place so regulators browse their own subtree.

@@ -1,4 +1,4 @@
-"""Every write to the tree, to accounts and to grants (DESIGN §3.1). Each runs in one transaction
+"""Every write to the tree, to accounts and to grants (docs/access.md). Each runs in one transaction
 and writes its audit event there: if the audit row cannot be written, nothing happens."""
 
 from __future__ import annotations
@@ -37,7 +37,7 @@ STATION_SUFFIX = "市场监督管理所"
 
 
 def _lock_tree() -> None:
-    """Serialise tree writes: concurrent mptt inserts corrupt lft/rght (DESIGN §3.1)."""
+    """Serialise tree writes: concurrent mptt inserts corrupt lft/rght (docs/access.md §Tree writes)."""
     with connection.cursor() as cursor:
         cursor.execute("SELECT pg_advisory_xact_lock(%s)", [TREE_LOCK_KEY])
 

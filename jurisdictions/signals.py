@@ -1,4 +1,4 @@
-"""Authentication events go to the audit log (SECURITY.md §Audit)."""
+"""Authentication events go to the audit log (docs/security.md §Audit)."""
 
 from axes.signals import user_locked_out
 from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed

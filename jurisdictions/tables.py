@@ -6,7 +6,7 @@ from django.utils.translation import pgettext_lazy
 from jurisdictions.models import AuditEvent, Delegation, Jurisdiction, User
 from portal.kit.tables import SECONDARY
 
-# The audit log keeps the second: events of one minute are told apart by it (SECURITY.md §Audit).
+# The audit log keeps the second: events of one minute are told apart by it (docs/security.md §Audit).
 AUDIT_TIME_FORMAT = "Y-m-d H:i:s"
 
 

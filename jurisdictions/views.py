@@ -251,7 +251,7 @@ class DelegationRevokeView(ConfirmActionView):
         services.revoke_delegation(by=self.request.user, delegation=self.object, reason=form.cleaned_data["reason"])
 
 
-# --- Audit (SECURITY.md §Audit) ---------------------------------------------------------------------
+# --- Audit (docs/security.md §Audit) ----------------------------------------------------------------
 
 class AuditEventListView(ScopedListView):
     queryset = AuditEvent.objects.all()

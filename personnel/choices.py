@@ -4,7 +4,7 @@ from django.utils.translation import pgettext_lazy
 
 
 class Post(models.TextChoices):
-    """The responsibility system of Orders 73/74 (seed 002 附件 1–3; DOMAIN.md §6)."""
+    """The responsibility system of Orders 73/74 (seed 002 附件 1–3; docs/domain.md §Responsibility system)."""
 
     PRINCIPAL = "principal", _("主要负责人")
     SAFETY_DIRECTOR = "safety_director", _("安全总监")

@@ -1,9 +1,9 @@
 """Documents of the responsibility system: the unit's 人员配备情况表 (PDF) and the identity details
-workbook for SAMR's 特种设备安全监管平台 (seed 002 附件 9–11; layout DOMAIN.md §10, kept here as the
+workbook for SAMR's 特种设备安全监管平台 (seed 002 附件 9–11; layout docs/domain.md §National export, kept here as the
 one declared resource so it can be matched to the platform's template later).
 
 Both read the masked columns; only the full workbook opens the sealed ones. Who may ask for which,
-the audit and the sealed file on disk are ``personnel.exports``'s business (SECURITY.md).
+the audit and the sealed file on disk are ``personnel.exports``'s business (docs/security.md).
 """
 
 from __future__ import annotations

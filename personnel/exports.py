@@ -1,4 +1,5 @@
-"""The national-platform workbook as a background job (seed 002 附件 11; DESIGN §3.5–3.6).
+"""The national-platform workbook as a background job (seed 002 附件 11; docs/architecture.md §Background work,
+§Documents).
 
 A regulator asks for it (audited, with the reason when the numbers are full); the outbox hands the
 job to a worker, which builds the workbook under the asker's scope *at build time*, seals it with

@@ -1,4 +1,4 @@
-"""The enterprise responsibility system (seed 002; Orders 73/74; DESIGN §3.3).
+"""The enterprise responsibility system (seed 002; Orders 73/74; docs/domain.md §Responsibility system).
 
 People belong to the unit that entered them and are placed where the unit is, so every list scopes
 by one indexed column like units do. ID and phone numbers are stored three ways: sealed
@@ -213,7 +213,7 @@ class Certificate(Placed):
 
 class CertificateReminder(models.Model):
     """One reminder per certificate per threshold (90 and 30 days): the unique key makes the beat
-    task idempotent however often it runs (DESIGN §3.5)."""
+    task idempotent however often it runs (docs/architecture.md §Background work)."""
 
     certificate = models.ForeignKey(Certificate, on_delete=models.CASCADE, related_name="reminders")
     days_before = models.PositiveSmallIntegerField(_("提前天数"))
@@ -313,8 +313,8 @@ class SpotAssessment(Placed):
 
 class ExportJob(Placed, BackgroundJob):
     """One national-platform workbook (seed 002 附件 11), built by a Celery task into a stored file
-    because a province's half a million rows take minutes (DESIGN §3.6). The file is sealed like the
-    fields it copies, opened only by its creator, and removed after ``EXPORT_RETENTION_HOURS``;
+    because a province's half a million rows take minutes (docs/architecture.md §Imports and exports). The file is
+    sealed like the fields it copies, opened only by its creator, and removed after ``EXPORT_RETENTION_HOURS``;
     ``done`` counts the rows written."""
 
     class Status(models.TextChoices):

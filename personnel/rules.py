@@ -1,6 +1,6 @@
 """The staffing rules of Orders 73/74 and seed 002, written down once, each with its source.
 
-Rules marked [P] in DOMAIN.md are settings entries (editable data), not constants: see
+Rules marked [P] in docs/domain.md are settings entries (editable data), not constants: see
 ``PERSONNEL_FORBIDDEN_CONCURRENT_POSTS``, ``PERSONNEL_REQUIRED_CERTIFICATES`` and
 ``PERSONNEL_ASSESSMENT_PASS_MARK`` in settings.
 """
@@ -41,8 +41,8 @@ def forbidden_pairs() -> list[tuple[str, str, str]]:
     """(post, post, source): posts one person may not hold together at one unit.
 
     Seed 002 附件 4: directors and officers may be held concurrently "except where the two orders
-    forbid it"; DOMAIN.md §6 reads Order 73 as forbidding a quality safety director to be also a
-    quality safety officer [P], so this is a setting.
+    forbid it"; docs/domain.md §Responsibility system reads Order 73 as forbidding a quality safety director to be also
+    a quality safety officer [P], so this is a setting.
     """
     return [tuple(pair) for pair in settings.PERSONNEL_FORBIDDEN_CONCURRENT_POSTS]
 

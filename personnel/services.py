@@ -133,7 +133,7 @@ def update_person(*, by: User, person: Person, version: int, name: str, educatio
 
 def reveal(*, by: User, person: Person, reason: str) -> dict[str, str]:
     """The full ID and phone numbers, for a role allowed to see them; the reveal is audited with its
-    reason in the same transaction, and fails if the audit row cannot be written (SECURITY.md)."""
+    reason in the same transaction, and fails if the audit row cannot be written (docs/security.md)."""
     reason = (reason or "").strip()
     if len(reason) < 2:
         raise ValidationError({"reason": _("请填写查看原因。")})
@@ -362,7 +362,7 @@ def record_assessment(*, by: User, person: Person, assessed_on: date, score: int
         return assessment
 
 
-# --- Reminders (DESIGN §3.5) -------------------------------------------------------------------------
+# --- Reminders (docs/architecture.md §Background work) -----------------------------------------------
 
 def certificate_reminders(today: date | None = None) -> int:
     """Remind each enterprise of certificates expiring within 90 and 30 days, once per threshold.

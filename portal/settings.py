@@ -1,4 +1,4 @@
-"""Settings, read from environment variables with embedded defaults (DESIGN §3.7).
+"""Settings, read from environment variables with embedded defaults (docs/operations.md §Configuration).
 
 A newcomer needs nothing: without ``DATABASE_URL`` an embedded PostgreSQL starts under ``var/``;
 without ``REDIS_URL`` Celery tasks run inline and the cache is process-local. Production sets
@@ -150,7 +150,7 @@ if DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql":
     raise RuntimeError("DATABASE_URL must point at PostgreSQL: the portal has no other database backend.")
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
-# --- Redis: broker and cache in separate databases (SECURITY.md §Reliability). -------------------
+# --- Redis: broker and cache in separate databases (docs/security.md §Reliability). --------------
 REDIS_URL = os.environ.get("REDIS_URL", "")
 
 
@@ -187,7 +187,7 @@ else:
     CELERY_TASK_ALWAYS_EAGER = True
     CELERY_TASK_EAGER_PROPAGATES = True
 
-# --- Celery (DESIGN §3.5): one static beat schedule, late acks, no hanging broker calls. --------
+# --- Celery (docs/architecture.md §Background work): one static beat schedule, late acks, no hanging broker calls. ---
 CELERY_TIMEZONE = "Asia/Shanghai"
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
@@ -210,10 +210,10 @@ CELERY_BEAT_SCHEDULE = {
     "purge-exports": {"task": "personnel.tasks.purge_exports", "schedule": 3600.0},
 }
 
-# --- Personnel rules kept as data (DOMAIN.md §6 marks them [P]; personnel/rules.py). -------------
+# --- Personnel rules kept as data ([P] in docs/domain.md §Rules kept as settings; personnel/rules.py). ---
 # (post, post, source): one person may not hold both at one unit (seed 002 附件 4).
 PERSONNEL_FORBIDDEN_CONCURRENT_POSTS = [
-    ("quality_safety_director", "quality_safety_officer", "总局令第73号；DOMAIN.md §6 [P]"),
+    ("quality_safety_director", "quality_safety_officer", "总局令第73号；docs/domain.md §Responsibility system [P]"),
 ]
 # post → certificate item codes its holder must have (seed 002 附件 2 → TSG 08 §2.4) [P].
 PERSONNEL_REQUIRED_CERTIFICATES = {
@@ -227,7 +227,7 @@ CERTIFICATE_REMINDER_DAYS = (90, 30)
 # Generated identity-detail workbooks (sealed on disk) are deleted this many hours after they are built.
 EXPORT_RETENTION_HOURS = int(os.environ.get("EXPORT_RETENTION_HOURS", "24"))
 
-# --- Authentication (SECURITY.md §Authentication). ----------------------------------------------
+# --- Authentication (docs/security.md §Authentication). -----------------------------------------
 AUTH_USER_MODEL = "jurisdictions.User"
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
@@ -276,16 +276,16 @@ SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_SAMESITE = "Lax"
 
-# guardian: no anonymous user row; grants only on Jurisdiction nodes and Units (DESIGN §3.1).
+# guardian: no anonymous user row; grants only on Jurisdiction nodes and Units (docs/access.md §Grants).
 ANONYMOUS_USER_NAME = None
 GUARDIAN_RAISE_403 = False
 GUARDIAN_RENDER_403 = False
 
-# --- Access spine (DESIGN §3.1). portal.kit reaches it through this hook, never by import. -------
+# --- Access spine (docs/access.md). portal.kit reaches it through this hook, never by import. ----
 PORTAL_ACCESS_BACKEND = "jurisdictions.access"
 ACCESS_UNIT_GRANT_MODEL = "units.UnitUserObjectPermission"
 
-# --- Security headers (SECURITY.md §CSRF, headers, cookies). ------------------------------------
+# --- Security headers (docs/security.md §CSRF, headers, cookies). -------------------------------
 SECURE_HSTS_SECONDS = int(os.environ.get("SECURE_HSTS_SECONDS", "0" if PLAIN_HTTP else "31536000"))
 SECURE_HSTS_INCLUDE_SUBDOMAINS = not PLAIN_HTTP
 SECURE_HSTS_PRELOAD = not PLAIN_HTTP
@@ -312,7 +312,7 @@ CONTENT_SECURITY_POLICY = {
     }
 }
 
-# --- Internationalisation: Chinese by default, English one setting away (DESIGN §3). -----------
+# --- Internationalisation: Chinese by default, English one setting away (docs/architecture.md §Inside an app). ---
 LANGUAGE_CODE = os.environ.get("LANGUAGE_CODE", "zh-hans")
 LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]
 LOCALE_PATHS = [BASE_DIR / "locale"]
@@ -341,8 +341,8 @@ DJANGO_TABLES2_TEMPLATE = "kit/table.html"
 DJANGO_TABLES2_PAGE_RANGE = 8
 IMPORT_EXPORT_ESCAPE_FORMULAE_ON_EXPORT = True
 
-# Use registration (DOMAIN.md §2, §4). The city letters follow licence plates and are unconfirmed
-# [M]; the decision period is TSG 08's 15 working days, approximated in calendar days [P].
+# Use registration (docs/domain.md §Identifiers, §Use registration). The city letters follow licence plates and are
+# unconfirmed [M]; the decision period is TSG 08's 15 working days, approximated in calendar days [P].
 USE_REGISTRATION_PROVINCE = "甘"
 USE_REGISTRATION_CITY_LETTERS = {
     "620100": "A", "620171": "A", "620200": "B", "620300": "C", "620400": "D", "620500": "E",
@@ -350,7 +350,7 @@ USE_REGISTRATION_CITY_LETTERS = {
     "621000": "M", "622900": "N", "623000": "P", "623100": "B",
 }
 REGISTRATION_DOCUMENT_WORD = "特设登"
-# 受理编号 of a use-registration application: numbered like the authority's documents (DOMAIN.md §2).
+# 受理编号 of a use-registration application: numbered like the authority's documents (docs/domain.md §Identifiers).
 REGISTRATION_ACCEPTANCE_WORD = "特设受"
 REGISTRATION_DUE_DAYS = int(os.environ.get("REGISTRATION_DUE_DAYS", "21"))
 REGISTRATION_DUE_WARNING_DAYS = 3

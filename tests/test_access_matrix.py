@@ -1,4 +1,4 @@
-"""The role × view matrix (SECURITY.md §Authorisation): every URL of the project, every role.
+"""The role × view matrix (docs/security.md §Authorisation): every URL of the project, every role.
 
 ``MATRIX`` names every URL pattern; ``test_every_url_pattern_has_a_matrix_entry`` fails as soon as a
 view is added without one, so no page can skip the access check. Expectations follow the duty matrix

@@ -24,7 +24,7 @@ SUPERVISED_STATUSES = (UnitStatus.ACTIVE, UnitStatus.STOPPED)
 
 
 class RiskGrade(models.TextChoices):
-    """分级分类: SAMR credit-risk classes A–D (DOMAIN.md §7), A lowest risk."""
+    """分级分类: SAMR credit-risk classes A–D (docs/domain.md §Supervision), A lowest risk."""
 
     A = "A", _("A 级（低风险）")
     B = "B", _("B 级（一般风险）")
@@ -33,7 +33,8 @@ class RiskGrade(models.TextChoices):
 
 
 class EquipmentStatus(models.TextChoices):
-    """DOMAIN.md §4: unregistered → in use ⇄ suspended (停用) → scrapped (报废) / deregistered (注销)."""
+    """docs/domain.md §Use registration: unregistered → in use ⇄ suspended (停用) → scrapped (报废) / deregistered
+    (注销)."""
 
     UNREGISTERED = "unregistered", _("未登记")
     IN_USE = "in_use", _("在用")
@@ -59,7 +60,7 @@ class ApplicationStatus(models.TextChoices):
 
 
 class DocumentKind(models.TextChoices):
-    """TSG 08 documents for use registration (DOMAIN.md §4)."""
+    """TSG 08 documents for use registration (docs/domain.md §Use registration)."""
 
     FORM = "form", _("特种设备使用登记表")
     USCC_PROOF = "uscc_proof", _("统一社会信用代码证明")

@@ -1,5 +1,5 @@
-"""The documents of use registration as PDFs (DESIGN §3.6): the 使用登记证 of each registered piece of
-equipment and the decision (准予/不予登记决定书) on each application.
+"""The documents of use registration as PDFs (docs/architecture.md §Documents): the 使用登记证 of each registered piece
+of equipment and the decision (准予/不予登记决定书) on each application.
 
 Issued in the name of the city (000 §二(二)): a county deciding under delegation (委托) acts for the
 city, so the issuer is always the application's ``authority``.
@@ -17,7 +17,8 @@ from units.choices import ApplicationKind, ApplicationStatus, EquipmentStatus
 from units.models import Application, Equipment
 from units.services import change_rows
 
-# A certificate exists while the equipment is registered: in use or suspended (TSG 08; DOMAIN.md §4).
+# A certificate exists while the equipment is registered: in use or suspended (TSG 08;
+# docs/domain.md §Use registration).
 CERTIFIED_STATUSES = (EquipmentStatus.IN_USE, EquipmentStatus.SUSPENDED)
 DECIDED_STATUSES = (ApplicationStatus.APPROVED, ApplicationStatus.REJECTED)
 MATTERS = {
@@ -56,7 +57,7 @@ def certificate_context(equipment: Equipment) -> dict:
 
 
 def certificate_pdf(equipment: Equipment) -> bytes:
-    """使用登记证 (TSG 08; DOMAIN.md §2 for the number)."""
+    """使用登记证 (TSG 08; docs/domain.md §Identifiers for the number)."""
     return render_pdf("pdf/use_certificate.html", certificate_context(equipment))
 
 

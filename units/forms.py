@@ -177,7 +177,8 @@ class GroupedSelect(forms.Select):
 
 
 def equipment_type_choices() -> list:
-    """Varieties of the 特种设备目录 grouped by category (DOMAIN.md §3): the leaves are what is registered."""
+    """Varieties of the 特种设备目录 grouped by category (docs/domain.md §Equipment catalogue): the leaves are what is
+    registered."""
     types = list(EquipmentType.objects.order_by("code").only("id", "code", "name", "parent_id"))
     has_children = {t.parent_id for t in types if t.parent_id}
     categories = {t.code: t for t in types if t.parent_id is None}
@@ -193,7 +194,7 @@ DATE_WIDGET = {"widget": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%
 
 class EquipmentForm(forms.Form):
     """Equipment record. Status and registration number are absent: they change only through use
-    registration (DOMAIN.md §4). ``version`` carries what the editor saw (optimistic locking)."""
+    registration (docs/domain.md §Use registration). ``version`` carries what the editor saw (optimistic locking)."""
     model = Equipment
 
     equipment_type = forms.ModelChoiceField(label=_("设备品种"), queryset=EquipmentType.objects.all(),
@@ -238,7 +239,7 @@ class EquipmentForm(forms.Form):
         return {f: self.cleaned_data.get(f) for f in self.RECORD_FIELDS}
 
 
-# --- Use registration (000 §二(二); DOMAIN.md §4) ------------------------------------------------------
+# --- Use registration (000 §二(二); docs/domain.md §Use registration) ----------------------------------
 
 UPLOAD_ACCEPT = ".pdf,.jpg,.jpeg,.png"
 

@@ -1,4 +1,4 @@
-"""Excel import of units and equipment (SECURITY.md §Uploads and Excel).
+"""Excel import of units and equipment (docs/security.md §Uploads and Excel).
 
 ``start_import`` checks the upload before parsing (type, size, zip members and uncompressed size),
 stores it under a generated name and dry-runs every row: nothing is saved while any row has an

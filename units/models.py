@@ -36,10 +36,10 @@ def _licence_path(instance, filename):
 
 @pghistory.track(exclude=["contact_phone_cipher", "contact_phone_digest"])
 class Unit(Placed):
-    """An enterprise under supervision (DESIGN §3.2); the units issue grows it.
+    """An enterprise under supervision (docs/domain.md §Units and equipment); the units issue grows it.
 
     Placed in a jurisdiction (normally a station) by ``units.services``, which also copies the
-    ancestor ids used for scoping. The contact phone is kept as a person's is (SECURITY.md §Personal
+    ancestor ids used for scoping. The contact phone is kept as a person's is (docs/security.md §Personal
     information): sealed, a blind index, and pre-masked for every page; the 营业执照 scan lives under a
     generated name and is served only through a scoped view, never from MEDIA_URL.
     """
@@ -113,11 +113,12 @@ class UnitGroupObjectPermission(GroupObjectPermissionBase):
 
 @pghistory.track()
 class EquipmentType(models.Model):
-    """The 特种设备目录 (2014 revision, DOMAIN.md §3): categories (x000), kinds (xx00) and varieties.
+    """The 特种设备目录 (2014 revision, docs/domain.md §Equipment catalogue): categories (x000), kinds (xx00) and
+    varieties.
 
     Shipped as data in ``units/fixtures/equipment-catalogue.csv`` and loaded by
     ``manage.py load_equipment_catalogue``. ``registration_char`` is the first character of a
-    use registration certificate number (锅 容 瓶 管 梯 起 索 游 车 氧, DOMAIN.md §2).
+    use registration certificate number (锅 容 瓶 管 梯 起 索 游 车 氧, docs/domain.md §Identifiers).
     """
 
     code = models.CharField(_("品种代码"), max_length=4, unique=True)
@@ -142,10 +143,10 @@ class EquipmentType(models.Model):
 
 @pghistory.track()
 class Equipment(Placed):
-    """One piece of special equipment of a unit (DESIGN §3.2), placed where the unit is.
+    """One piece of special equipment of a unit (docs/domain.md §Units and equipment), placed where the unit is.
 
     ``category`` repeats the top level of ``equipment_type`` so lists filter by 锅炉/电梯/… with one
-    indexed equality. Status changes go through the use-registration workflow (DOMAIN.md §4).
+    indexed equality. Status changes go through the use-registration workflow (docs/domain.md §Use registration).
     """
 
     unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="equipment", verbose_name=_("使用单位"))
@@ -205,7 +206,7 @@ class Equipment(Placed):
 
 @pghistory.track()
 class Application(Placed):
-    """A use-registration application and its decision (000 §二(二); DOMAIN.md §4).
+    """A use-registration application and its decision (000 §二(二); docs/domain.md §Use registration).
 
     Decided by the city (``authority``) or, while a delegation is in force, by the county it
     delegated to. Change, suspension, resumption and deregistration follow the same path.
@@ -290,7 +291,7 @@ def _document_path(instance, filename):
 class ApplicationDocument(models.Model):
     """A document the rules require with an application (使用登记表, 信用代码证明, 产品合格证, 监督检验证明).
 
-    Stored under a generated name; the original name is kept for display only (SECURITY.md §Uploads).
+    Stored under a generated name; the original name is kept for display only (docs/security.md §Uploads).
     """
 
     application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="documents")
@@ -362,7 +363,7 @@ class WorkNotification(Placed):
 
 
 class ImportJob(Placed, BackgroundJob):
-    """One Excel import (SECURITY.md §Uploads): dry run, then save; its ``file`` is the upload.
+    """One Excel import (docs/security.md §Uploads): dry run, then save; its ``file`` is the upload.
 
     Placed where its creator is; an enterprise's job also names its unit. Only the creator opens it.
     Its kind is one of the importers apps register (``portal.kit.imports``).

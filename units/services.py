@@ -1,4 +1,4 @@
-"""Every write to units, equipment, use registration and work notifications (DESIGN §3.2).
+"""Every write to units, equipment, use registration and work notifications (docs/architecture.md §Services own writes).
 
 Sections: units and accounts · sign-up · catalogue and equipment · use registration · work
 notifications. Each function runs in one transaction, re-reads its rows through the access scope
@@ -58,7 +58,7 @@ from units.signals import unit_moved
 
 UNIT_FIELDS = ("name", "kinds", "address", "legal_representative", "risk_grade")
 # Facts regulators own, with why an enterprise may not set them: 分级分类 is the regulators' judgement
-# of the unit (DOMAIN.md §7; the risk class drives inspection sampling).
+# of the unit (docs/domain.md §Supervision; the risk class drives inspection sampling).
 REGULATOR_UNIT_FIELDS = {"risk_grade": gettext_lazy("风险等级由监管部门评定，企业不能修改。")}
 
 
@@ -138,7 +138,7 @@ def _follow_unit(unit: Unit) -> None:
 
 def create_enterprise_user(*, by: User | access.System, unit: Unit, username: str, password: str,
                            display_name: str, email: str = "") -> User:
-    """An account bound to one unit: the guardian grants on the unit are the binding (DESIGN §3.1)."""
+    """An account bound to one unit: the guardian grants on the unit are the binding (docs/access.md §Grants)."""
     with transaction.atomic():
         unit = access.get_or_404(Unit.objects.all(), by, Write.UNIT_ACCOUNTS, pk=unit.pk)
         username = (username or "").strip()
@@ -282,7 +282,7 @@ def resubmit_unit(*, by: User, unit: Unit, jurisdiction: Jurisdiction, contact_p
 
 
 def _unit_accounts(unit: Unit):
-    """The enterprise accounts bound to ``unit``: the guardian grants on it are the binding (DESIGN §3.1)."""
+    """The enterprise accounts bound to ``unit``: the guardian grants on it are the binding (docs/access.md §Grants)."""
     return UnitUserObjectPermission.objects.filter(content_object=unit).values("user_id")
 
 
@@ -317,7 +317,7 @@ def reject_unit(*, by: User, unit: Unit, reason: str) -> Unit:
         return _review(by, _pending_unit(by, unit.pk), UnitStatus.REJECTED, reason, "reject_unit")
 
 
-# --- Catalogue and equipment (DOMAIN.md §3) -------------------------------------------------------
+# --- Catalogue and equipment (docs/domain.md §Equipment catalogue) --------------------------------
 
 CATALOGUE = Path(__file__).resolve().parent / "fixtures" / "equipment-catalogue.csv"
 
@@ -343,7 +343,7 @@ def category_of(equipment_type: EquipmentType) -> EquipmentType:
 
 
 def validate_equipment_code(code: str, equipment_type: EquipmentType) -> str:
-    """设备代码: 4-char variety + 5-digit maker + 4-digit year + 5-char serial (DOMAIN.md §2); the
+    """设备代码: 4-char variety + 5-digit maker + 4-digit year + 5-char serial (docs/domain.md §Identifiers); the
     legacy 20-digit 注册代码 is accepted too. The variety must match the chosen equipment type."""
     code = (code or "").strip().upper().replace(" ", "")
     if not code:
@@ -386,12 +386,12 @@ def add_equipment(*, by: User | access.System, unit: Unit, equipment_type: Equip
 # Variety and code identify the equipment on its certificate: fixed for everyone once registered.
 IDENTITY_FIELDS = ("equipment_type", "code")
 # What the registration states besides identity — the 使用登记证 names the factory number and the place of
-# use, and the commissioning date sets the inspection schedule (DOMAIN.md §4, §5): once registered these change
-# only through a change application (变更) the registering authority decides, so only a user holding
-# REGISTER_EQUIPMENT over the equipment (the city, or the county while delegated) records them.
+# use, and the commissioning date sets the inspection schedule (docs/domain.md §Use registration, §Periodic inspection):
+# once registered these change only through a change application (变更) the registering authority decides, so only a
+# user holding REGISTER_EQUIPMENT over the equipment (the city, or the county while delegated) records them.
 REGISTERED_FACTS = ("factory_number", "location", "commissioned_on")
-# What the periodic inspection record sets (DOMAIN.md §5): an enterprise moving its own due date would take
-# the equipment off the overdue list. Until inspections are recorded in the portal, regulators enter them.
+# What the periodic inspection record sets (docs/domain.md §Periodic inspection): an enterprise moving its own due date
+# would take the equipment off the overdue list. Until inspections are recorded in the portal, regulators enter them.
 INSPECTION_FACTS = ("last_inspection_on", "next_inspection_on")
 
 
@@ -415,7 +415,7 @@ def update_equipment(*, by: User, equipment: Equipment, version: int, equipment_
     saw, and a save on top of someone else's change is refused rather than silently overwriting it.
 
     Status and registration number are not edited here; they move only through use registration
-    (DOMAIN.md §4). Once registered, what ``fixed_equipment_fields`` names for the editor is refused
+    (docs/domain.md §Use registration). Once registered, what ``fixed_equipment_fields`` names for the editor is refused
     when it would change. A save that changes nothing writes nothing.
     """
     with transaction.atomic():
@@ -452,7 +452,7 @@ def update_equipment(*, by: User, equipment: Equipment, version: int, equipment_
         return equipment
 
 
-# --- Use registration (000 §二(二), §三(二); DOMAIN.md §4) ---------------------------------------------
+# --- Use registration (000 §二(二), §三(二); docs/domain.md §Use registration) -------------------------
 
 # Which equipment states each kind of application starts from, and where approval takes it.
 TRANSITIONS = {
@@ -467,19 +467,20 @@ REQUIRED_DOCUMENTS = {
     ApplicationKind.REGISTER: (DocumentKind.FORM, DocumentKind.PRODUCT_CERTIFICATE),
 }
 OPEN_STATUSES = (ApplicationStatus.SUBMITTED, ApplicationStatus.ACCEPTED)
-# The registered facts a 变更登记 may alter (DOMAIN.md §4: a change keeps the equipment's identity and covers
-# relocation 移装, alteration 改造, change of user, renaming, use past design life; TSG 08-2017 §3.3).
+# The registered facts a 变更登记 may alter (docs/domain.md §Use registration: a change keeps the equipment's identity
+# and covers relocation 移装, alteration 改造, change of user, renaming, use past design life; TSG 08-2017 §3.3).
 # Of the facts ``fixed_equipment_fields`` locks for the enterprise only the place of use moves with one of
 # those (移装 within the registering authority's area). Variety and code are identity; factory number and
 # commissioning date are facts of the product's past that no change makes untrue (a wrong entry is a
-# correction the registrar records); the inspection dates come from inspection records (DOMAIN.md §5).
+# correction the registrar records); the inspection dates come from inspection records
+# (docs/domain.md §Periodic inspection).
 CHANGE_FIELDS = ("location",)
 CHANGE_REQUIRED = {"location": gettext_lazy("请填写变更后的安装使用地点。")}
 ALLOWED_UPLOADS = {".pdf": b"%PDF", ".jpg": b"\xff\xd8\xff", ".jpeg": b"\xff\xd8\xff", ".png": b"\x89PNG"}
 
 
 def validate_upload(upload) -> None:
-    """PDF, JPEG or PNG only, size-capped, checked by content not just by name (SECURITY.md §Uploads)."""
+    """PDF, JPEG or PNG only, size-capped, checked by content not just by name (docs/security.md §Uploads)."""
     suffix = Path(upload.name).suffix.lower()
     if suffix not in ALLOWED_UPLOADS:
         raise ValidationError(_("只接受 PDF、JPG、PNG 格式的材料：%(name)s") % {"name": upload.name})
@@ -494,7 +495,7 @@ def validate_upload(upload) -> None:
 
 def eligible_equipment(unit: Unit, kind: str):
     """The unit's equipment an application of ``kind`` may name: in a state the kind starts from and
-    not already in an open application (DOMAIN.md §4)."""
+    not already in an open application (docs/domain.md §Use registration)."""
     allowed_from, _to = TRANSITIONS[ApplicationKind(kind)]
     busy = Application.equipment.through.objects.filter(application__status__in=OPEN_STATUSES).values("equipment_id")
     return (Equipment.objects.filter(unit=unit, status__in=allowed_from).exclude(pk__in=busy)
@@ -568,8 +569,8 @@ def submit_application(*, by: User, unit: Unit, kind: str, equipment, reason: st
     """The enterprise applies for one or several pieces of its equipment, with the documents.
 
     A 变更登记 names one piece of equipment and the new values of its registered facts (``changes``, see
-    ``check_changes``): the use registration certificate is per piece (按台套, DOMAIN.md §4), and so is
-    the change of what it states. Approval applies them (``approve_application``)."""
+    ``check_changes``): the use registration certificate is per piece (按台套, docs/domain.md §Use registration), and so
+    is the change of what it states. Approval applies them (``approve_application``)."""
     kind = ApplicationKind(kind)
     with transaction.atomic():
         unit = access.get_or_404(Unit.objects.all(), by, Duty.KEEP_RECORDS, pk=unit.pk)
@@ -642,7 +643,8 @@ def accept_application(*, by: User, application: Application) -> Application:
 
 
 def certificate_number(equipment: Equipment, city: Jurisdiction, year: int) -> str:
-    """使用登记证编号: 类别字 + 品种代码第 2–3 位 + 甘 + 城市字母 + 流水号 + (年份两位) (DOMAIN.md §2, [P]/[M]).
+    """使用登记证编号: 类别字 + 品种代码第 2–3 位 + 甘 + 城市字母 + 流水号 + (年份两位) (docs/domain.md §Identifiers,
+    [P]/[M]).
 
     The city letters are settings data (``USE_REGISTRATION_CITY_LETTERS``); the serial is gap-free
     per prefix and year.
@@ -655,7 +657,7 @@ def certificate_number(equipment: Equipment, city: Jurisdiction, year: int) -> s
 
 
 def _authority_number(authority: Jurisdiction, word: str, year: int) -> str:
-    """The authority's next number of kind ``word`` (DOMAIN.md §2 [P]: per issuer and year, unique and
+    """The authority's next number of kind ``word`` (docs/domain.md §Identifiers [P]: per issuer and year, unique and
     gap-free)."""
     return document_number(authority.name[:2], word, year, next_serial(f"{authority.code}:{word}", year))
 

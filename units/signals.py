@@ -1,4 +1,4 @@
-"""Signals other apps listen to without units importing them (DESIGN §3 layering)."""
+"""Signals other apps listen to without units importing them (docs/architecture.md §Layers)."""
 
 from django.dispatch import Signal
 

@@ -74,7 +74,7 @@ class EquipmentTable(tables.Table):
 
 
 class InspectionDueTable(EquipmentTable):
-    """Periodic inspection lists (DOMAIN.md §5): soonest first, with the days left or overdue."""
+    """Periodic inspection lists (docs/domain.md §Periodic inspection): soonest first, with the days left or overdue."""
 
     location = tables.Column(verbose_name=_("安装使用地点"), attrs=SECONDARY)
     # Many rows share a date; the id keeps page boundaries stable.

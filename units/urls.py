@@ -19,7 +19,7 @@ urlpatterns = [
     path("units/<int:pk>/reject/", signup.UnitRejectView.as_view(), name="unit_reject"),
     path("units/<int:pk>/resubmit/", signup.UnitResubmitView.as_view(), name="unit_resubmit"),
     path("units/<int:pk>/licence/", signup.UnitLicenceView.as_view(), name="unit_licence"),
-    # Equipment and periodic inspection (DOMAIN.md §3, §5).
+    # Equipment and periodic inspection (docs/domain.md §Equipment catalogue, §Periodic inspection).
     path("equipment/", equipment.EquipmentListView.as_view(), name="equipment_list"),
     path("equipment/<int:pk>/", equipment.EquipmentDetailView.as_view(), name="equipment_detail"),
     path("equipment/<int:pk>/edit/", equipment.EquipmentEditView.as_view(), name="equipment_edit"),
@@ -50,7 +50,7 @@ urlpatterns = [
     path("notifications/<int:pk>/", notifications.NotificationDetailView.as_view(), name="notification_detail"),
     path("notifications/<int:pk>/acknowledge/", notifications.NotificationAcknowledgeView.as_view(),
          name="notification_acknowledge"),
-    # Excel import (SECURITY.md §Uploads and Excel).
+    # Excel import (docs/security.md §Uploads and Excel).
     path("units/import/", imports.UnitImportView.as_view(), name="unit_import"),
     path("equipment/import/", imports.EquipmentImportView.as_view(), name="equipment_import"),
     path("imports/template/<str:kind>.xlsx", imports.ImportTemplateView.as_view(), name="import_template"),

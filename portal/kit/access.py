@@ -3,7 +3,7 @@
 ``settings.PORTAL_ACCESS_BACKEND`` names a module providing ``scope(queryset, user, duty)``,
 ``can(user, duty, obj=None)``, ``in_audience(user, audience)`` and ``record_event(event, *, user, ...)``;
 in this project that is
-``jurisdictions.access`` (DESIGN §3.1).
+``jurisdictions.access`` (docs/access.md).
 """
 
 from functools import cache

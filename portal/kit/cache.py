@@ -3,7 +3,7 @@
 ``IGNORE_EXCEPTIONS`` alone turns a dead Redis into cache misses, but a Redis that accepts
 connections and never answers still costs the socket timeout on *every* call; a page that touches
 the cache twice would then take two seconds. After one failure this client answers "miss" at once
-for ``COOL_DOWN`` seconds (SECURITY.md §Reliability: pages keep working while Redis is down or hung).
+for ``COOL_DOWN`` seconds (docs/security.md §Reliability: pages keep working while Redis is down or hung).
 """
 
 import threading

@@ -1,4 +1,4 @@
-"""Encryption at rest for personal information (SECURITY.md §Personal information; PIPL Art. 51).
+"""Encryption at rest for personal information (docs/security.md §Personal information; PIPL Art. 51).
 
 ``FIELD_ENCRYPTION_KEY`` holds one or more keys, newest first, separated by commas (each 32 random
 bytes, URL-safe base64; ``manage.py rotate_field_key --generate`` prints a new one). Values are

@@ -11,7 +11,7 @@ DATABASE_DOWN = (OperationalError, InterfaceError)
 
 
 def maintenance(request, exc: BaseException | None = None) -> HttpResponse:
-    """The friendly 503 page while the database is unreachable (SECURITY.md §Reliability).
+    """The friendly 503 page while the database is unreachable (docs/security.md §Reliability).
 
     Rendered without the request: context processors read ``request.user``, i.e. the session, i.e.
     the database that just failed.

@@ -11,7 +11,7 @@ def is_scoped_model(model) -> bool:
 
 
 def narrow_choices(form: forms.BaseForm, user, duty: str) -> None:
-    """Limit every choice of a scoped model to the user's scope (SECURITY.md §Authorisation).
+    """Limit every choice of a scoped model to the user's scope (docs/security.md §Authorisation).
 
     A sliced queryset cannot be filtered (and a choice field could not validate against it
     either), so its rows are narrowed through a subquery instead of crashing the page.

@@ -1,4 +1,4 @@
-"""Liveness and readiness probes (SECURITY.md §Reliability)."""
+"""Liveness and readiness probes (docs/security.md §Reliability)."""
 
 from django.db import connection
 from django.http import JsonResponse

@@ -1,4 +1,4 @@
-"""A tracked row's data-change history as a person reads it (SECURITY.md §Audit).
+"""A tracked row's data-change history as a person reads it (docs/security.md §Audit).
 
 pghistory stores each change as the row's column values (``pgh_data``) and the difference from the row
 before (``pgh_diff``), keyed by column (``reviewed_by_id``), in JSON, with UTC timestamps, under a

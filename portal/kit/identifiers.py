@@ -1,4 +1,4 @@
-"""Identifier validators (DOMAIN.md §2), built on python-stdnum rather than hand-rolled checksums."""
+"""Identifier validators (docs/domain.md §Identifiers), built on python-stdnum rather than hand-rolled checksums."""
 
 import re
 from dataclasses import dataclass
@@ -19,7 +19,7 @@ def normalize_uscc(value: str) -> str:
 
 def validate_uscc(value: str) -> None:
     """GB 32100-2015. stdnum rejects codes whose first eight positions are not digits (e.g. 'Y…' for
-    other registering departments), so for those only the check character is verified (DOMAIN.md §2)."""
+    other registering departments), so for those only the check character is verified (docs/domain.md §Identifiers)."""
     code = normalize_uscc(value)
     if len(code) != 18:
         raise ValidationError(_("统一社会信用代码应为 18 位。"), code="uscc_length")
@@ -50,7 +50,7 @@ def normalize_id_number(value: str) -> str:
 
 
 def validate_id_number(value: str) -> IdFacts:
-    """GB 11643-1999: 6-digit address code, YYYYMMDD, 3-digit sequence, check char (DOMAIN.md §2).
+    """GB 11643-1999: 6-digit address code, YYYYMMDD, 3-digit sequence, check char (docs/domain.md §Identifiers).
 
     The check char and the birth date are verified; the address code is not looked up, so a holder
     whose county has since been renamed is not refused (stdnum's county table would refuse them).

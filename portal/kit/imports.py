@@ -2,7 +2,7 @@
 
 The import job (``units.ImportJob``) and its runner (``units.importing``) know no kind but what is
 registered here, so an app above units (personnel) adds an import without units knowing of it
-(DESIGN §3 layering).
+(docs/architecture.md §Layers).
 """
 
 from __future__ import annotations

@@ -1,8 +1,8 @@
 """Background jobs: one row per long piece of work a user asked for (an Excel import, the national
-workbook), run by a Celery task while the page polls its progress (DESIGN §3.6).
+workbook), run by a Celery task while the page polls its progress (docs/architecture.md §Background work).
 
 A job belongs to its creator: only they open it (``JobQuerySet.owned_by``), anyone else reads 404
-(SECURITY.md §Uploads, §Exports). While the task runs, its transaction is invisible to other
+(docs/security.md §Uploads, §Personal information). While the task runs, its transaction is invisible to other
 connections, so the rows done go through the cache (``report_progress``) and the page reads them
 back (``progress``). The pages are in ``portal.kit.views`` (upload, status fragment, job list, file).
 """

@@ -1,4 +1,4 @@
-"""Server-side masking of personal data (SECURITY.md §Personal information).
+"""Server-side masking of personal data (docs/security.md §Personal information).
 
 Applied to anything that leaves the database for a screen, a file or a log: an 18-digit ID number
 shows its first six and last four characters, a mobile number its first three and last four.

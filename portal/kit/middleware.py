@@ -30,7 +30,7 @@ class RequestContextMiddleware:
 
     The address is the one the lockout uses (``portal.kit.clientip``): ``REMOTE_ADDR``, or behind
     trusted proxies the entry they appended; a forwarded header is otherwise attacker-controlled
-    (SECURITY.md §Authentication).
+    (docs/security.md §Authentication).
     """
 
     def __init__(self, get_response):
@@ -78,7 +78,7 @@ class LanguageMiddleware:
 
 
 class DatabaseUnavailableMiddleware:
-    """A database outage answers a friendly 503 page, never a stack trace (SECURITY.md §Reliability).
+    """A database outage answers a friendly 503 page, never a stack trace (docs/security.md §Reliability).
 
     Django reconnects on the next request by itself (``CONN_HEALTH_CHECKS``), so recovery needs no
     restart.
@@ -105,7 +105,7 @@ class DatabaseUnavailableMiddleware:
 
 class HistoryContextMiddleware(HistoryMiddleware):
     """pghistory context for every write: user id plus the username snapshot and request id, so a
-    data-change row names its author even after the account is renamed (SECURITY.md §Audit)."""
+    data-change row names its author even after the account is renamed (docs/security.md §Audit)."""
 
     def get_context(self, request):
         ctx = super().get_context(request)

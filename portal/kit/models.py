@@ -8,7 +8,7 @@ class OutboxMessage(models.Model):
 
     A relay (beat task ``relay_outbox``) hands pending rows to Celery with ``SKIP LOCKED``, so a
     broker outage delays work instead of losing it, and a request never waits on the broker
-    (SECURITY.md §Reliability). ``dedup_key`` makes enqueueing the same side effect twice a no-op.
+    (docs/security.md §Reliability). ``dedup_key`` makes enqueueing the same side effect twice a no-op.
     """
 
     task = models.CharField(max_length=200)
@@ -32,7 +32,7 @@ class OutboxMessage(models.Model):
 
 
 class DocumentCounter(models.Model):
-    """Gap-free serials per prefix and year (document and certificate numbers, SECURITY.md §Reliability).
+    """Gap-free serials per prefix and year (document and certificate numbers, docs/security.md §Reliability).
 
     ``portal.kit.numbering.next_serial`` locks the row inside the caller's transaction, so a rolled
     back approval gives its number back and two concurrent approvals never share one.

@@ -15,8 +15,8 @@ logger = logging.getLogger(__name__)
 def enqueue(task: str, *args, dedup_key: str | None = None, **kwargs) -> OutboxMessage | None:
     """Record that ``task(*args, **kwargs)`` must run once the surrounding transaction commits.
 
-    Arguments must be primary keys and plain values (DESIGN §3.5). Returns None when ``dedup_key``
-    was already enqueued.
+    Arguments must be primary keys and plain values (docs/architecture.md §Background work). Returns None when
+    ``dedup_key`` was already enqueued.
     """
     try:
         with transaction.atomic():

@@ -1,4 +1,4 @@
-"""Password rules of 等保 2.0 level 3 (SECURITY.md): length, three character classes, no truncation.
+"""Password rules of 等保 2.0 level 3 (docs/security.md): length, three character classes, no truncation.
 
 ASVS 5.0 advises against composition rules; the government standard requires them, so we follow it.
 """

@@ -1,4 +1,4 @@
-"""One helper renders every notice and certificate to PDF (DESIGN §3.6).
+"""One helper renders every notice and certificate to PDF (docs/architecture.md §Documents).
 
 Layout after GB/T 9704-2012 lives in ``templates/pdf/base.html``. Fonts come from the system
 (``fonts-noto-cjk``, installed by setup) through an explicit font stack: WeasyPrint silently drops
@@ -89,5 +89,5 @@ def document_date(value: date) -> str:
 
 
 def document_number(issuer_short: str, word: str, year: int, serial: int) -> str:
-    """``（兰）市监特令〔2026〕第12号`` style numbers (DOMAIN.md §2, [P])."""
+    """``（兰）市监特令〔2026〕第12号`` style numbers (docs/domain.md §Identifiers, [P])."""
     return f"（{issuer_short}）{word}〔{year}〕第{serial}号"

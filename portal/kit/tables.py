@@ -3,7 +3,7 @@
 A spreadsheet is read by the same people as the page, often in Excel or WPS on Chinese Windows, so a
 cell says 是/否 rather than True/False, a time is local and to the minute, a choice is its label and a
 date is written in the settings' format (``SHORT_DATE_FORMAT``, as django-tables2 renders it on the
-page). Text that a spreadsheet would run as a formula is escaped (SECURITY.md §Uploads).
+page). Text that a spreadsheet would run as a formula is escaped (docs/security.md §Uploads).
 """
 
 from __future__ import annotations
@@ -23,7 +23,7 @@ from tablib import Dataset
 SECONDARY = {"th": {"class": "col-secondary"}, "td": {"class": "col-secondary"}}
 
 YES, NO = _("是"), _("否")
-# A cell starting with one of these is a formula to Excel/WPS (CSV injection); SECURITY.md §Uploads.
+# A cell starting with one of these is a formula to Excel/WPS (CSV injection); docs/security.md §Uploads.
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 # Columns whose export is the record's value itself; any other column (a template, a custom class)
 # and any column with a table's ``render_<name>``/``value_<name>`` exports what it renders.

@@ -48,7 +48,7 @@ def attachment(filename: str, fallback: str) -> str:
 
 def record_download(request, obj, filename: str) -> None:
     """Every document leaving the portal (certificates, decisions, uploads, PDFs of people) is a security
-    event with its reader and file name (SECURITY.md §Audit: exports and reveals are, and these hold the
+    event with its reader and file name (docs/security.md §Audit: exports and reveals are, and these hold the
     same records)."""
     with transaction.atomic():
         access.record_event("download", user=request.user, obj=obj, detail={"file": filename})

@@ -1,4 +1,4 @@
-"""The security-event log and data-change history (SECURITY.md §Audit)."""
+"""The security-event log and data-change history (docs/security.md §Audit)."""
 
 from datetime import timedelta
 

@@ -1,4 +1,4 @@
-"""Authentication and sessions (SECURITY.md §Authentication and sessions, §CSRF).
+"""Authentication and sessions (docs/security.md §Authentication and sessions, §CSRF).
 
 Every denial is paired with the rightful request succeeding, so a denial cannot pass for the wrong
 reason (a broken login page would refuse everybody).

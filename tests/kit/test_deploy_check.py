@@ -1,4 +1,4 @@
-"""Django's deployment checklist is clean with production settings (SECURITY.md §CSRF, headers, cookies).
+"""Django's deployment checklist is clean with production settings (docs/security.md §CSRF, headers, cookies).
 
 ``manage.py check --deploy`` runs in a subprocess because settings are read once at import: the
 test process itself runs with test-friendly values (plain HTTP, DEBUG from the environment).

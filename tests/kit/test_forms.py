@@ -1,4 +1,4 @@
-"""The kit's scope narrowing of form choices (SECURITY.md §Authorisation; issue 8 item 1)."""
+"""The kit's scope narrowing of form choices (docs/security.md §Authorisation; issue 8 item 1)."""
 
 from django import forms
 

@@ -1,4 +1,4 @@
-"""Liveness, readiness and the database-down maintenance page (SECURITY.md §Reliability).
+"""Liveness, readiness and the database-down maintenance page (docs/security.md §Reliability).
 
 The outage is real: the default connection is closed and pointed at a port where nothing listens,
 so every query fails to connect. Restoring the address brings the same process back without a

@@ -1,5 +1,5 @@
-"""The transactional outbox (SECURITY.md §Reliability, DESIGN §3.5): a task that must not be lost is a
-row written with the business data, relayed to Celery later, delivered once.
+"""The transactional outbox (docs/security.md §Reliability, docs/architecture.md §Background work): a task that must not
+be lost is a row written with the business data, relayed to Celery later, delivered once.
 
 The last test runs a real Celery worker (in a thread) against the real Redis broker.
 """

@@ -54,7 +54,8 @@ def test_official_document_renders_chinese_text_without_losing_glyphs():
 
 def test_fonts_are_subset_by_harfbuzz(caplog):
     """Without libharfbuzz-subset0 WeasyPrint falls back to fontTools, which takes ~13 s a page on the CJK
-    face (DESIGN §3.6). The fallback announces itself in a warning; a missing subset shows in the size."""
+    face (docs/architecture.md §Documents). The fallback announces itself in a warning; a missing subset shows in the
+    size."""
     with caplog.at_level(logging.WARNING, logger="weasyprint"):
         pdf = render_pdf("pdf/base.html", CONTEXT)
     assert not [r for r in caplog.records if "HarfBuzz" in r.getMessage()], "is libharfbuzz-subset0 installed?"

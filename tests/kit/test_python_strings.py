@@ -40,7 +40,7 @@ DATA = {
     ("personnel/documents.py", "national_workbook"): "SAMR platform's workbook layout (002 附件 11)",
     ("personnel/rules.py", "CERTIFICATE_ITEMS"): "TSG Z6001-2019 附件 A catalogue",
     ("portal/kit/pdf.py", "CN_DIGITS"): "numerals",
-    ("portal/kit/pdf.py", "document_number"): "an identifier's format (DOMAIN.md §2)",
+    ("portal/kit/pdf.py", "document_number"): "an identifier's format (docs/domain.md §Identifiers)",
     ("portal/kit/models.py", "DocumentCounter"): "an identifier's prefix and year",
     ("units/services.py", "certificate_number"): "an identifier's format (TSG 08)",
     ("units/importing.py", "UNIT_COLUMNS"): "the import file's header row",

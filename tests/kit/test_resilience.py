@@ -1,4 +1,4 @@
-"""Redis down or hung: login, pages, the cached dashboard and logout keep working (SECURITY.md §Reliability).
+"""Redis down or hung: login, pages, the cached dashboard and logout keep working (docs/security.md §Reliability).
 
 The cache and the broker are pointed at (a) a port where nothing listens and (b) a socket that accepts
 connections and never answers. Every request must still succeed, and quickly: at most one cache call

@@ -33,7 +33,7 @@ from units.models import Unit
 BENCH_UNITS = 180_000
 RUNS = 50
 WARMUP = 5
-MEDIAN_BUDGET_MS = 300.0  # the staffing aggregate; above it, look at the plan (DESIGN §3.1)
+MEDIAN_BUDGET_MS = 300.0  # the staffing aggregate; above it, look at the plan (docs/access.md §Scoping)
 PAGE_P95_BUDGET_MS = 1000.0
 PAGES = {"staffing": "personnel:staffing", "unstaffed": "personnel:staffing_units"}
 BENCH_DIR = Path(__file__).resolve().parents[2] / "var" / "bench"

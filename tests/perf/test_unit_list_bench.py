@@ -1,4 +1,4 @@
-"""Benchmark: the scoped unit list at 60,000 units (DESIGN §3.1: scoping is one indexed equality).
+"""Benchmark: the scoped unit list at 60,000 units (docs/access.md §Scoping: scoping is one indexed equality).
 
 Run with ``make bench`` (tests/perf is not part of ``make test``). The session's test database gets
 the real tree and is topped up to ``BENCH_UNITS`` units with ``seed_scale`` once. For a county, a city

@@ -1,4 +1,4 @@
-"""Encryption at rest (SECURITY.md §Personal information): sealed values open only under their purpose
+"""Encryption at rest (docs/security.md §Personal information): sealed values open only under their purpose
 and untouched, the key ring rotates without downtime, and ``rotate_field_key`` finishes a rotation."""
 
 import base64

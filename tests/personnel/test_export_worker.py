@@ -1,5 +1,5 @@
-"""The national export is built by a real Celery worker from the outbox (DESIGN §3.5): asking writes
-the job and its outbox row in one transaction, beat's relay hands it to Redis, the worker builds it
+"""The national export is built by a real Celery worker from the outbox (docs/architecture.md §Background work): asking
+writes the job and its outbox row in one transaction, beat's relay hands it to Redis, the worker builds it
 once, and a redelivered message builds nothing twice."""
 
 import time

@@ -1,4 +1,4 @@
-"""ID and mobile numbers (DOMAIN.md §2): GB 11643-1999 check character and birth date, the retired
+"""ID and mobile numbers (docs/domain.md §Identifiers): GB 11643-1999 check character and birth date, the retired
 15-digit form, and the facts a valid number gives (sex, birth date)."""
 
 import random

@@ -1,4 +1,4 @@
-"""No page or export completes a masked ID number (issue 8 item 2; SECURITY.md §Personal information).
+"""No page or export completes a masked ID number (issue 8 item 2; docs/security.md §Personal information).
 
 A masked number ``620102********9429`` hides exactly the holder's birth date, so a page that also
 shows 出生日期, or a certificate number that is the ID number itself (TSG Z6001 numbers operators'

@@ -1,4 +1,4 @@
-"""People (seed 002 附件 9–11; SECURITY.md §Personal information): numbers sealed at rest and shown
+"""People (seed 002 附件 9–11; docs/security.md §Personal information): numbers sealed at rest and shown
 masked, exact search through the blind index, one entry per person per unit, and the audited reveal."""
 
 import json

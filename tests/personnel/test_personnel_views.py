@@ -1,4 +1,4 @@
-"""The personnel pages as their users meet them (seed 002 附件 1–11; SECURITY.md §Personal information).
+"""The personnel pages as their users meet them (seed 002 附件 1–11; docs/security.md §Personal information).
 
 Every page, list, export and PDF shows ID and phone numbers masked; only the audited reveal and the
 audited full national export (built by a worker, sealed on disk) show them whole, and only to roles

@@ -1,5 +1,5 @@
-"""Certificate expiry reminders (DESIGN §3.5; TSG Z6001: apply for review a month before expiry): one
-reminder per certificate per threshold, however often the beat task runs, mailed to the unit's own
+"""Certificate expiry reminders (docs/architecture.md §Background work; TSG Z6001: apply for review a month before
+expiry): one reminder per certificate per threshold, however often the beat task runs, mailed to the unit's own
 enterprise accounts. The last test runs the beat task on a real Celery worker against the real Redis."""
 
 import time

@@ -1,4 +1,4 @@
-"""Search by full ID number without the number ever reaching a URL (SECURITY.md §Personal information)."""
+"""Search by full ID number without the number ever reaching a URL (docs/security.md §Personal information)."""
 
 from datetime import date
 

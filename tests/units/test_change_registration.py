@@ -1,5 +1,5 @@
-"""变更登记 (issue 8 item 4; DOMAIN.md §4): once registered, the place of use changes only through a change
-application that carries the new value and that the registering authority approves; refusal or withdrawal
+"""变更登记 (issue 8 item 4; docs/domain.md §Use registration): once registered, the place of use changes only through a
+change application that carries the new value and that the registering authority approves; refusal or withdrawal
 changes nothing, and the form refuses what a change does not cover."""
 
 import re

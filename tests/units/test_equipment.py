@@ -1,4 +1,5 @@
-"""Equipment registry pages and the periodic-inspection due lists (DESIGN §3.2; DOMAIN.md §3, §5)."""
+"""Equipment registry pages and the periodic-inspection due lists (docs/domain.md §Equipment catalogue,
+§Periodic inspection)."""
 
 import itertools
 import re
@@ -379,7 +380,7 @@ def test_unit_detail_lists_the_units_equipment(world, spread):
     assert [e.pk for e in response.context["equipment_table"].data] == [spread["own"].pk]
 
 
-# --- Periodic inspection due lists (DOMAIN.md §5) -----------------------------------------------------
+# --- Periodic inspection due lists (docs/domain.md §Periodic inspection) ------------------------------
 
 @pytest.fixture
 def due(world):

@@ -181,7 +181,8 @@ def _listed(user, url_name, **params):
 
 def test_suspension_and_deregistration_take_equipment_off_the_in_use_lists(world):
     """停用/注销 equipment is exempt from periodic inspection reminders and leaves the in-use lists
-    (DOMAIN.md §4, §5); it stays on the registry under its new status (records are kept, never deleted)."""
+    (docs/domain.md §Use registration, §Periodic inspection); it stays on the registry under its new status (records are
+    kept, never deleted)."""
     city, county = world["users"]["city"], world["users"]["county"]
     equipment = elevator(world["unit"])
     Equipment.objects.filter(pk=equipment.pk).update(next_inspection_on=timezone.localdate() + timedelta(days=10))

@@ -1,5 +1,5 @@
-"""The 使用登记证 and the decision as PDFs (DESIGN §3.6): the text read back with pypdf is the Chinese we
-put in, nothing dropped for a missing glyph, and laid out after GB/T 9704-2012 as measured on the page
+"""The 使用登记证 and the decision as PDFs (docs/architecture.md §Documents): the text read back with pypdf is the
+Chinese we put in, nothing dropped for a missing glyph, and laid out after GB/T 9704-2012 as measured on the page
 (pdfplumber): header centred, one page, the signature and seal with the body's last line."""
 
 import io

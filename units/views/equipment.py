@@ -1,4 +1,5 @@
-"""Equipment registry pages and the periodic-inspection due lists (DESIGN §3.2; DOMAIN.md §3, §5)."""
+"""Equipment registry pages and the periodic-inspection due lists (docs/domain.md §Equipment catalogue,
+§Periodic inspection)."""
 
 from django.urls import reverse
 from django.utils import timezone
@@ -99,7 +100,8 @@ class EquipmentEditView(ScopedFormView):
 
 
 class InspectionDueListView(ScopedListView):
-    """30 天内到期: in-use equipment whose periodic inspection falls within the next 30 days (DOMAIN.md §5)."""
+    """30 天内到期: in-use equipment whose periodic inspection falls within the next 30 days
+    (docs/domain.md §Periodic inspection)."""
 
     table_class = InspectionDueTable
     filterset_class = InspectionDueFilter

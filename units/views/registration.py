@@ -1,4 +1,5 @@
-"""Use registration pages (000 §二(二): the city registers, and may delegate to the county; DOMAIN.md §4).
+"""Use registration pages (000 §二(二): the city registers, and may delegate to the county;
+docs/domain.md §Use registration).
 
 The enterprise applies with its documents and follows its applications; the authority — users
 holding ``REGISTER_EQUIPMENT`` over the application, i.e. the city or a county while delegated —
@@ -208,7 +209,7 @@ class ApplicationWithdrawView(ApplicationActionView):
 
 
 class ApplicationDocumentView(ScopedFileView):
-    """One uploaded document, as an attachment, to users who may view its application (SECURITY.md §Uploads)."""
+    """One uploaded document, as an attachment, to users who may view its application (docs/security.md §Uploads)."""
 
     queryset = ApplicationDocument.objects.all()
     file_field = "file"

@@ -100,7 +100,7 @@ class UnitResubmitView(ScopedFormView):
 
 class UnitLicenceView(ScopedFileView):
     """The unit's 营业执照, inline, to whoever may view the unit — the enterprise itself and the
-    regulators over it; never from MEDIA_URL (SECURITY.md §Uploads)."""
+    regulators over it; never from MEDIA_URL (docs/security.md §Uploads)."""
 
     queryset = Unit.objects.all()
     file_field = "licence"

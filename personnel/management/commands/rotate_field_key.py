@@ -1,4 +1,4 @@
-"""Re-seal personal numbers under the newest field key (SECURITY.md §Personal information; PIPL Art. 51).
+"""Re-seal personal numbers under the newest field key (docs/security.md §Personal information; PIPL Art. 51).
 
 Key rotation is three steps: put a new key first in ``FIELD_ENCRYPTION_KEY`` and keep the old ones
 after it (everything still opens; lookups try every key's blind index), run this command so every

@@ -114,8 +114,9 @@ class Command(BaseCommand):
         self.notify(unit, user, registrar)
 
     def scrap(self, equipment: Equipment, user: User) -> None:
-        """报废 has no application of its own (the unit decides it, then applies for 注销, DOMAIN.md §4) and
-        no service moves a piece there yet; the demo records the unit's decision as a data change."""
+        """报废 has no application of its own (the unit decides it, then applies for 注销,
+        docs/domain.md §Use registration) and no service moves a piece there yet; the demo records the unit's decision
+        as a data change."""
         with transaction.atomic():
             equipment = Equipment.objects.select_for_update().get(pk=equipment.pk)
             equipment.status = EquipmentStatus.SCRAPPED
