@@ -44,7 +44,7 @@ class SubtreeFilterSet(django_filters.FilterSet):
     def __init__(self, *args, request=None, **kwargs):
         super().__init__(*args, request=request, **kwargs)
         user = getattr(request, "user", None)
-        if user is None or not user.is_authenticated or user.is_enterprise:
+        if not access.is_regulator(user):
             self.filters.pop("jurisdiction", None)
 
 

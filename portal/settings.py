@@ -211,9 +211,10 @@ CELERY_BEAT_SCHEDULE = {
 }
 
 # --- Personnel rules kept as data ([P] in docs/domain.md §Rules kept as settings; personnel/rules.py). ---
-# (post, post, source): one person may not hold both at one unit (seed 002 附件 4).
+# (post, post, source): one person may not hold both at one unit (seed 002 附件 4). The source is shown to
+# the user refused, so it names the legal text only (docs/domain.md §Responsibility system).
 PERSONNEL_FORBIDDEN_CONCURRENT_POSTS = [
-    ("quality_safety_director", "quality_safety_officer", "总局令第73号；docs/domain.md §Responsibility system [P]"),
+    ("quality_safety_director", "quality_safety_officer", "总局令第73号"),
 ]
 # post → certificate item codes its holder must have (seed 002 附件 2 → TSG 08 §2.4) [P].
 PERSONNEL_REQUIRED_CERTIFICATES = {
