@@ -5,6 +5,7 @@ from django.core.cache import cache
 from django.db.models import Count
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.utils.translation import get_language
 
 from jurisdictions import access
 from jurisdictions.duties import Duty, Tier
@@ -22,7 +23,8 @@ def node_figures(node: Jurisdiction, user) -> dict:
     """What the jurisdiction page shows of a node's subtree, each figure with the list behind it: every
     count is one indexed equality on the rows' ancestor column (``Placed``), scoped to the user. A node
     without children (a station) lists its first units as well. Cached briefly like the dashboard."""
-    key = f"dashboard:figures:{node.pk}:{user.pk}"
+    # The figures carry labels (statuses, kinds, tiers) in the reader's language: one entry per language.
+    key = f"dashboard:figures:{node.pk}:{user.pk}:{get_language()}"
     cached = cache.get(key)
     if cached is not None:
         return cached
@@ -45,7 +47,7 @@ def node_figures(node: Jurisdiction, user) -> dict:
 
 def subtree_summary(node: Jurisdiction, user) -> dict:
     """Counts for a node's subtree, cached briefly: the dashboard is the busiest page."""
-    key = f"dashboard:summary:{node.pk}:{user.pk}"
+    key = f"dashboard:summary:{node.pk}:{user.pk}:{get_language()}"
     cached = cache.get(key)
     if cached is not None:
         return cached

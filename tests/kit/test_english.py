@@ -149,3 +149,15 @@ def test_the_login_page_in_english(ascii_world):
 def test_every_page_case_is_known():
     """A typo in PENDING would silently keep a page off the check."""
     assert not PENDING - {f"{who}:{page}" for who, pages in PAGES.items() for page in pages}
+
+
+def test_a_page_cached_in_chinese_is_not_served_to_an_english_reader(ascii_world, settings):
+    """The dashboard caches its figures with their labels (tiers, statuses): per language, or the
+    first reader's language would leak to everyone for the cache's lifetime."""
+    client = Client()
+    client.force_login(ascii_world["regulator"])
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "zh-hans"
+    assert "市场监管所" in client.get(reverse("dashboard:home")).content.decode()
+
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    assert untranslated(client.get(reverse("dashboard:home")).content.decode()) == []
