@@ -316,6 +316,9 @@ CONTENT_SECURITY_POLICY = {
 # --- Internationalisation: Chinese by default, English one setting away (docs/architecture.md §Inside an app). ---
 LANGUAGE_CODE = os.environ.get("LANGUAGE_CODE", "zh-hans")
 LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]
+# The official documents (使用登记证, 决定书, 人员配备情况表) are issued in Chinese, laid out after GB/T 9704,
+# whatever language the reader's pages are in (docs/architecture.md §Languages).
+DOCUMENT_LANGUAGE = os.environ.get("DOCUMENT_LANGUAGE", "zh-hans")
 LOCALE_PATHS = [BASE_DIR / "locale"]
 # portal/formats: one DATE_FORMAT and DATETIME_FORMAT per language for every page, PDF and message.
 FORMAT_MODULE_PATH = ["portal.formats"]

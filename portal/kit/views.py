@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from urllib.parse import quote
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import ImproperlyConfigured, ValidationError
@@ -16,7 +17,7 @@ from django.db import models, transaction
 from django.forms import BaseModelForm
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext_lazy as _
 from django.views import View
@@ -277,7 +278,8 @@ class ConfirmActionView(ObjectMixin, FormView):
 class ScopedFileView(ObjectMixin, View):
     """One document of an in-scope object, leaving the portal as an audited download (docs/security.md).
 
-    A stored upload names its ``file_field``; a generated document (a PDF) implements ``render``.
+    A stored upload names its ``file_field``; a generated document (a PDF) implements ``render``, in
+    ``settings.DOCUMENT_LANGUAGE`` whatever the page's language: the portal's documents are official ones.
     ``get_filename`` is what the user's browser saves it as. ``inline`` shows it in the browser instead
     (a licence image the reviewer looks at). Never cached: these are personal or official records.
     """
@@ -293,8 +295,9 @@ class ScopedFileView(ObjectMixin, View):
         raise NotImplementedError
 
     def get(self, request, *args, **kwargs):
-        obj, filename = self.object, self.get_filename(self.object)
+        obj = self.object
         if self.file_field:
+            filename = self.get_filename(obj)
             stored = getattr(obj, self.file_field)
             if not stored:
                 raise Http404
@@ -305,7 +308,8 @@ class ScopedFileView(ObjectMixin, View):
             record_download(request, obj, filename)
             response = FileResponse(handle, as_attachment=not self.inline, filename=filename)
         else:
-            content = self.render(obj)
+            with translation.override(settings.DOCUMENT_LANGUAGE):
+                filename, content = self.get_filename(obj), self.render(obj)
             record_download(request, obj, filename)
             response = HttpResponse(content, content_type=self.content_type)
             response["Content-Disposition"] = content_disposition_header(as_attachment=not self.inline,

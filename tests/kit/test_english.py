@@ -24,6 +24,7 @@ from jurisdictions.services import create_regulator
 from personnel import services as personnel
 from personnel.choices import Post
 from tests import factories
+from tests.units.test_registration_views import pdf_text
 from units import services as units
 from units.choices import ApplicationKind, UnitKind
 from units.models import EquipmentType, Unit
@@ -161,3 +162,14 @@ def test_a_page_cached_in_chinese_is_not_served_to_an_english_reader(ascii_world
 
     client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
     assert untranslated(client.get(reverse("dashboard:home")).content.decode()) == []
+
+
+def test_an_english_reader_downloads_the_official_document_in_chinese(ascii_world):
+    """使用登记证, 决定书 and 人员配备情况表 are official documents: issued in Chinese whatever the page's language."""
+    client = Client()
+    client.force_login(ascii_world["enterprise"])
+
+    response = client.get(reverse("personnel:unit_staff_pdf", args=[ascii_world["unit"].pk]))
+
+    assert response.status_code == 200
+    assert "人员配备" in pdf_text(response.content)
