@@ -11,7 +11,7 @@ from jurisdictions.models import AuditEvent, LoginSession
 
 @receiver(user_logged_in)
 def on_login(sender, request, user, **kwargs):
-    request.session["login_at"] = timezone.now().timestamp()
+    request.session["login_at"] = request.session["seen_at"] = timezone.now().timestamp()
     if not request.session.session_key:
         request.session.save()
     LoginSession.objects.update_or_create(session_key=request.session.session_key, defaults={"user": user})

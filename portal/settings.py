@@ -270,7 +270,10 @@ AXES_VERBOSE = False
 # cookie is refreshed on every request); the 12-hour absolute limit is enforced by middleware.
 SESSION_ENGINE = "django.contrib.sessions.backends.db"
 SESSION_COOKIE_AGE = 30 * 60
-SESSION_SAVE_EVERY_REQUEST = True
+# The idle clock moves at most once a minute (jurisdictions.middleware.SessionLimitsMiddleware): a page view
+# inside the minute writes no session row, and the 30-minute idle limit holds to that minute.
+SESSION_SAVE_EVERY_REQUEST = False
+SESSION_TOUCH_INTERVAL = 60
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_ABSOLUTE_LIMIT = timedelta(hours=12)
 SESSION_COOKIE_HTTPONLY = True

@@ -20,7 +20,9 @@ from django.contrib.auth.hashers import get_hasher
 from django.contrib.auth.password_validation import validate_password
 from django.contrib.sessions.models import Session
 from django.core.exceptions import ValidationError
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
@@ -312,21 +314,65 @@ def test_session_is_in_the_database_and_rotated_at_login(world):
     assert cookie["httponly"] and cookie["samesite"] == "Lax"
 
 
+def idle_for(client, minutes: int) -> None:
+    """The session as it stands after ``minutes`` without a request: its idle clock and its row's expiry."""
+    session = client.session
+    session["seen_at"] = (timezone.now() - timedelta(minutes=minutes)).timestamp()
+    session.save()
+    Session.objects.filter(pk=session.session_key).update(
+        expire_date=timezone.now() + timedelta(seconds=django_settings.SESSION_COOKIE_AGE) - timedelta(minutes=minutes))
+
+
 def test_idle_session_expires_after_thirty_minutes(world):
     client = Client()
     assert_logged_in(login(client, "county"), client)
-    row = stored(client)
 
     # 29 minutes idle: still in, and the request pushes the expiry 30 minutes ahead again.
-    Session.objects.filter(pk=row.pk).update(expire_date=timezone.now() + timedelta(minutes=1))
+    idle_for(client, 29)
     assert client.get(HOME).status_code == 200
     assert stored(client).expire_date > timezone.now() + timedelta(minutes=29)
 
     # 31 minutes idle: the stored session expired one minute ago.
-    Session.objects.filter(pk=row.pk).update(expire_date=timezone.now() - timedelta(minutes=1))
+    idle_for(client, 31)
     response = client.get(HOME)
     assert response.status_code == 302 and response["Location"].startswith(LOGIN)
     assert client.get(reverse("units:unit_list")).status_code == 302
+
+
+def test_idle_limit_holds_even_while_the_row_has_not_expired(world):
+    """The idle clock in the session decides, not only the row's expiry: 31 minutes since ``seen_at`` is out."""
+    client = Client()
+    assert_logged_in(login(client, "county"), client)
+    session = client.session
+    session["seen_at"] = (timezone.now() - timedelta(minutes=31)).timestamp()
+    session.save()
+
+    response = client.get(HOME)
+
+    assert response.status_code == 302 and response["Location"].startswith(LOGIN)
+
+
+def session_writes(client, path) -> int:
+    table = Session._meta.db_table
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(path).status_code == 200
+    return sum(1 for q in queries if table in q["sql"] and q["sql"].lstrip().upper().startswith(("UPDATE", "INSERT")))
+
+
+def test_a_page_view_within_the_minute_writes_no_session_row(world):
+    client = Client()
+    assert_logged_in(login(client, "county"), client)
+    expiry = stored(client).expire_date
+
+    assert session_writes(client, HOME) == 0
+    assert session_writes(client, reverse("units:unit_list")) == 0
+    assert stored(client).expire_date == expiry
+
+    # A minute on, the next view moves the idle clock once: one write, expiry pushed ahead.
+    idle_for(client, 1)
+    assert session_writes(client, HOME) == 1
+    assert stored(client).expire_date > timezone.now() + timedelta(minutes=29)
+    assert session_writes(client, HOME) == 0
 
 
 def test_absolute_limit_of_twelve_hours_logs_out(world):
