@@ -1,12 +1,21 @@
 """The punctuation that joins wording, translated like the wording: Chinese writes ``甲、乙`` and
 ``名称（代码）``, English ``a, b`` and ``name (code)`` (issue 9)."""
 
-from django.utils.translation import gettext, pgettext
+from django.utils.translation import pgettext
+
+
+def list_separator() -> str:
+    return pgettext("list separator", "、")
+
+
+def label_separator() -> str:
+    """Between a label and its value: ``状态：已完成``."""
+    return pgettext("label separator", "：")
 
 
 def listing(items) -> str:
     """``甲、乙、丙``: items named one after another in a sentence or a cell."""
-    return pgettext("list separator", "、").join(str(item) for item in items)
+    return list_separator().join(str(item) for item in items)
 
 
 def clauses(items) -> str:
@@ -14,6 +23,11 @@ def clauses(items) -> str:
     return pgettext("clause separator", "；").join(str(item) for item in items)
 
 
+def aside(note) -> str:
+    """``（620100）``: what tells the thing before it apart, in brackets — also after a link or a badge."""
+    return pgettext("parenthesised note", "（%(note)s）") % {"note": note}
+
+
 def noted(text, note) -> str:
     """``兰州市（620100）``: a name followed by what tells it apart."""
-    return gettext("%(text)s（%(note)s）") % {"text": text, "note": note}
+    return f"{text}{aside(note)}"

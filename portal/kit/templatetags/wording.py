@@ -3,28 +3,13 @@ page writes ``名称（代码）``, ``甲、乙`` and ``标签：值``, an Engli
 ``label: value``."""
 
 from django import template
-from django.utils.translation import pgettext
 
 from portal.kit import wording
 
 register = template.Library()
 
-
-@register.simple_tag
-def noted(text, note):
-    return wording.noted(text, note)
-
-
-@register.simple_tag
-def list_sep():
-    return pgettext("list separator", "、")
-
-
-@register.simple_tag
-def colon():
-    return pgettext("label separator", "：")
-
-
-@register.filter
-def listing(items):
-    return wording.listing(items)
+register.simple_tag(wording.noted, name="noted")
+register.simple_tag(wording.aside, name="aside")
+register.simple_tag(wording.list_separator, name="list_sep")
+register.simple_tag(wording.label_separator, name="colon")
+register.filter("listing", wording.listing)
