@@ -16,10 +16,8 @@ from urllib.parse import unquote, urlsplit
 
 from django.conf import settings
 from django.contrib.staticfiles import finders
-from django.http import HttpResponse
 from django.template.loader import render_to_string
 from django.utils import formats
-from django.utils.http import content_disposition_header
 from weasyprint import HTML
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
@@ -75,12 +73,6 @@ def render_pdf(template: str, context: dict) -> bytes:
               "closing_indent": closing_indent(context.get("issuer", ""), context.get("issued_on", ""))}
     html = render_to_string(template, {**layout, **context})
     return HTML(string=html, base_url=BASE_URL, url_fetcher=StaticOnlyFetcher()).write_pdf()
-
-
-def pdf_response(pdf: bytes, filename: str) -> HttpResponse:
-    response = HttpResponse(pdf, content_type="application/pdf")
-    response["Content-Disposition"] = content_disposition_header(as_attachment=True, filename=filename)
-    return response
 
 
 def document_date(value: date) -> str:

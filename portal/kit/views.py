@@ -94,9 +94,10 @@ class ObjectMixin(ScopedMixin):
     def get_object(self):
         if "pk" not in self.kwargs:
             return None
+        queryset = self.get_queryset()
         try:
-            return self.get_queryset().get(pk=self.kwargs["pk"])
-        except self.get_queryset().model.DoesNotExist as exc:
+            return queryset.get(pk=self.kwargs["pk"])
+        except queryset.model.DoesNotExist as exc:
             raise Http404 from exc
 
     def dispatch(self, request, *args, **kwargs):
@@ -199,9 +200,6 @@ class ScopedFormView(ObjectMixin, FormView):
     template_name = "kit/form.html"
     title = ""
     success_message = ""
-
-    def get_object(self):
-        return super().get_object() if self.queryset is not None else None
 
     def get_form_kwargs(self):
         kwargs = super().get_form_kwargs()
