@@ -142,12 +142,13 @@ class Write(enum.Enum):
     written here and nowhere else.
     """
 
-    UNIT = ("edit_unit", "manage_units")
-    RECORDS = ("keep_records", "manage_units")
-    UNIT_ACCOUNTS = ("manage_unit_accounts", "manage_units")
+    UNIT = (Duty.EDIT_UNIT, Duty.MANAGE_UNITS)
+    RECORDS = (Duty.KEEP_RECORDS, Duty.MANAGE_UNITS)
+    UNIT_ACCOUNTS = (Duty.MANAGE_UNIT_ACCOUNTS, Duty.MANAGE_UNITS)
 
-    def duty_for(self, *, enterprise: bool) -> "Duty":
-        return Duty(self.value[0] if enterprise else self.value[1])
+    def duty_for(self, *, enterprise: bool) -> Duty:
+        enterprise_duty, regulator_duty = self.value
+        return enterprise_duty if enterprise else regulator_duty
 
 
 # Enterprise accounts: seed 002 — the unit fills in its own staff and records and sees its own data,
