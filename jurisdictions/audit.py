@@ -2,6 +2,7 @@
 
 from django.db import models
 
+from jurisdictions.access import System
 from jurisdictions.models import AuditEvent
 from portal.kit import context
 from portal.kit.masking import mask_text
@@ -17,9 +18,8 @@ def _snapshot_jurisdiction(user):
 def record(kind, *, user=None, success=True, obj: models.Model | None = None, detail=None, username=None):
     ctx = context.current()
     actor = user if user is not None and getattr(user, "is_authenticated", False) else None
-    system = getattr(user, "name", None) if user is not None and actor is None else None
-    if system:
-        detail = {**(detail or {}), "system": system}
+    if isinstance(user, System):
+        detail = {**(detail or {}), "system": user.name}
     node, ancestors = _snapshot_jurisdiction(actor)
     event = AuditEvent(
         kind=kind,
