@@ -72,7 +72,7 @@ test: setup services
 
 bench: setup services
 	DATABASE_URL=$${DATABASE_URL:-$(TEST_DATABASE_URL)} REDIS_URL=$${REDIS_URL:-$(TEST_REDIS_URL)} \
-		$(VENV)/bin/pytest tests/perf -p no:xdist -s -q -o addopts="" $(PYTEST_ARGS)
+		$(VENV)/bin/pytest tests/perf -p no:xdist -s -q -o addopts="" --reuse-db $(PYTEST_ARGS)
 
 lint: setup
 	$(VENV)/bin/ruff check .

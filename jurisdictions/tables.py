@@ -4,13 +4,13 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from jurisdictions.models import AuditEvent, Delegation, Jurisdiction, User
-from portal.kit.tables import SECONDARY
+from portal.kit.tables import SECONDARY, Table
 
 # The audit log keeps the second: events of one minute are told apart by it (docs/security.md §Audit).
 AUDIT_TIME_FORMAT = "Y-m-d H:i:s"
 
 
-class JurisdictionTable(tables.Table):
+class JurisdictionTable(Table):
     name = tables.Column(linkify=True, verbose_name=_("名称"))
     code = tables.Column(verbose_name=_("区划代码"), attrs=SECONDARY)
     tier = tables.Column(verbose_name=_("层级"))
@@ -21,7 +21,7 @@ class JurisdictionTable(tables.Table):
         order_by = ("code",)
 
 
-class UserTable(tables.Table):
+class UserTable(Table):
     username = tables.Column(linkify=True, verbose_name=_("用户名"))
     display_name = tables.Column(verbose_name=_("姓名"))
     role = tables.Column(verbose_name=_("角色"), attrs=SECONDARY)
@@ -37,7 +37,7 @@ class UserTable(tables.Table):
         order_by = ("username",)
 
 
-class DelegationTable(tables.Table):
+class DelegationTable(Table):
     grantor = tables.Column(accessor="grantor__name", verbose_name=_("委托方"), attrs=SECONDARY)
     grantee = tables.Column(accessor="grantee__name", verbose_name=_("受托方"))
     duty = tables.Column(verbose_name=_("委托事项"), attrs=SECONDARY)
@@ -62,7 +62,7 @@ class DelegationTable(tables.Table):
         return _("生效中") if record.is_active else _("未生效")
 
 
-class AuditEventTable(tables.Table):
+class AuditEventTable(Table):
     at = tables.DateTimeColumn(verbose_name=_("时间"), format=AUDIT_TIME_FORMAT)
     username = tables.Column(verbose_name=_("用户名"))
     jurisdiction_name = tables.Column(verbose_name=_("辖区"), attrs=SECONDARY)

@@ -3,12 +3,12 @@ from django.utils.translation import gettext_lazy as _
 
 from personnel import rules
 from personnel.models import Certificate, Person, SpotAssessment, Training
-from portal.kit.tables import SECONDARY, YES
+from portal.kit.tables import SECONDARY, YES, Table
 from portal.kit.wording import listing
 from units.models import Unit
 
 
-class PersonTable(tables.Table):
+class PersonTable(Table):
     name = tables.Column(linkify=True, verbose_name=_("姓名"))
     id_masked = tables.Column(verbose_name=_("居民身份证号码"), orderable=False)
     phone_masked = tables.Column(verbose_name=_("手机号码"), orderable=False, attrs=SECONDARY)
@@ -21,7 +21,7 @@ class PersonTable(tables.Table):
         order_by = ("-id",)
 
 
-class UnstaffedUnitTable(tables.Table):
+class UnstaffedUnitTable(Table):
     """Units missing a post: the regulator's chase list (seed 002 附件 10)."""
 
     name = tables.Column(linkify=True, verbose_name=_("单位名称"))
@@ -50,7 +50,7 @@ class UnstaffedUnitTable(tables.Table):
         return YES if value else "—"
 
 
-class CertificateTable(tables.Table):
+class CertificateTable(Table):
     person = tables.Column(linkify=True, verbose_name=_("持证人"), order_by=("person__name",))
     unit = tables.Column(verbose_name=_("单位"), accessor="unit__name", order_by=("unit__name",), attrs=SECONDARY)
     item_code = tables.Column(verbose_name=_("作业项目"))
@@ -75,7 +75,7 @@ class CertificateTable(tables.Table):
         return _("已于到期前 %(d)d 天提醒") % {"d": value}
 
 
-class TrainingTable(tables.Table):
+class TrainingTable(Table):
     held_on = tables.DateColumn(verbose_name=_("培训日期"))
     unit = tables.Column(linkify=True, verbose_name=_("单位"), order_by=("unit__name",), attrs=SECONDARY)
     content = tables.Column(verbose_name=_("培训内容"))
@@ -95,7 +95,7 @@ class TrainingTable(tables.Table):
         return self.render_attendees(record)
 
 
-class AssessmentTable(tables.Table):
+class AssessmentTable(Table):
     assessed_on = tables.DateColumn(verbose_name=_("考核日期"))
     person = tables.Column(linkify=True, verbose_name=_("被考核人"), order_by=("person__name",))
     unit = tables.Column(verbose_name=_("单位"), accessor="unit__name", order_by=("unit__name",), attrs=SECONDARY)

@@ -4,7 +4,9 @@ from django.core.cache import cache
 from jurisdictions.models import Jurisdiction
 from jurisdictions.services import load_jurisdictions
 from portal.kit import cache as breaker
+from portal.kit.tables import Table
 from tests import factories
+from tests.tables_reference import first_difference, reference_body_html
 from units.models import EquipmentType
 from units.services import load_equipment_catalogue
 
@@ -63,3 +65,17 @@ def world(tree):
     users["enterprise"] = factories.enterprise_user(unit, username="enterprise")
     users["other_enterprise"] = factories.enterprise_user(other_unit, username="other_enterprise")
     return {"users": users, "unit": unit, "other_unit": other_unit}
+
+
+@pytest.fixture(autouse=True)
+def _tables_render_as_django_tables2(monkeypatch):
+    """Every table body any test renders is also rendered by django-tables2's own cell path and must come
+    out the same (portal.kit.tables: the compiled cells are a faster route to the same HTML)."""
+    compiled = Table.body_html
+
+    def checked(table):
+        ours, theirs = compiled(table), reference_body_html(table)
+        assert ours == theirs, f"{type(table).__name__}: {first_difference(ours, theirs)}"
+        return ours
+
+    monkeypatch.setattr(Table, "body_html", checked)

@@ -5,12 +5,12 @@ from django.utils import formats, timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
-from portal.kit.tables import SECONDARY
+from portal.kit.tables import SECONDARY, Table
 from units.choices import ApplicationStatus, EquipmentStatus, NotificationStatus
 from units.models import Application, Equipment, Unit, WorkNotification
 
 
-class UnitTable(tables.Table):
+class UnitTable(Table):
     name = tables.Column(linkify=True, verbose_name=_("单位名称"))
     uscc = tables.Column(verbose_name=_("统一社会信用代码"), attrs=SECONDARY)
     kinds = tables.Column(verbose_name=_("单位类别"), orderable=False, accessor="get_kinds_display", attrs=SECONDARY)
@@ -26,7 +26,7 @@ class UnitTable(tables.Table):
         order_by = ("name",)
 
 
-class PendingUnitTable(tables.Table):
+class PendingUnitTable(Table):
     """The 待确认单位 work list: units that signed themselves up, oldest first."""
 
     name = tables.Column(linkify=True, verbose_name=_("单位名称"))
@@ -49,7 +49,7 @@ class PendingUnitTable(tables.Table):
         order_by = ("created_at",)
 
 
-class EquipmentTable(tables.Table):
+class EquipmentTable(Table):
     code = tables.Column(linkify=True, verbose_name=_("设备代码"), empty_values=())
     unit = tables.Column(linkify=True, verbose_name=_("使用单位"), order_by=("unit__name",), attrs=SECONDARY)
     category = tables.Column(verbose_name=_("设备类别"), accessor="category__name", order_by=("category__code",),
@@ -130,7 +130,7 @@ def due_badge(application: Application) -> str:
     return format_html('<span class="badge text-bg-{}" data-testid="due-badge">{}</span>', *state)
 
 
-class ApplicationTable(tables.Table):
+class ApplicationTable(Table):
     id = tables.Column(linkify=True, verbose_name=_("受理编号"))  # numbers follow filing order, as ids do
     kind = tables.Column(verbose_name=_("申请类型"))
     unit = tables.Column(accessor="unit__name", verbose_name=_("使用单位"), order_by=("unit__name",), attrs=SECONDARY)
@@ -159,7 +159,7 @@ class ApplicationTable(tables.Table):
 
 # --- Work notifications (告知; 000 §二(二)) ------------------------------------------------------------
 
-class NotificationTable(tables.Table):
+class NotificationTable(Table):
     """``can_acknowledge`` (a predicate on a row) is set by the view from the access spine."""
 
     id = tables.Column(linkify=True, verbose_name=_("编号"))
