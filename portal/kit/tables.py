@@ -26,6 +26,7 @@ from collections.abc import Callable
 
 import django_tables2 as tables
 from django.db import models
+from django.http import QueryDict
 from django.template import Context
 from django.template.base import render_value_in_context
 from django.utils import formats, timezone
@@ -34,6 +35,7 @@ from django.utils.html import escape, strip_tags
 from django.utils.safestring import SafeData, SafeString, mark_safe
 from django.utils.translation import gettext_lazy as _
 from django_tables2.rows import BoundRow
+from django_tables2.templatetags.django_tables2 import table_page_range
 from tablib import Dataset
 
 # Declared on a table's column (``attrs=SECONDARY``): shown from the ``md`` breakpoint up, hidden on a
@@ -270,9 +272,49 @@ def _fallback(table, bound_column) -> Cell:
 class Table(tables.Table):
     """A django-tables2 table whose rows render through ``compile_cell`` (the module docstring says why).
 
-    ``kit/table.html`` writes the header and pagination with django-tables2's template and the body with
-    ``body_html``.
+    ``kit/table.html`` writes it: the header from ``header_cells``, the body from ``body_html``, the
+    page links from ``page_links``, each worked out here once rather than by a template tag per link.
     """
+
+    def _query(self, **replace) -> str:
+        """The current query string with ``replace`` applied (a None value removes the key)."""
+        params = self.request.GET.copy() if getattr(self, "request", None) is not None else QueryDict(mutable=True)
+        for key, value in replace.items():
+            if value is None:
+                params.pop(key, None)
+            else:
+                params[key] = value
+        return "?" + params.urlencode()
+
+    def attrs_html(self) -> SafeString:
+        attrs = tables.utils.AttributeDict(self.attrs)
+        attrs["class"] = attrs.get("class") or "table"
+        return attrs.as_html()
+
+    def header_cells(self) -> list[dict]:
+        """Each visible column's ``th`` attributes, header and sort link. A new order starts at page 1."""
+        cells = []
+        for bound_column in self.columns:
+            url = None
+            if bound_column.orderable:
+                url = self._query(**{self.prefixed_order_by_field: str(bound_column.order_by_alias.next),
+                                     self.prefixed_page_field: None})
+            cells.append({"attrs": bound_column.attrs["th"].as_html(), "header": bound_column.header, "url": url})
+        return cells
+
+    def page_links(self) -> dict | None:
+        """Previous, numbered (with ``…`` gaps) and next links of a paginated table with several pages."""
+        page = getattr(self, "page", None)
+        if page is None or self.paginator.num_pages <= 1:
+            return None
+        field = self.prefixed_page_field
+        numbers = [{"number": n, "url": None if n == "..." else self._query(**{field: n}),
+                    "active": n == page.number} for n in table_page_range(page, self.paginator)]
+        return {
+            "previous": self._query(**{field: page.previous_page_number()}) if page.has_previous() else None,
+            "numbers": numbers if page.has_previous() or page.has_next() else [],
+            "next": self._query(**{field: page.next_page_number()}) if page.has_next() else None,
+        }
 
     def compiled_cells(self) -> list[tuple[str, Cell]]:
         """Each visible column's ``<td …>`` opening and its cell function, worked out once per table."""
