@@ -7,9 +7,11 @@ dictionary lookup that fails before each attribute lookup, the ``td`` attributes
 dictionary, a ``Template`` compiled afresh for every date cell, a ``gettext`` for every choice label — about
 85 % of a 50-row list page's CPU (issue 10). ``Table.body_html`` asks each visible column those questions
 once per table and gets back a plain function of the record (``compile_cell``); the row loop is string
-joins. A column it cannot compile (a template column, attributes computed per row, a render method that
-wants the bound row) keeps django-tables2's own cell path, so the output is the same either way;
-tests/kit/test_tables.py renders every table of the portal both ways and compares each cell.
+joins; the header's sort links and the page links are built once in Python too (``header_cells``,
+``page_links``). A column it cannot compile (a template column, attributes computed per row, a render
+method that wants the bound row) keeps django-tables2's own cell path, so the output is the same either
+way: tests/conftest.py renders every table any test shows both ways and compares them
+(docs/architecture.md §Lists).
 
 A spreadsheet is read by the same people as the page, often in Excel or WPS on Chinese Windows, so a
 cell says 是/否 rather than True/False, a time is local and to the minute, a choice is its label and a
@@ -299,7 +301,8 @@ class Table(tables.Table):
             if bound_column.orderable:
                 url = self._query(**{self.prefixed_order_by_field: str(bound_column.order_by_alias.next),
                                      self.prefixed_page_field: None})
-            cells.append({"attrs": bound_column.attrs["th"].as_html(), "header": bound_column.header, "url": url})
+            cells.append({"name": bound_column.name, "attrs": bound_column.attrs["th"].as_html(),
+                          "header": bound_column.header, "url": url})
         return cells
 
     def page_links(self) -> dict | None:
