@@ -131,6 +131,17 @@ class ScopedListView(ScopedMixin, SingleTableMixin, FilterView):
     def get_table_pagination(self, table):
         return {"per_page": self.paginate_by}
 
+    def get_queryset(self):
+        """The scoped rows in the table's default order. django-tables2 applies ``Meta.order_by`` only when
+        it names a column, so a default such as ``-id`` (newest first, served by the ``(tier, -id)``
+        indexes) would leave the pages unordered, and rows would repeat or vanish from page to page. A
+        column the user sorts by replaces this order."""
+        queryset = super().get_queryset()
+        default = getattr(self.get_table_class()._meta, "order_by", None)
+        if default and not queryset.ordered:
+            queryset = queryset.order_by(*map(str, default))
+        return queryset
+
     def get_paginate_by(self, queryset):
         # The table paginates; ListView paginating the raw queryset as well only costs a COUNT and
         # warns about the unordered queryset (the table applies its own order_by).

@@ -1,9 +1,12 @@
 """An empty list says what would appear there and how it gets there (issue 8 item 13)."""
 
 import pytest
-from django.urls import reverse
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import get_resolver, reverse
 
 from jurisdictions import access
+from portal.kit.views import PER_PAGE, ScopedListView
 from tests import factories
 from tests.factories import logged_in
 from units import services
@@ -62,3 +65,36 @@ def test_a_unit_page_without_equipment_says_how_to_enter_it(world):
     response = logged_in(world["users"]["enterprise"]).get(world["unit"].get_absolute_url())
     assert "本单位尚未登记特种设备" in response.content.decode()
     assert "暂无数据" not in response.content.decode()
+
+
+def _list_urls():
+    """Every URL without arguments whose view is a ScopedListView."""
+    found = []
+
+    def walk(patterns, prefix=""):
+        for p in patterns:
+            if hasattr(p, "url_patterns"):
+                walk(p.url_patterns, prefix + (f"{p.namespace}:" if p.namespace else ""))
+            elif (view := getattr(p.callback, "view_class", None)) and issubclass(view, ScopedListView) \
+                    and p.name and not p.pattern.regex.groupindex:
+                found.append(prefix + p.name)
+    walk(get_resolver().url_patterns)
+    return sorted(set(found))
+
+
+@pytest.mark.parametrize("url_name", _list_urls())
+def test_every_list_pages_in_a_stable_order(world, url_name):
+    """A page of rows is a LIMIT; without ORDER BY, PostgreSQL may return rows on two pages or on none."""
+    factories.person(world["unit"])
+    services.add_equipment(by=access.COMMAND_LINE, unit=world["unit"],
+                           equipment_type=EquipmentType.objects.get(code="3110"))
+    for name in ("province", "enterprise"):
+        client = logged_in(world["users"][name])
+        with CaptureQueriesContext(connection) as ctx:
+            status = client.get(reverse(url_name)).status_code
+        if status == 404:
+            continue  # not a page for this account
+        assert status == 200
+        pages = [q["sql"] for q in ctx.captured_queries if q["sql"].endswith(f" LIMIT {PER_PAGE}")]
+        unordered = [sql for sql in pages if " ORDER BY " not in sql]
+        assert not unordered, f"{url_name} as {name}: {unordered[0][:300]}"

@@ -27,12 +27,6 @@ class EquipmentListView(ScopedListView):
     empty_hint = _("使用单位登记的特种设备（锅炉、压力容器、电梯、起重机械等）会列在这里；企业在本页新增设备，"
                    "监管人员在单位页面为单位新增。")
 
-    def base_queryset(self):
-        # EquipmentTable's Meta.order_by ("-id") names no column, so django-tables2 drops it: without
-        # this the pages come back unordered (and unstable from page to page). Newest first; a column
-        # the user sorts by replaces it. Served by the equipment_{tier}_idx (tier, -id) indexes.
-        return super().base_queryset().order_by("-id")
-
     def get_context_data(self, **kwargs):
         """Enterprises add equipment to their own unit from here; regulators from a unit's page, where
         the unit is fixed (no select over thousands of units)."""
