@@ -5,6 +5,7 @@ option costs a loop iteration and two filters, several milliseconds a page (docs
 """
 
 from django import template
+from django.conf import settings
 from django.utils.html import format_html_join
 
 register = template.Library()
@@ -22,3 +23,20 @@ def select_options(field):
             yield value, " selected" if value == current else "", label
 
     return format_html_join("", '<option value="{}"{}>{}</option>', rows())
+
+
+@register.simple_tag(takes_context=True)
+def table(context, table):
+    """``table`` written by ``kit/table.html`` inside the page's own context.
+
+    django-tables2's ``render_table`` renders its template with the request, which runs every context
+    processor (the navigation among them) a second time for each table on the page. A template column
+    still finds the page's context on ``table.context``, as it does under ``render_table``.
+    """
+    template = context.template.engine.get_template(settings.DJANGO_TABLES2_TEMPLATE)
+    table.context = context
+    try:
+        with context.push(table=table):
+            return template.render(context)
+    finally:
+        del table.context
