@@ -16,7 +16,7 @@ from django.urls import reverse
 from django.utils import formats, timezone
 from django.utils.translation import gettext_lazy as _
 
-from jurisdictions.models import Placed
+from jurisdictions.models import Jurisdiction, Placed
 from personnel.choices import AssessmentResult, Education, EndReason, Post, Sex
 from personnel.rules import SINGLE_HOLDER_POSTS
 from portal.kit import jobs
@@ -165,6 +165,37 @@ class UnitStaffing(models.Model):
 
     def holders(self) -> dict[str, int]:
         return {post: getattr(self, post) for post in Post.values}
+
+
+class StaffingRollup(models.Model):
+    """One node's staffed-rate figures for its whole subtree, as of the last refresh (``personnel.rollup``).
+
+    ``/staffing/`` reads the node's row and its children's instead of aggregating every unit of the subtree at
+    request time: at Gansu ×3 a province's aggregate cost four times a county's. The ``direct_`` figures are
+    the units placed at the node itself rather than in one of its children (the page's “直属本级” row). Every
+    row of one refresh carries the same ``as_of``. Not a record of anyone's: it is rebuilt whole each time
+    and kept out of the history.
+    """
+
+    node = models.OneToOneField(Jurisdiction, on_delete=models.CASCADE, primary_key=True, related_name="+")
+    total = models.PositiveIntegerField(default=0)
+    exempt = models.PositiveIntegerField(default=0)
+    staffed = models.PositiveIntegerField(default=0)
+    flagged = models.PositiveIntegerField(default=0)
+    direct_total = models.PositiveIntegerField(default=0)
+    direct_exempt = models.PositiveIntegerField(default=0)
+    direct_staffed = models.PositiveIntegerField(default=0)
+    direct_flagged = models.PositiveIntegerField(default=0)
+    as_of = models.DateTimeField(_("数据截至"))
+
+    access_path = "node"
+
+    class Meta:
+        verbose_name = _("人员配备率汇总")
+        verbose_name_plural = _("人员配备率汇总")
+
+    def __str__(self):
+        return f"{self.node_id}"
 
 
 @pghistory.track()

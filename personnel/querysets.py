@@ -93,7 +93,7 @@ CHILD_COLUMNS = {
     Tier.STATION: (),
 }
 
-_COUNTS = {
+COUNTS = {
     "total": Count("id"),
     "exempt": Count("id", filter=EXEMPT),
     "staffed": Count("id", filter=~EXEMPT & staffed_q()),
@@ -103,26 +103,27 @@ _COUNTS = {
 
 
 def staffing_rates(units: QuerySet, node: Jurisdiction) -> tuple[Rate, list[Rate]]:
-    """The rate of ``node``'s part of ``units`` (already scoped to the user) and of each child.
+    """The rate of ``node``'s part of ``units`` (already scoped to the user) and of each child, counted now.
 
-    One aggregate grouped by child, and the node's own figures are the sum of its children's: every
-    unit falls in exactly one group, and scanning the units once rather than twice halves the
-    province's time at 180k units (tests/perf/test_staffing_bench.py). A station has no children and
-    gets its single aggregate.
+    The staffing page reads ``personnel.rollup`` instead and comes here only when the roll-up cannot answer;
+    the roll-up is tested against this. One aggregate grouped by child, and the node's own figures are the
+    sum of its children's: every unit falls in exactly one group, and scanning the units once rather than
+    twice halves the province's time at 180k units (tests/perf/test_staffing_bench.py). A station has no
+    children and gets its single aggregate.
     """
     units = supervised(units).filter(**{f"{node.tier}_id": node.pk})
     columns = CHILD_COLUMNS[node.tier]
     if not columns:
-        return Rate(node.pk, node.name, node.code, **units.aggregate(**_COUNTS), node=node), []
+        return Rate(node.pk, node.name, node.code, **units.aggregate(**COUNTS), node=node), []
     key = Coalesce(*columns) if len(columns) > 1 else F(columns[0])
-    rows = units.annotate(child=key).values("child").annotate(**_COUNTS).order_by()
+    rows = units.annotate(child=key).values("child").annotate(**COUNTS).order_by()
     by_key = {row.pop("child"): row for row in rows}
     overall = Rate(node.pk, node.name, node.code, node=node,
-                   **{name: sum(row[name] for row in by_key.values()) for name in _COUNTS})
+                   **{name: sum(row[name] for row in by_key.values()) for name in COUNTS})
     children = {n.pk: n for n in node.get_children()}
     rates = []
     for pk, child in sorted(children.items(), key=lambda item: item[1].code):
-        counts = by_key.pop(pk, dict.fromkeys(_COUNTS, 0))
+        counts = by_key.pop(pk, dict.fromkeys(COUNTS, 0))
         rates.append(Rate(pk, child.name, child.code, **counts, node=child))
     if None in by_key:
         rates.append(Rate(None, _("（直属本级的单位）"), "", **by_key.pop(None)))

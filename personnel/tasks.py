@@ -1,6 +1,6 @@
 from celery import shared_task
 
-from personnel import exports, services
+from personnel import exports, rollup, services
 
 
 @shared_task(name="personnel.tasks.certificate_reminders", ignore_result=True)
@@ -19,3 +19,10 @@ def build_national_export(job_pk: int) -> None:
 @shared_task(name="personnel.tasks.purge_exports", ignore_result=True)
 def purge_exports() -> int:
     return exports.purge()
+
+
+@shared_task(name="personnel.tasks.refresh_staffing_rollup", ignore_result=True)
+def refresh_staffing_rollup() -> int:
+    """The staffed-rate roll-up, every ``STAFFING_ROLLUP_MINUTES`` (docs/architecture.md §Background work);
+    idempotent, and concurrent runs queue on an advisory lock."""
+    return rollup.refresh()

@@ -24,7 +24,7 @@ from django.views.generic import TemplateView
 from jurisdictions import access
 from jurisdictions.duties import Duty, Write
 from jurisdictions.models import Jurisdiction
-from personnel import documents, exports, querysets, rules, services
+from personnel import documents, exports, querysets, rollup, rules, services
 from personnel.choices import AssessmentResult
 from personnel.filters import (
     AssessmentFilter,
@@ -50,6 +50,7 @@ from personnel.models import (
     ExportJob,
     Person,
     SpotAssessment,
+    StaffingRollup,
     Training,
     UnitStaffing,
 )
@@ -389,7 +390,12 @@ class AssessmentListView(ScopedListView):
 # --- The regulators' indicator ------------------------------------------------------------------------
 
 class StaffingView(ScopedMixin, TemplateView):
-    """The campaign's headline figure for a jurisdiction: staffed rate of its subtree, by child."""
+    """The campaign's headline figure for a jurisdiction: staffed rate of its subtree, by child.
+
+    Read from the roll-up (``personnel.rollup``) and dated; counted live over the user's units when the
+    roll-up cannot answer. Without a broker there is no beat (the quick start), so the page rebuilds a
+    roll-up that is missing or older than its interval itself before reading it.
+    """
 
     audience = access.REGULATORS
     template_name = "personnel/staffing.html"
@@ -408,12 +414,21 @@ class StaffingView(ScopedMixin, TemplateView):
         context = super().get_context_data(**kwargs)
         user = self.request.user
         node = self.get_node()
-        units = access.scope(Unit.objects.all(), user, Duty.VIEW)
-        overall, children = querysets.staffing_rates(units, node)
+        rows = access.scope(StaffingRollup.objects.all(), user, Duty.VIEW)
+        rolled = rollup.rates(rows, node)
+        if settings.CELERY_TASK_ALWAYS_EAGER and (rolled is None or rollup.is_stale(rolled.as_of)):
+            rollup.refresh()
+            rolled = rollup.rates(rows, node)
+        if rolled is None:
+            units = access.scope(Unit.objects.all(), user, Duty.VIEW)
+            overall, children = querysets.staffing_rates(units, node)
+            as_of = None
+        else:
+            overall, children, as_of = rolled.overall, rolled.children, rolled.as_of
         home = access.home_node(user)
         crumbs = [n for n in node.get_ancestors(include_self=True) if access.can(user, Duty.VIEW, n)]
         context.update(title=_("人员配备率"), node=node, overall=overall, children=children, crumbs=crumbs,
-                       home=home)
+                       home=home, as_of=as_of, interval=settings.STAFFING_ROLLUP_MINUTES)
         return context
 
 

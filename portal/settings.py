@@ -202,12 +202,19 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
     "max_retries": 1,
 }
 CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 1, "interval_start": 0, "interval_step": 0.5}
+# The staffed-rate roll-up /staffing/ reads (personnel.rollup) is rebuilt this often; the page says so. Without a
+# broker there is no beat, and the page rebuilds a roll-up older than this itself (docs/operations.md §Processes).
+STAFFING_ROLLUP_MINUTES = int(os.environ.get("STAFFING_ROLLUP_MINUTES", "10"))
 CELERY_BEAT_SCHEDULE = {
     "relay-outbox": {"task": "portal.kit.tasks.relay_outbox", "schedule": 5.0},
     "expire-delegations": {"task": "jurisdictions.tasks.expire_delegations", "schedule": 600.0},
     "purge-audit": {"task": "jurisdictions.tasks.purge_expired_audit", "schedule": 86400.0},
     "certificate-reminders": {"task": "personnel.tasks.certificate_reminders", "schedule": 3600.0},
     "purge-exports": {"task": "personnel.tasks.purge_exports", "schedule": 3600.0},
+    # A run that waited longer than one interval for a worker is dropped: the next one counts later data.
+    "refresh-staffing-rollup": {"task": "personnel.tasks.refresh_staffing_rollup",
+                                "schedule": STAFFING_ROLLUP_MINUTES * 60.0,
+                                "options": {"expires": STAFFING_ROLLUP_MINUTES * 60.0}},
 }
 
 # --- Personnel rules kept as data ([P] in docs/domain.md §Rules kept as settings; personnel/rules.py). ---

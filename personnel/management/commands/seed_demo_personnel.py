@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from jurisdictions.duties import Role
 from jurisdictions.models import User
-from personnel import rules, services
+from personnel import rollup, rules, services
 from personnel.choices import AssessmentResult, Post
 from personnel.models import Certificate, SpotAssessment, Training
 from portal.kit.samples import make_id_number
@@ -70,6 +70,8 @@ class Command(BaseCommand):
             if unit is not None and unit.people.exists():
                 self.records(unit, user, today)
         self.stdout.write(self.style.SUCCESS("已生成演示作业人员证、培训考核记录和监督抽查考核。"))
+        # The staffed-rate page reads the roll-up: count it now rather than at the beat's next run.
+        self.stdout.write(self.style.SUCCESS(f"已重算 {rollup.refresh()} 个辖区的人员配备率。"))
 
     def keeper(self, unit: Unit) -> User:
         """The demo regulator entering a unit's staff as its county (or city) would on the unit's page: a
