@@ -9,8 +9,8 @@ it is a page of rows read on an index, not an aggregate.
 Scope: a row holds a node's *whole* subtree, shown to whoever may view the node. That is never more than the
 user's scope because a regulator's grant covers the whole subtree of its node (docs/access.md §Grants) and
 units are placed by the same ancestor columns both ways: a node the user may view lies in a granted subtree,
-and so does everything below it. The rows are read through ``access.scope`` all the same, and a row the scope
-leaves out sends the page to the live count over the user's units.
+and so does everything below it. ``rates`` checks every node it reads against the user's grants all the same, and
+a node out of scope sends the page to the live count over the user's units.
 """
 
 from __future__ import annotations
@@ -21,10 +21,11 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from jurisdictions import access
+from jurisdictions.duties import Duty
 from jurisdictions.models import ANCESTOR_TIERS, Jurisdiction
 from personnel.models import StaffingRollup
 from personnel.querysets import CHILD_COLUMNS, COUNTS, Rate, supervised
@@ -96,13 +97,18 @@ def _rate(node: Jurisdiction, row: StaffingRollup) -> Rate:
     return Rate(node.pk, node.name, node.code, **{name: getattr(row, name) for name in COUNTS}, node=node)
 
 
-def rates(rows: QuerySet, node: Jurisdiction) -> Rates | None:
-    """``node``'s figures and its children's from ``rows`` (the roll-up, scoped to the user), in the shape
-    ``querysets.staffing_rates`` returns; None when the roll-up cannot answer for all of them: no refresh yet,
-    a node made since, or a row out of the user's scope. Two queries whatever the node: its children, their
-    rows."""
+def rates(node: Jurisdiction, user) -> Rates | None:
+    """``node``'s figures and its children's from the roll-up, in the shape ``querysets.staffing_rates``
+    returns; None when the roll-up cannot answer for all of them: no refresh yet, a node made since, or a node
+    out of ``user``'s scope. Two queries whatever the node: its children, their rows by primary key.
+
+    The scope is checked on the nodes already read (``access.can``, in memory) rather than by joining the rows
+    to the tree: that join is the one place a misestimate could turn a few rows into a loop over the tree.
+    """
     children = sorted(node.get_children(), key=lambda child: child.code)
-    found = {row.node_id: row for row in rows.filter(node_id__in=[node.pk, *(child.pk for child in children)])}
+    if not all(access.can(user, Duty.VIEW, n) for n in (node, *children)):
+        return None
+    found = StaffingRollup.objects.in_bulk([node.pk, *(child.pk for child in children)])
     own = found.get(node.pk)
     if own is None or any(child.pk not in found for child in children):
         return None

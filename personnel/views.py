@@ -50,7 +50,6 @@ from personnel.models import (
     ExportJob,
     Person,
     SpotAssessment,
-    StaffingRollup,
     Training,
     UnitStaffing,
 )
@@ -414,11 +413,10 @@ class StaffingView(ScopedMixin, TemplateView):
         context = super().get_context_data(**kwargs)
         user = self.request.user
         node = self.get_node()
-        rows = access.scope(StaffingRollup.objects.all(), user, Duty.VIEW)
-        rolled = rollup.rates(rows, node)
+        rolled = rollup.rates(node, user)
         if settings.CELERY_TASK_ALWAYS_EAGER and (rolled is None or rollup.is_stale(rolled.as_of)):
             rollup.refresh()
-            rolled = rollup.rates(rows, node)
+            rolled = rollup.rates(node, user)
         if rolled is None:
             units = access.scope(Unit.objects.all(), user, Duty.VIEW)
             overall, children = querysets.staffing_rates(units, node)

@@ -83,10 +83,6 @@ def page(user, **params):
     return client.get(reverse("personnel:staffing"), params)
 
 
-def all_rows():
-    return StaffingRollup.objects.all()
-
-
 # --- The roll-up says what the live count says ------------------------------------------------------------
 
 def test_the_roll_up_of_every_node_equals_the_live_count(landscape):
@@ -97,7 +93,7 @@ def test_the_roll_up_of_every_node_equals_the_live_count(landscape):
     assert len(nodes) > 12
     for n in Jurisdiction.objects.filter(pk__in=nodes):
         overall, children = staffing_rates(Unit.objects.all(), n)
-        rolled = rollup.rates(all_rows(), n)
+        rolled = rollup.rates(n, access.COMMAND_LINE)
         assert rolled is not None, n.code
         assert line(rolled.overall) == line(overall), n.code
         assert [line(r) for r in rolled.children] == [line(r) for r in children], n.code
@@ -105,22 +101,22 @@ def test_the_roll_up_of_every_node_equals_the_live_count(landscape):
 
 def test_the_roll_up_counts_exempt_flagged_and_directly_placed_units_as_the_page_did(landscape):
     rollup.refresh()
-    county = rollup.rates(all_rows(), node("620102"))
+    county = rollup.rates(node("620102"), access.COMMAND_LINE)
     # 酒泉路 2 (1 staffed), 张掖路 2 (1 stopped, 1 staffed and flagged), 雁南 1 (stopped, staffed, flagged:
     # exempt, so not counted as flagged), and 2 placed at 城关区 itself (1 staffed).
     assert line(county.overall)[3:] == (7, 2, 3, 1)
     direct = county.children[-1]
     assert (direct.key, direct.node) == (None, None) and direct.name == "（直属本级的单位）"
     assert line(direct)[3:] == (2, 0, 1, 0)
-    city = rollup.rates(all_rows(), node("620100"))
+    city = rollup.rates(node("620100"), access.COMMAND_LINE)
     assert line(city.overall)[3:] == (9, 2, 3, 1)
     assert line(city.children[-1])[3:] == (1, 0, 0, 0), "the unit placed at 兰州市 itself"
-    jiayuguan = rollup.rates(all_rows(), node("620200"))
+    jiayuguan = rollup.rates(node("620200"), access.COMMAND_LINE)
     assert [r.code for r in jiayuguan.children if r.total] == ["620201001", "620201002"]
     assert all(r.key is not None for r in jiayuguan.children), "no unit sits at 嘉峪关 itself"
-    station = rollup.rates(all_rows(), node("620102002"))
+    station = rollup.rates(node("620102002"), access.COMMAND_LINE)
     assert station.children == [] and line(station.overall)[3:] == (2, 1, 1, 1)
-    province = rollup.rates(all_rows(), node("620000"))
+    province = rollup.rates(node("620000"), access.COMMAND_LINE)
     assert province.overall.total == Unit.objects.exclude(
         status__in=[UnitStatus.PENDING, UnitStatus.REJECTED]).count() == 13
 
@@ -151,9 +147,9 @@ def test_a_refresh_holds_the_advisory_lock_until_it_commits(landscape):
 def test_the_roll_up_is_a_snapshot_until_the_next_refresh(landscape):
     rollup.refresh()
     fill(landscape["users"]["county"], landscape["unit"], USAGE_POSTS)
-    before = rollup.rates(all_rows(), node("620102")).overall.staffed
+    before = rollup.rates(node("620102"), access.COMMAND_LINE).overall.staffed
     rollup.refresh()
-    assert rollup.rates(all_rows(), node("620102")).overall.staffed == before + 1
+    assert rollup.rates(node("620102"), access.COMMAND_LINE).overall.staffed == before + 1
 
 
 # --- The page -------------------------------------------------------------------------------------------------
@@ -167,7 +163,7 @@ def test_the_page_shows_the_roll_ups_figures_and_when_they_were_counted(landscap
     context = response.context
     assert context["as_of"] == as_of
     assert line(context["overall"])[3:] == (7, 2, 3, 1)
-    rolled = rollup.rates(all_rows(), node("620102"))
+    rolled = rollup.rates(node("620102"), access.COMMAND_LINE)
     assert [line(r) for r in context["children"]] == [line(r) for r in rolled.children]
     html = response.content.decode()
     when = formats.date_format(timezone.localtime(as_of), "DATETIME_FORMAT")
@@ -186,7 +182,7 @@ def test_without_a_roll_up_the_page_counts_live_and_says_so(landscape):
 def test_a_child_made_since_the_refresh_sends_the_page_to_the_live_count(landscape):
     rollup.refresh()
     StaffingRollup.objects.filter(node=node("620102002")).delete()  # as if the station were made after it
-    assert rollup.rates(all_rows(), node("620102")) is None
+    assert rollup.rates(node("620102"), access.COMMAND_LINE) is None
     response = page(landscape["users"]["county"])
     assert response.context["as_of"] is None
     assert line(response.context["overall"])[3:] == (7, 2, 3, 1)
@@ -249,16 +245,17 @@ def test_a_node_outside_the_users_scope_is_404_with_a_roll_up_as_without(landsca
     assert page(landscape["users"][user], node=node(code).pk).status_code == 404
 
 
-def test_the_roll_up_is_read_through_the_users_scope(landscape):
-    """A node's row holds its whole subtree, which a grant on the node or above covers whole; a row the scope
-    left out would make the page count live over the user's own units instead."""
+def test_the_roll_up_answers_only_for_nodes_in_the_users_scope(landscape):
+    """A node's row holds its whole subtree, which a grant on the node or above covers whole; a node out of
+    scope would make the page count live over the user's own units instead (the view 404s before that)."""
     rollup.refresh()
     county = landscape["users"]["county"]
-    in_scope = access.scope(StaffingRollup.objects.all(), county)
-    assert set(in_scope.values_list("node__code", flat=True)) == set(
-        access.node_scope(county).values_list("code", flat=True))
-    assert rollup.rates(in_scope, node("620100")) is None
-    assert rollup.rates(in_scope, node("620102")) is not None
+    assert rollup.rates(node("620100"), county) is None
+    assert rollup.rates(node("620103"), county) is None
+    assert rollup.rates(node("620102"), county) is not None
+    assert rollup.rates(node("620102001"), county) is not None
+    assert set(access.scope(StaffingRollup.objects.all(), county).values_list("node__code", flat=True)) == set(
+        access.node_scope(county).values_list("code", flat=True)), "scoped like its node, should a list read it"
 
 
 def test_a_city_leader_drilling_into_a_county_sees_that_countys_figures_only(landscape):
