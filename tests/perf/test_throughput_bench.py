@@ -92,6 +92,7 @@ def django_db_setup(django_db_setup, django_db_blocker):
         with connection.cursor() as cursor:
             for table in TABLES:
                 cursor.execute(f"VACUUM (ANALYZE) {table}")
+        call_command("refresh_staffing")  # what the beat task keeps fresh in production
         for name, code in REGULATORS.items():
             if not User.objects.filter(username=f"tp-{name}").exists():
                 factories.regulator(code, Role.LEADER, username=f"tp-{name}")
