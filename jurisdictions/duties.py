@@ -145,6 +145,9 @@ class Write(enum.Enum):
     UNIT = (Duty.EDIT_UNIT, Duty.MANAGE_UNITS)
     RECORDS = (Duty.KEEP_RECORDS, Duty.MANAGE_UNITS)
     UNIT_ACCOUNTS = (Duty.MANAGE_UNIT_ACCOUNTS, Duty.MANAGE_UNITS)
+    # 销号: a hazard the unit found itself is closed by the unit (Order 74 Art. 143, the director's weekly
+    # 排查治理), and the regulator inspecting the unit may verify or send back any finding (000 §三(一), §四).
+    VERIFICATION = (Duty.KEEP_RECORDS, Duty.INSPECT)
 
     def duty_for(self, *, enterprise: bool) -> Duty:
         enterprise_duty, regulator_duty = self.value

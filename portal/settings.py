@@ -86,7 +86,7 @@ INSTALLED_APPS = [
     "jurisdictions",
     "units",
     "personnel",
-    "inspections",
+    "inspections.findings",
     "portal.dashboard",
 ]
 

@@ -19,6 +19,7 @@ urlpatterns = [
     path("", include("jurisdictions.urls")),
     path("", include("units.urls")),
     path("", include("personnel.urls")),
+    path("", include("inspections.findings.urls")),
 ]
 
 handler500 = server_error

@@ -37,6 +37,7 @@ NAVIGATION = (
     NavItem(_("作业人员证"), "personnel:certificate_list", Duty.VIEW, "award"),
     NavItem(_("培训考核记录"), "personnel:training_list", Duty.VIEW, "mortarboard"),
     NavItem(_("监督抽查考核"), "personnel:assessment_list", Duty.VIEW, "clipboard-data"),
+    NavItem(_("隐患整改"), "findings:finding_list", Duty.VIEW, "exclamation-octagon"),
     NavItem(_("账号管理"), "jurisdictions:user_list", Duty.MANAGE_ACCOUNTS, "people", audience=REGULATORS),
     NavItem(_("使用登记委托"), "jurisdictions:delegation_list", Duty.VIEW, "arrow-left-right", audience=REGULATORS),
     NavItem(_("审计日志"), "jurisdictions:audit_list", Duty.VIEW_AUDIT, "journal-text", audience=REGULATORS),

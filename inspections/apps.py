@@ -1,7 +1,0 @@
-from django.apps import AppConfig
-from django.utils.translation import gettext_lazy as _
-
-
-class InspectionsConfig(AppConfig):
-    name = "inspections"
-    verbose_name = _("检查与监督")
