@@ -259,6 +259,37 @@ def _export_job(w):
     return w["export_job"]
 
 
+def _finding(stage: str = "open"):
+    """A self-check finding of ``unit`` raised by its enterprise, taken to ``stage`` (open / rectified; made on
+    first use)."""
+
+    def build(w):
+        from inspections.findings import services as finding_services
+
+        key = f"finding_{stage}"
+        if key not in w:
+            finding = finding_services.raise_finding(by=w["users"]["enterprise"], unit=w["unit"],
+                                                     description=f"矩阵隐患 {stage}",
+                                                     due_on=timezone.localdate() + timedelta(days=7))
+            if stage == "rectified":
+                finding = finding_services.rectify(by=w["users"]["enterprise"], finding=finding, note="矩阵整改",
+                                                   evidence=[licence_upload("整改.png")])
+            w[key] = finding
+        return w[key]
+
+    return build
+
+
+def _evidence(w):
+    return _finding("rectified")(w).evidence.get()
+
+
+def _finding_state(stage):
+    from inspections.findings.models import Finding
+
+    return lambda w: Finding.objects.filter(pk=_finding(stage)(w).pk).values_list("status", "rectified_at").get()
+
+
 # Where use registration is decided in ``w``: the city, and 城关区 under the delegation ``w`` opens.
 REGISTRARS = ("city", "county")
 UNIT_VIEWERS = ("province", "city", "county", "station", "enterprise")
@@ -376,6 +407,16 @@ MATRIX: dict[str, Page] = {
     "personnel:national_export": Page(only(REGULATORS)),
     "personnel:national_export_download": Page(only(("county",)), obj=_export_job),
     "personnel:import": Page(only((*REGULATORS, *ENTERPRISES))),
+    # Findings (docs/domain.md §Findings): the unit's enterprise raises and rectifies (KEEP_RECORDS); the unit
+    # or a regulator inspecting it (INSPECT over ``unit``: province, 兰州, 城关区, its station) verifies or
+    # sends back; whoever sees the unit sees its findings and their evidence.
+    "findings:finding_list": Page(only((*REGULATORS, *ENTERPRISES))),
+    "findings:finding_create": Page(only(ENTERPRISES)),
+    "findings:finding_detail": Page(only(UNIT_VIEWERS), obj=_finding()),
+    "findings:finding_rectify": Page(only(("enterprise",)), obj=_finding()),
+    "findings:finding_verify": Page(only(UNIT_VIEWERS), obj=_finding("rectified")),
+    "findings:finding_reject": Page(only(UNIT_VIEWERS), obj=_finding("rectified")),
+    "findings:evidence": Page(only(UNIT_VIEWERS), obj=_evidence),
 }
 
 
@@ -590,6 +631,9 @@ def _stock_unit(u: Unit, keeper: User, n: int) -> None:
                                        trainer="矩阵讲师", passed=[person])
     personnel_services.record_assessment(by=factories.system_user(), person=person, assessed_on=today, score=55,
                                          result="failed")
+    from inspections.findings import services as finding_services
+
+    finding_services.raise_finding(by=keeper, unit=u, description=f"矩阵列表隐患{n}", due_on=today, responsible=person)
 
 
 @pytest.fixture
@@ -779,6 +823,12 @@ def _import_upload(kind):
     return data
 
 
+def _findings_described(text):
+    from inspections.findings.models import Finding
+
+    return Finding.objects.filter(description=text).exists()
+
+
 def _import_jobs(w):
     from units.models import ImportJob
 
@@ -931,6 +981,24 @@ WRITES: dict[str, Write] = {
         state=lambda w: SpotAssessment.objects.filter(person=_person(w)).exists(),
         refused={"station": NOT_FOUND, "enterprise": NOT_FOUND, "other_county": NOT_FOUND,
                  "other_city": NOT_FOUND}),
+    "findings:finding_create": Write(
+        rightful="enterprise", data=lambda w: {"description": "矩阵新隐患", "hazard_level": "general", "equipment": "",
+                                               "responsible": "", "due_on": timezone.localdate().isoformat()},
+        state=lambda w: _findings_described("矩阵新隐患"),
+        refused={"county": NOT_FOUND, "station": NOT_FOUND, "anonymous": LOGIN, "sysadmin": NOT_FOUND}),
+    "findings:finding_rectify": Write(
+        rightful="enterprise", obj=_finding(),
+        data=lambda w: {"note": "矩阵整改", "evidence": licence_upload("整改.png")},
+        state=_finding_state("open"),
+        refused={"other_enterprise": NOT_FOUND, "county": NOT_FOUND, "station": NOT_FOUND, "other_county": NOT_FOUND}),
+    "findings:finding_verify": Write(
+        rightful="county", obj=_finding("rectified"), data=lambda w: {"note": ""},
+        state=lambda w: _finding_state("rectified")(w)[0],
+        refused={"other_enterprise": NOT_FOUND, "other_county": NOT_FOUND, "other_city": NOT_FOUND}),
+    "findings:finding_reject": Write(
+        rightful="station", obj=_finding("rectified"), data=lambda w: {"reason": "矩阵退回"},
+        state=lambda w: _finding_state("rectified")(w)[0],
+        refused={"other_enterprise": NOT_FOUND, "other_county": NOT_FOUND, "other_city": NOT_FOUND}),
 }
 
 WRITE_CASES = [(name, role) for name in sorted(WRITES) for role in WRITES[name].refused]
@@ -955,7 +1023,8 @@ def test_every_post_endpoint_of_the_matrix_has_a_write_entry():
              "personnel:appointment_document", "personnel:person_list", "personnel:person_detail",
              "personnel:person_reveal", "personnel:certificate_list", "personnel:training_list",
              "personnel:assessment_list", "personnel:staffing", "personnel:staffing_units",
-             "personnel:national_export_download"}
+             "personnel:national_export_download",
+             "findings:finding_list", "findings:finding_detail", "findings:evidence"}
     assert set(MATRIX) - reads == set(WRITES)
 
 
@@ -1059,7 +1128,8 @@ def test_get_never_changes_state(w):
 
 
 DOWNLOADS = ("units:application_document", "units:application_decision", "units:equipment_certificate",
-             "units:unit_licence", "personnel:unit_staff_pdf", "personnel:appointment_document")
+             "units:unit_licence", "personnel:unit_staff_pdf", "personnel:appointment_document",
+             "findings:evidence")
 
 
 @pytest.mark.parametrize("name", DOWNLOADS)
