@@ -17,6 +17,7 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
+from inspections.findings import services as findings
 from jurisdictions import access
 from jurisdictions.duties import Role, Tier
 from jurisdictions.models import Jurisdiction
@@ -72,8 +73,11 @@ def ascii_world(tree, settings):
     person = personnel.add_person(by=enterprise, unit=unit, name="Mary Major",
                                   id_number=factories.new_id_number(), phone="13900001234")
     personnel.appoint(by=enterprise, unit=unit, person=person, post=Post.PRINCIPAL, started_on=date(2025, 1, 6))
+    finding = findings.raise_finding(by=enterprise, unit=unit, description="Emergency light out in car 2",
+                                     equipment=equipment, responsible=person, due_on=timezone.localdate())
     return {"regulator": regulator, "enterprise": enterprise, "unit": unit, "equipment": equipment,
             "application": application, "notification": notification, "person": person, "county": county,
+            "finding": finding,
             "user": regulator,
             # Identifiers whose official format is Chinese (受理编号 （兰）特设受〔2026〕第1号): data, not wording.
             "identifiers": [application.number]}
@@ -99,6 +103,8 @@ PAGES = {
         "user_list": lambda w: reverse("jurisdictions:user_list"),
         "user_detail": lambda w: reverse("jurisdictions:user_detail", args=[w["user"].pk]),
         "password_change": lambda w: reverse("password_change"),
+        "finding_list": lambda w: reverse("findings:finding_list"),
+        "finding_detail": lambda w: reverse("findings:finding_detail", args=[w["finding"].pk]),
     },
     "enterprise": {
         "dashboard": lambda w: reverse("dashboard:home"),
@@ -110,6 +116,10 @@ PAGES = {
         "unit_staff": lambda w: reverse("personnel:unit_staff", args=[w["unit"].pk]),
         "person_list": lambda w: reverse("personnel:person_list"),
         "person_detail": lambda w: reverse("personnel:person_detail", args=[w["person"].pk]),
+        "finding_list": lambda w: reverse("findings:finding_list"),
+        "finding_detail": lambda w: reverse("findings:finding_detail", args=[w["finding"].pk]),
+        "finding_create": lambda w: reverse("findings:finding_create"),
+        "finding_rectify": lambda w: reverse("findings:finding_rectify", args=[w["finding"].pk]),
     },
 }
 
