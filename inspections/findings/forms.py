@@ -1,4 +1,5 @@
 from django import forms
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from inspections.findings.choices import HazardLevel
@@ -55,8 +56,13 @@ class RectifyForm(forms.Form):
     note = forms.CharField(label=_("整改情况"), max_length=1000, widget=forms.Textarea(attrs={"rows": 3}))
     evidence = EvidenceField(
         label=_("整改佐证"), required=False,
-        widget=EvidenceInput(attrs={"class": "form-control", "accept": EVIDENCE_ACCEPT, "multiple": True}),
-        help_text=_("整改后的照片或证明材料，JPG、PNG 或 PDF，每个不超过 10 MB，最多 %(n)d 个。") % {"n": MAX_EVIDENCE})
+        widget=EvidenceInput(attrs={"class": "form-control", "accept": EVIDENCE_ACCEPT, "multiple": True}))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Worded per request: formatting a lazy string at import would fix it in the first reader's language.
+        self.fields["evidence"].help_text = gettext(
+            "整改后的照片或证明材料，JPG、PNG 或 PDF，每个不超过 10 MB，最多 %(n)d 个。") % {"n": MAX_EVIDENCE}
 
 
 class VerifyForm(forms.Form):
