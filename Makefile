@@ -51,6 +51,7 @@ migrate: setup
 run: migrate
 	$(PY) manage.py seed_demo
 	$(PY) manage.py seed_demo_personnel
+	$(PY) manage.py seed_demo_findings
 	$(MAKE) --no-print-directory serve
 
 # The portal as its users see it: DEBUG off, its own Chinese error pages, static files collected into

@@ -8,6 +8,7 @@ from django.core.management import call_command
 from django.test import Client
 from django.urls import reverse
 
+from inspections.findings.models import Finding
 from jurisdictions.models import AuditEvent, Delegation, User
 from personnel.choices import AssessmentResult
 from personnel.models import Certificate, Person, SpotAssessment, Training
@@ -16,12 +17,13 @@ from units.choices import ApplicationKind, ApplicationStatus, EquipmentStatus, N
 from units.models import Application, Equipment, Unit, WorkNotification
 
 SEEDED = (User, Unit, Equipment, Application, WorkNotification, Person, Certificate, Training, SpotAssessment,
-          Delegation)
+          Delegation, Finding)
 
 
 def seed() -> None:
     call_command("seed_demo", stdout=io.StringIO())
     call_command("seed_demo_personnel", stdout=io.StringIO())
+    call_command("seed_demo_findings", stdout=io.StringIO())
 
 
 @pytest.fixture

@@ -14,6 +14,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import resolve, reverse
 from django.utils import timezone
 
+from inspections.findings import services as findings
 from jurisdictions import access
 from jurisdictions.duties import Role
 from personnel import services as personnel
@@ -68,6 +69,8 @@ def enterprise(tree, settings, tmp_path):
                                       manufacturer="兰州电梯制造有限公司", **fields)
 
     due, overdue, waiting = add(1), add(2), add(3)
+    findings.raise_finding(by=user, unit=unit, equipment=due, description="轿厢应急照明不亮，五方对讲无法接通值班室。",
+                           due_on=today + timedelta(days=7))
     registered = services.submit_application(by=user, unit=unit, kind="register", equipment=[due, overdue],
                                              documents=uploads())
     services.accept_application(by=city, application=registered)
