@@ -88,6 +88,7 @@ INSTALLED_APPS = [
     "units",
     "personnel",
     "inspections.findings",
+    "inspections.routines",
     "portal.dashboard",
 ]
 

@@ -20,6 +20,7 @@ urlpatterns = [
     path("", include("units.urls")),
     path("", include("personnel.urls")),
     path("", include("inspections.findings.urls")),
+    path("", include("inspections.routines.urls")),
 ]
 
 handler500 = server_error

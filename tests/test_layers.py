@@ -11,7 +11,8 @@ import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 # ``inspections`` is a plain package of apps (docs/architecture.md §Layers): each of its apps is a layer of its own.
-APPS = ("jurisdictions", "units", "personnel", "inspections.findings", "portal.kit", "portal.dashboard")
+APPS = ("jurisdictions", "units", "personnel", "inspections.findings", "inspections.routines", "portal.kit",
+        "portal.dashboard")
 # What each package may import among the project's own packages (besides itself).
 ALLOWED = {
     "portal.kit": set(),
@@ -19,6 +20,7 @@ ALLOWED = {
     "units": {"portal.kit", "jurisdictions"},
     "personnel": {"portal.kit", "jurisdictions", "units"},
     "inspections.findings": {"portal.kit", "jurisdictions", "units", "personnel"},
+    "inspections.routines": {"portal.kit", "jurisdictions", "units", "personnel", "inspections.findings"},
 }
 
 
@@ -58,6 +60,8 @@ def test_nothing_below_reaches_the_inspection_apps(tmp_path):
     module.write_text("from inspections.findings.models import Finding\n", encoding="utf-8")
     assert {owner(m) for m in imports_of(module)} == {"inspections.findings"}
     assert not any("inspections.findings" in ALLOWED[app] for app in ("units", "personnel", "jurisdictions"))
+    assert not any("inspections.routines" in ALLOWED[app]
+                   for app in ("units", "personnel", "jurisdictions", "inspections.findings"))
 
 
 def test_the_rule_catches_an_upward_import(tmp_path):

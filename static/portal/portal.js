@@ -11,6 +11,17 @@
       }
       return;
     }
+    // 增加一条 on a formset: a copy of its <template> row with the next index, and the count raised.
+    var add = event.target.closest("[data-formset-add]");
+    if (add) {
+      var prefix = add.getAttribute("data-formset-add");
+      var total = document.getElementById("id_" + prefix + "-TOTAL_FORMS");
+      var n = parseInt(total.value, 10);
+      document.getElementById(prefix + "-rows").insertAdjacentHTML(
+        "beforeend", document.getElementById(prefix + "-empty").innerHTML.replace(/__prefix__/g, n));
+      total.value = n + 1;
+      return;
+    }
     var pick = event.target.closest("[data-pick]");
     if (pick) {
       var picker = pick.closest("[data-picker]");

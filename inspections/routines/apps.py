@@ -1,0 +1,14 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class RoutinesConfig(AppConfig):
+    name = "inspections.routines"
+    label = "routines"
+    verbose_name = _("日管控、周排查、月调度")
+
+    def ready(self):
+        from inspections.routines.services import follow_unit
+        from units.signals import unit_moved
+
+        unit_moved.connect(follow_unit, dispatch_uid="routines.follow_unit")
