@@ -75,6 +75,10 @@ class Page:
     url_kwargs: dict = field(default_factory=dict)  # fixed URL arguments of a page without an object
 
 
+def _own_risk_list(w, role):
+    return reverse("routines:risk_list", args=[(w["unit"] if role == "enterprise" else w["other_unit"]).pk])
+
+
 def _home(w, role):
     return reverse("dashboard:home")
 
@@ -290,6 +294,30 @@ def _finding_state(stage):
     return lambda w: Finding.objects.filter(pk=_finding(stage)(w).pk).values_list("status", "rectified_at").get()
 
 
+def _risk_version(w):
+    """The first version of ``unit``'s risk control list, saved by its enterprise (made on first use)."""
+    if "risk_version" not in w:
+        from inspections.routines import services as routine_services
+
+        w["risk_version"] = routine_services.save_list(by=w["users"]["enterprise"], unit=w["unit"], rows=[
+            {"category": "equipment", "risk_item": "矩阵风险点", "check_content": "矩阵检查内容",
+             "control_measure": "矩阵管控措施", "responsible_post": "safety_officer", "frequency": "daily"}])
+    return w["risk_version"]
+
+
+def _risk_versions(w):
+    from inspections.routines.models import RiskListVersion
+
+    return RiskListVersion.objects.filter(risk_list__unit=w["unit"]).count()
+
+
+def _risk_list_data(w):
+    row = {"category": "equipment", "risk_item": "矩阵新风险点", "check_content": "矩阵检查",
+           "control_measure": "矩阵措施", "responsible_post": "safety_officer", "frequency": "weekly", "covers": ""}
+    return {"rows-TOTAL_FORMS": "1", "rows-INITIAL_FORMS": "0", "rows-MIN_NUM_FORMS": "0",
+            "rows-MAX_NUM_FORMS": "1000", "note": "矩阵修订", **{f"rows-0-{k}": v for k, v in row.items()}}
+
+
 # Where use registration is decided in ``w``: the city, and 城关区 under the delegation ``w`` opens.
 REGISTRARS = ("city", "county")
 UNIT_VIEWERS = ("province", "city", "county", "station", "enterprise")
@@ -417,6 +445,14 @@ MATRIX: dict[str, Page] = {
     "findings:finding_verify": Page(only(UNIT_VIEWERS), obj=_finding("rectified")),
     "findings:finding_reject": Page(only(UNIT_VIEWERS), obj=_finding("rectified")),
     "findings:evidence": Page(only(UNIT_VIEWERS), obj=_evidence),
+    # The risk control list (docs/domain.md §Risk control list): whoever sees the unit reads it and its versions;
+    # only the unit's enterprise (KEEP_RECORDS) edits it or generates it from the templates.
+    "routines:my_risk_list": Page(only(ENTERPRISES, granted=REDIRECT), redirect_to=_own_risk_list),
+    "routines:risk_list": Page(only(UNIT_VIEWERS), obj=lambda w: w["unit"]),
+    "routines:risk_list_history": Page(only(UNIT_VIEWERS), obj=lambda w: w["unit"]),
+    "routines:risk_list_version": Page(only(UNIT_VIEWERS), obj=_risk_version),
+    "routines:risk_list_edit": Page(only(("enterprise",)), obj=lambda w: w["unit"]),
+    "routines:risk_list_generate": Page(only(("enterprise",)), obj=lambda w: w["unit"]),
 }
 
 
@@ -999,6 +1035,13 @@ WRITES: dict[str, Write] = {
         rightful="station", obj=_finding("rectified"), data=lambda w: {"reason": "矩阵退回"},
         state=lambda w: _finding_state("rectified")(w)[0],
         refused={"other_enterprise": NOT_FOUND, "other_county": NOT_FOUND, "other_city": NOT_FOUND}),
+    "routines:risk_list_edit": Write(
+        rightful="enterprise", obj=lambda w: w["unit"], data=_risk_list_data, state=_risk_versions,
+        refused={"other_enterprise": NOT_FOUND, "county": NOT_FOUND, "station": NOT_FOUND, "other_county": NOT_FOUND,
+                 "anonymous": LOGIN}),
+    "routines:risk_list_generate": Write(
+        rightful="enterprise", obj=lambda w: w["unit"], data=lambda w: _equipment(w) and {}, state=_risk_versions,
+        refused={"other_enterprise": NOT_FOUND, "county": NOT_FOUND, "city": NOT_FOUND, "other_county": NOT_FOUND}),
 }
 
 WRITE_CASES = [(name, role) for name in sorted(WRITES) for role in WRITES[name].refused]
@@ -1024,7 +1067,9 @@ def test_every_post_endpoint_of_the_matrix_has_a_write_entry():
              "personnel:person_reveal", "personnel:certificate_list", "personnel:training_list",
              "personnel:assessment_list", "personnel:staffing", "personnel:staffing_units",
              "personnel:national_export_download",
-             "findings:finding_list", "findings:finding_detail", "findings:evidence"}
+             "findings:finding_list", "findings:finding_detail", "findings:evidence",
+             "routines:my_risk_list", "routines:risk_list", "routines:risk_list_history",
+             "routines:risk_list_version"}
     assert set(MATRIX) - reads == set(WRITES)
 
 
