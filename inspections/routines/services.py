@@ -21,6 +21,7 @@ from jurisdictions import access
 from jurisdictions.audit import record
 from jurisdictions.duties import Duty
 from jurisdictions.models import AuditEvent, User
+from portal.kit.wording import listing
 from units.choices import EquipmentStatus, UnitKind, UnitStatus
 from units.models import EquipmentType, Unit
 
@@ -161,6 +162,6 @@ def generate_from_templates(*, by: User, unit: Unit) -> RiskListVersion:
                   "control_measure": row["control_measure"], "responsible_post": row["post"],
                   "frequency": row["frequency"], "equipment": None, "equipment_type": kinds.get(code)}
                  for code in codes for row in templates()[code]["rows"]]
-        names = "、".join(templates()[c]["name"] for c in codes)
+        names = listing(templates()[c]["name"] for c in codes)
         return _write_version(by, risk_list, clean_rows(unit, current + added),
                               _("从模板生成：%(names)s") % {"names": names}, "generate_risk_list")

@@ -21,6 +21,7 @@ from jurisdictions import access
 from jurisdictions.duties import Duty
 from portal.kit.forms import ConfirmForm, apply_form_errors, style_widgets
 from portal.kit.views import ConfirmActionView, ObjectMixin, ScopedDetailView
+from portal.kit.wording import listing
 from units.models import Unit
 from units.services import unit_of
 
@@ -143,7 +144,7 @@ class RiskListGenerateView(ConfirmActionView):
 
     @property
     def question(self):
-        names = "、".join(templates()[c]["name"] for c in services.template_codes_for(self.object)) or "—"
+        names = listing(templates()[c]["name"] for c in services.template_codes_for(self.object)) or "—"
         return _("按本单位设备类别（%(names)s）的参考模板补充清单，保存为新版本；已有条目保留，旧版本仍可查看。") % {
             "names": names}
 

@@ -18,6 +18,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from inspections.findings import services as findings
+from inspections.routines import services as routines
 from jurisdictions import access
 from jurisdictions.duties import Role, Tier
 from jurisdictions.models import Jurisdiction
@@ -75,9 +76,16 @@ def ascii_world(tree, settings):
     personnel.appoint(by=enterprise, unit=unit, person=person, post=Post.PRINCIPAL, started_on=date(2025, 1, 6))
     finding = findings.raise_finding(by=enterprise, unit=unit, description="Emergency light out in car 2",
                                      equipment=equipment, responsible=person, due_on=timezone.localdate())
+    risk_version = routines.save_list(by=enterprise, unit=unit, note="First list", rows=[
+        {"category": "equipment", "risk_item": "Door locks", "check_content": "Landing doors close fully",
+         "control_measure": "Stop the lift and call the maintainer", "responsible_post": Post.SAFETY_OFFICER,
+         "frequency": "daily", "equipment": equipment},
+        {"category": "safety_devices", "risk_item": "Alarm", "check_content": "Car alarm reaches the duty room",
+         "control_measure": "Repair at once", "responsible_post": Post.SAFETY_DIRECTOR, "frequency": "weekly",
+         "equipment_type": category}])
     return {"regulator": regulator, "enterprise": enterprise, "unit": unit, "equipment": equipment,
             "application": application, "notification": notification, "person": person, "county": county,
-            "finding": finding,
+            "finding": finding, "risk_version": risk_version,
             "user": regulator,
             # Identifiers whose official format is Chinese (受理编号 （兰）特设受〔2026〕第1号): data, not wording.
             "identifiers": [application.number]}
@@ -105,6 +113,8 @@ PAGES = {
         "password_change": lambda w: reverse("password_change"),
         "finding_list": lambda w: reverse("findings:finding_list"),
         "finding_detail": lambda w: reverse("findings:finding_detail", args=[w["finding"].pk]),
+        "risk_list": lambda w: reverse("routines:risk_list", args=[w["unit"].pk]),
+        "risk_list_version": lambda w: reverse("routines:risk_list_version", args=[w["risk_version"].pk]),
     },
     "enterprise": {
         "dashboard": lambda w: reverse("dashboard:home"),
@@ -120,6 +130,11 @@ PAGES = {
         "finding_detail": lambda w: reverse("findings:finding_detail", args=[w["finding"].pk]),
         "finding_create": lambda w: reverse("findings:finding_create"),
         "finding_rectify": lambda w: reverse("findings:finding_rectify", args=[w["finding"].pk]),
+        "risk_list": lambda w: reverse("routines:my_risk_list"),
+        "risk_list_history": lambda w: reverse("routines:risk_list_history", args=[w["unit"].pk]),
+        "risk_list_version": lambda w: reverse("routines:risk_list_version", args=[w["risk_version"].pk]),
+        "risk_list_edit": lambda w: reverse("routines:risk_list_edit", args=[w["unit"].pk]),
+        "risk_list_generate": lambda w: reverse("routines:risk_list_generate", args=[w["unit"].pk]),
     },
 }
 
