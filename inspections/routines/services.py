@@ -8,10 +8,11 @@ the audit event in one transaction; a bad row writes nothing.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import date
+from datetime import date, datetime, time, timedelta
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from inspections.routines.choices import RESPONSIBLE_POSTS, Frequency, RiskCategory
@@ -43,8 +44,8 @@ def current_version(unit: Unit) -> RiskListVersion | None:
 def version_in_force(unit: Unit, day: date) -> RiskListVersion | None:
     """The version the unit's checks of ``day`` follow: the last one saved by the end of that day (local
     time). A version saved during a day is in force for that whole day; none before the first save."""
-    return (RiskListVersion.objects.filter(risk_list__unit=unit, saved_at__date__lte=day)
-            .order_by("-number").first())
+    end = datetime.combine(day + timedelta(days=1), time.min, tzinfo=timezone.get_current_timezone())
+    return RiskListVersion.objects.filter(risk_list__unit=unit, saved_at__lt=end).order_by("-number").first()
 
 
 def _row_error(errors: dict, field: str, message: str, row: int) -> None:

@@ -131,18 +131,22 @@ def test_the_version_in_force_on_a_day_is_the_last_saved_by_its_end(world):
     monday = datetime(2026, 3, 2, 9, 0, tzinfo=tz)
     first = services.save_list(by=enterprise, unit=unit, rows=[row()])
     second = services.save_list(by=enterprise, unit=unit, rows=[row(risk_item="平层")])
+    third = services.save_list(by=enterprise, unit=unit, rows=[row(risk_item="照明")])
     # Backdate the saves: first on Monday morning, second on Wednesday afternoon (the trigger forbids UPDATE,
     # so the test lifts it for the fixture only).
     from pgtrigger import ignore
     with ignore("routines.RiskListVersion:risklist_version_append_only"):
         RiskListVersion.objects.filter(pk=first.pk).update(saved_at=monday)
         RiskListVersion.objects.filter(pk=second.pk).update(saved_at=monday + timedelta(days=2, hours=6))
+        # Friday 00:30 in Lanzhou is still Thursday in UTC: the local day counts.
+        RiskListVersion.objects.filter(pk=third.pk).update(saved_at=datetime(2026, 3, 6, 0, 30, tzinfo=tz))
     day = monday.date()
     assert services.version_in_force(unit, day - timedelta(days=1)) is None
     assert services.version_in_force(unit, day) == first
     assert services.version_in_force(unit, day + timedelta(days=1)) == first
     assert services.version_in_force(unit, day + timedelta(days=2)) == second  # saved that afternoon
-    assert services.version_in_force(unit, day + timedelta(days=30)) == second
+    assert services.version_in_force(unit, day + timedelta(days=3)) == second
+    assert services.version_in_force(unit, day + timedelta(days=4)) == third
     assert services.version_in_force(world["other_unit"], day + timedelta(days=30)) is None
 
 
@@ -249,6 +253,8 @@ def test_the_enterprise_sees_only_its_own_unit_and_another_county_gets_404(world
     mine = reverse("routines:risk_list", args=[world["unit"].pk])
     enterprise = logged_in(world["users"]["enterprise"])
     assert enterprise.get(reverse("routines:my_risk_list"))["Location"] == mine
+    unit_page = logged_in(world["users"]["station"]).get(world["unit"].get_absolute_url()).content.decode()
+    assert f'href="{mine}"' in unit_page  # regulators reach the list from the unit's page
     page = enterprise.get(mine).content.decode()
     assert 'data-testid="edit"' in page and 'data-testid="risk-item"' in page
     for role in ("other_enterprise", "other_county"):
