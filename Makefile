@@ -52,6 +52,7 @@ run: migrate
 	$(PY) manage.py seed_demo
 	$(PY) manage.py seed_demo_personnel
 	$(PY) manage.py seed_demo_findings
+	$(PY) manage.py seed_demo_routines
 	$(MAKE) --no-print-directory serve
 
 # The portal as its users see it: DEBUG off, its own Chinese error pages, static files collected into

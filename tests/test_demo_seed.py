@@ -9,6 +9,7 @@ from django.test import Client
 from django.urls import reverse
 
 from inspections.findings.models import Finding
+from inspections.routines.models import RiskListVersion
 from jurisdictions.models import AuditEvent, Delegation, User
 from personnel.choices import AssessmentResult
 from personnel.models import Certificate, Person, SpotAssessment, Training
@@ -17,13 +18,14 @@ from units.choices import ApplicationKind, ApplicationStatus, EquipmentStatus, N
 from units.models import Application, Equipment, Unit, WorkNotification
 
 SEEDED = (User, Unit, Equipment, Application, WorkNotification, Person, Certificate, Training, SpotAssessment,
-          Delegation, Finding)
+          Delegation, Finding, RiskListVersion)
 
 
 def seed() -> None:
     call_command("seed_demo", stdout=io.StringIO())
     call_command("seed_demo_personnel", stdout=io.StringIO())
     call_command("seed_demo_findings", stdout=io.StringIO())
+    call_command("seed_demo_routines", stdout=io.StringIO())
 
 
 @pytest.fixture
@@ -79,3 +81,13 @@ def test_every_menu_page_of_the_demo_role_has_rows(demo, username):
         if not rows_on(response):
             empty.append(item.url_name)
     assert empty == []
+
+
+def test_the_demo_enterprises_have_findings_at_every_stage_and_a_risk_list(demo):
+    from inspections.findings.choices import Status
+    from units.services import unit_of
+
+    unit = unit_of(User.objects.get(username="qiye1"))
+    assert set(Finding.objects.filter(unit=unit).values_list("status", flat=True)) == set(Status.values)
+    assert any(f.is_overdue for f in Finding.objects.filter(unit=unit))
+    assert RiskListVersion.objects.filter(risk_list__unit=unit).exists()
