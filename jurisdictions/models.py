@@ -82,6 +82,12 @@ class JurisdictionGroupObjectPermission(GroupObjectPermissionBase):
     content_object = models.ForeignKey(Jurisdiction, on_delete=models.CASCADE)
 
 
+def tier_indexes(prefix: str, *fields: str, suffix: str = "") -> list[models.Index]:
+    """One index per ancestor column, led by it (``{prefix}_{tier}{suffix}_idx``): a scoped list is one
+    equality on its tier's column followed by ``fields``, its order (docs/access.md §Scoping)."""
+    return [models.Index(fields=[tier, *fields], name=f"{prefix}_{tier}{suffix}_idx") for tier in ANCESTOR_TIERS]
+
+
 class Placed(models.Model):
     """A row that lives in one jurisdiction and carries its ancestors' ids for cheap scoping.
 
@@ -269,10 +275,7 @@ class AuditEvent(Placed):
         verbose_name = _("审计事件")
         verbose_name_plural = _("审计事件")
         indexes = [
-            models.Index(fields=["province", "-at"], name="audit_province_at_idx"),
-            models.Index(fields=["city", "-at"], name="audit_city_at_idx"),
-            models.Index(fields=["county", "-at"], name="audit_county_at_idx"),
-            models.Index(fields=["station", "-at"], name="audit_station_at_idx"),
+            *tier_indexes("audit", "-at", suffix="_at"),
             models.Index(fields=["-at"], name="audit_at_idx"),
         ]
         triggers = [

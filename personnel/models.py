@@ -16,7 +16,7 @@ from django.urls import reverse
 from django.utils import formats, timezone
 from django.utils.translation import gettext_lazy as _
 
-from jurisdictions.models import Jurisdiction, Placed
+from jurisdictions.models import Jurisdiction, Placed, tier_indexes
 from personnel.choices import AssessmentResult, Education, EndReason, Post, Sex
 from personnel.rules import SINGLE_HOLDER_POSTS
 from portal.kit import jobs
@@ -58,10 +58,7 @@ class Person(Placed):
         verbose_name = _("人员")
         verbose_name_plural = _("人员")
         indexes = [
-            models.Index(fields=["province", "-id"], name="person_province_idx"),
-            models.Index(fields=["city", "-id"], name="person_city_idx"),
-            models.Index(fields=["county", "-id"], name="person_county_idx"),
-            models.Index(fields=["station", "-id"], name="person_station_idx"),
+            *tier_indexes("person", "-id"),
             models.Index(fields=["id_digest"], name="person_id_digest_idx"),
         ]
         constraints = [

@@ -19,7 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from inspections.findings.choices import PENDING, HazardLevel, Origin, Status, Step
-from jurisdictions.models import Placed
+from jurisdictions.models import Placed, tier_indexes
 from personnel.models import Person
 from units.models import Equipment, Unit
 
@@ -70,10 +70,7 @@ class Finding(Placed):
         verbose_name = _("隐患")
         verbose_name_plural = _("隐患")
         indexes = [
-            models.Index(fields=["province", "-id"], name="finding_province_idx"),
-            models.Index(fields=["city", "-id"], name="finding_city_idx"),
-            models.Index(fields=["county", "-id"], name="finding_county_idx"),
-            models.Index(fields=["station", "-id"], name="finding_station_idx"),
+            *tier_indexes("finding", "-id"),
             models.Index(fields=["unit", "-id"], name="finding_unit_idx"),
             # The open work (待整改, 待验证, overdue) by due date: what reminders and 待办 read.
             models.Index(fields=["county", "due_on"], name="finding_county_pending_idx",

@@ -14,7 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from inspections.routines.choices import RESPONSIBLE_POST_CHOICES, Frequency, RiskCategory
-from jurisdictions.models import Placed
+from jurisdictions.models import Placed, tier_indexes
 from units.models import Equipment, EquipmentType, Unit
 
 
@@ -33,10 +33,7 @@ class RiskList(Placed):
         verbose_name = _("安全风险管控清单")
         verbose_name_plural = _("安全风险管控清单")
         indexes = [
-            models.Index(fields=["province", "-id"], name="risklist_province_idx"),
-            models.Index(fields=["city", "-id"], name="risklist_city_idx"),
-            models.Index(fields=["county", "-id"], name="risklist_county_idx"),
-            models.Index(fields=["station", "-id"], name="risklist_station_idx"),
+            *tier_indexes("risklist", "-id"),
         ]
         triggers = [pgtrigger.Protect(name="risklist_never_deleted", operation=pgtrigger.Delete)]
 
