@@ -8,6 +8,7 @@ from jurisdictions import access
 from jurisdictions.duties import Duty, Role
 from jurisdictions.forms import JurisdictionChoiceField
 from jurisdictions.models import AuditEvent, Delegation, Jurisdiction, User
+from portal.kit.forms import yes_no
 
 
 def _visible_nodes(request):
@@ -51,7 +52,7 @@ class SubtreeFilterSet(django_filters.FilterSet):
 class UserFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(method="search", label=_("用户名或姓名"))
     role = django_filters.ChoiceFilter(choices=Role.choices, label=_("角色"))
-    is_active = django_filters.BooleanFilter(label=pgettext_lazy("account state", "启用"))
+    is_active = django_filters.BooleanFilter(label=pgettext_lazy("account state", "启用"), widget=yes_no())
 
     class Meta:
         model = User
@@ -70,7 +71,7 @@ class DelegationFilter(django_filters.FilterSet):
 class AuditEventFilter(django_filters.FilterSet):
     kind = django_filters.ChoiceFilter(choices=AuditEvent.Kind.choices, label=_("事件"))
     username = django_filters.CharFilter(lookup_expr="iexact", label=_("用户名"))
-    success = django_filters.BooleanFilter(label=_("成功"))
+    success = django_filters.BooleanFilter(label=_("成功"), widget=yes_no())
     since = django_filters.DateFilter(field_name="at", lookup_expr="date__gte", label=_("起始日期"))
     until = django_filters.DateFilter(field_name="at", lookup_expr="date__lte", label=_("截止日期"))
 

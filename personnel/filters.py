@@ -10,6 +10,7 @@ from jurisdictions.filters import SubtreeFilterSet
 from personnel import querysets, services
 from personnel.choices import AssessmentResult, Post
 from personnel.models import Certificate, Person, SpotAssessment, Training
+from portal.kit.forms import yes_no
 from portal.kit.identifiers import normalize_id_number
 from units.filters import UnitFilter
 from units.models import Unit
@@ -19,7 +20,7 @@ class PersonFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(method="search", label=_("姓名或完整身份证号码"))
     idx = django_filters.CharFilter(field_name="id_digest", widget=forms.HiddenInput)
     post = django_filters.ChoiceFilter(choices=Post.choices, method="by_post", label=_("现任职务"))
-    assessment_failed = django_filters.BooleanFilter(label=_("考核不合格"))
+    assessment_failed = django_filters.BooleanFilter(label=_("考核不合格"), widget=yes_no())
 
     class Meta:
         model = Person
@@ -35,11 +36,6 @@ class PersonFilter(django_filters.FilterSet):
 
     def by_post(self, queryset, name, value):
         return queryset.filter(appointments__post=value, appointments__ended_on__isnull=True).distinct()
-
-
-def yes_no():
-    """A 全部/是/否 select: the stock NullBooleanSelect's labels are Django's, not the page's."""
-    return forms.Select(choices=[("", _("全部")), ("true", _("是")), ("false", _("否"))])
 
 
 class UnstaffedUnitFilter(SubtreeFilterSet):

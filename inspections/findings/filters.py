@@ -5,7 +5,7 @@ from django.utils.translation import gettext_lazy as _
 from inspections.findings.choices import HazardLevel, Origin, Status
 from inspections.findings.models import Finding
 from jurisdictions.filters import SubtreeFilterSet
-from personnel.filters import yes_no
+from portal.kit.forms import yes_no
 
 
 class FindingFilter(SubtreeFilterSet):

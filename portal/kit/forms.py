@@ -2,6 +2,7 @@ from contextlib import contextmanager
 
 from django import forms
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.utils.translation import gettext_lazy as _
 
 from portal.kit import access
 
@@ -66,3 +67,9 @@ def errors_on(field: str):
         if hasattr(exc, "error_dict"):
             raise
         raise ValidationError({field: exc.error_list}) from exc
+
+
+def yes_no():
+    """A 全部/是/否 select for a boolean filter: the stock NullBooleanSelect says 未知/是/否 (Django's own
+    labels), which reads as a value rather than "no filter"."""
+    return forms.Select(choices=[("", _("全部")), ("true", _("是")), ("false", _("否"))])
