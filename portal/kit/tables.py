@@ -265,12 +265,6 @@ def compile_cell(table, bound_column, model=None) -> Cell | None:
     return cell
 
 
-def _fallback(table, bound_column) -> Cell:
-    """django-tables2's own cell, for a column ``compile_cell`` leaves alone."""
-    name = bound_column.name
-    return lambda record: _as_html(BoundRow(record, table=table).get_cell(name))
-
-
 class Table(tables.Table):
     """A django-tables2 table whose rows render through ``compile_cell`` (the module docstring says why).
 
@@ -319,27 +313,33 @@ class Table(tables.Table):
             "next": self._query(**{field: page.next_page_number()}) if page.has_next() else None,
         }
 
-    def compiled_cells(self) -> list[tuple[str, Cell]]:
-        """Each visible column's ``<td …>`` opening and its cell function, worked out once per table."""
+    def compiled_cells(self) -> list[Cell]:
+        """Each visible column's whole ``<td …>…</td>`` as a function of the record, worked out once per
+        table; a column ``compile_cell`` leaves alone, or whose ``td`` attributes are computed per row, keeps
+        django-tables2's cell and attributes."""
         model = getattr(self.data, "model", None)  # None for a list: its records may be dicts
         cells = []
         for bound_column in self.columns:
-            td = bound_column.attrs["td"] if _static_attrs(bound_column.column.attrs.get("td", {})) else None
-            cell = compile_cell(self, bound_column, model) if td is not None else None
-            if cell is None:
-                cells.append((None, self._dynamic_cell(bound_column)))
-            else:
-                attrs = td.as_html()
-                cells.append((f"<td {attrs}>" if attrs else "<td>", cell))
+            attrs = {**self.attrs, **bound_column.column.attrs}  # as BoundColumn.attrs merges them
+            cell = None
+            if _static_attrs(attrs.get("td", attrs.get("cell", {}))):
+                cell = compile_cell(self, bound_column, model)
+            cells.append(self._dynamic_cell(bound_column) if cell is None else
+                         self._static_cell(bound_column.attrs["td"].as_html(), cell))
         return cells
 
-    def _dynamic_cell(self, bound_column):
+    @staticmethod
+    def _static_cell(attrs: str, cell: Cell) -> Cell:
+        opening = f"<td {attrs}>" if attrs else "<td>"
+        return lambda record: f"{opening}{cell(record)}</td>"
+
+    def _dynamic_cell(self, bound_column) -> Cell:
         """Cell and attributes as django-tables2's template computes them, per row."""
         def cell(record):
             content = BoundRow(record, table=self).get_cell(bound_column.name)
             bound_column.current_value, bound_column.current_record = content, record
             attrs = bound_column.attrs["td"].as_html()
-            return f"<td {attrs}>{_as_html(content)}" if attrs else f"<td>{_as_html(content)}"
+            return f"<td {attrs}>{_as_html(content)}</td>" if attrs else f"<td>{_as_html(content)}</td>"
         return cell
 
     def body_html(self) -> SafeString:
@@ -348,9 +348,6 @@ class Table(tables.Table):
         rows = []
         for counter, row in enumerate(self.paginated_rows):
             record = row.record
-            parts = [f'<tr class="{"odd" if counter % 2 else "even"}">']
-            for opening, cell in cells:
-                parts.append(f"{opening}{cell(record)}</td>" if opening else f"{cell(record)}</td>")
-            parts.append("</tr>")
-            rows.append("".join(parts))
+            row_cells = "".join(cell(record) for cell in cells)
+            rows.append(f'<tr class="{"odd" if counter % 2 else "even"}">{row_cells}</tr>')
         return mark_safe("\n".join(rows))  # noqa: S308 - every cell is escaped by _as_html or a render method

@@ -137,26 +137,26 @@ def _cpu_ms(pids) -> float:
     return sum(int(f[11]) + int(f[12]) for f in map(_stat, pids) if f) * CLOCK_TICK_MS
 
 
+def _comm(entry: Path) -> str:
+    try:
+        return (entry / "comm").read_text().strip()
+    except (FileNotFoundError, ProcessLookupError):
+        return ""
+
+
 def _postgres_cpu_ms() -> float:
-    """CPU of the whole PostgreSQL server so far: every live process, plus what the postmaster has reaped
-    (cutime, cstime: fields 16 and 17) — parallel workers and closed backends live shorter than a run."""
-    live, reaped = [], 0
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit():
-            continue
-        try:
-            if (entry / "comm").read_text().strip() != "postgres":
-                continue
-        except (FileNotFoundError, ProcessLookupError):
-            continue
-        fields = _stat(int(entry.name))
-        if fields is None:
-            continue
-        live.append(int(entry.name))
-        parent = _stat(int(fields[1]))  # ppid
-        if parent is None or int(fields[1]) == 1 or Path(f"/proc/{fields[1]}/comm").read_text().strip() != "postgres":
-            reaped += int(fields[13]) + int(fields[14])  # the postmaster
-    return _cpu_ms(live) + reaped * CLOCK_TICK_MS
+    """CPU of the whole PostgreSQL server so far: every live process (utime, stime), plus what the postmaster
+    — the one whose parent is not PostgreSQL — has reaped (cutime, cstime: fields 16 and 17), since parallel
+    workers and closed backends live shorter than a run."""
+    server = {int(e.name): _stat(int(e.name)) for e in Path("/proc").iterdir()
+              if e.name.isdigit() and _comm(e) == "postgres"}
+    server = {pid: fields for pid, fields in server.items() if fields}
+    ticks = 0
+    for fields in server.values():
+        ticks += int(fields[11]) + int(fields[12])
+        if int(fields[1]) not in server:
+            ticks += int(fields[13]) + int(fields[14])
+    return ticks * CLOCK_TICK_MS
 
 
 @dataclass
