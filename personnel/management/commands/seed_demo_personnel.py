@@ -19,10 +19,10 @@ from personnel.choices import AssessmentResult, Post
 from personnel.models import Certificate, SpotAssessment, Training
 from portal.kit.samples import make_id_number
 from units.choices import UnitStatus
+from units.management.commands.seed_demo_units import ENTERPRISES as DEMO_ENTERPRISES
 from units.models import Unit
 from units.services import unit_of
 
-DEMO_ENTERPRISES = ("qiye1", "qiye2", "qiye3")
 # Who assesses the demo enterprises' people (附件 8: county and above): the county leader, or for 秦州区,
 # which has no demo account, the city leader.
 ASSESSORS = {"620102": "chengguan", "620103": "qilihe", "620502": "tianshui"}

@@ -15,9 +15,9 @@ from inspections.findings.choices import HazardLevel
 from inspections.findings.models import Finding
 from jurisdictions.models import User
 from portal.kit.samples import make_png
+from units.management.commands.seed_demo_units import ENTERPRISES as DEMO_ENTERPRISES
 from units.services import unit_of
 
-DEMO_ENTERPRISES = ("qiye1", "qiye2", "qiye3")
 # (problem, days to the deadline, hazard level, how far it got)
 FINDINGS = (
     ("电梯轿厢应急照明不亮，五方对讲无法接通值班室。", 7, HazardLevel.GENERAL, "open"),

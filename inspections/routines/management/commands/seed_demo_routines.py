@@ -8,9 +8,8 @@ from django.db import transaction
 
 from inspections.routines import services
 from jurisdictions.models import User
+from units.management.commands.seed_demo_units import ENTERPRISES as DEMO_ENTERPRISES
 from units.services import unit_of
-
-DEMO_ENTERPRISES = ("qiye1", "qiye2", "qiye3")
 
 
 class Command(BaseCommand):
