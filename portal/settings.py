@@ -237,6 +237,22 @@ CERTIFICATE_REMINDER_DAYS = (90, 30)
 # Generated identity-detail workbooks (sealed on disk) are deleted this many hours after they are built.
 EXPORT_RETENTION_HOURS = int(os.environ.get("EXPORT_RETENTION_HOURS", "24"))
 
+# --- 日管控、周排查、月调度 (docs/domain.md §Self-check records; inspections/routines/expected.py) [P]. ---
+# A week's report is on time through the Monday after it; a month's minutes through the 5th of the next month.
+ROUTINES_WEEKLY_GRACE_DAYS = int(os.environ.get("ROUTINES_WEEKLY_GRACE_DAYS", "1"))
+ROUTINES_MONTHLY_GRACE_DAYS = int(os.environ.get("ROUTINES_MONTHLY_GRACE_DAYS", "5"))
+# How many days back a missed daily check may still be filed (补录, shown and counted as late).
+ROUTINES_BACKFILL_DAYS = int(os.environ.get("ROUTINES_BACKFILL_DAYS", "31"))
+# Default rectification period of a hazard a daily check finds, when the officer sets none.
+ROUTINES_HAZARD_DUE_DAYS = 7
+# When the officer is reminded of a missing daily check, the director of last week's report (Monday) and the
+# principal of last month's minutes (day of month).
+ROUTINES_DAILY_REMINDER_AT = os.environ.get("ROUTINES_DAILY_REMINDER_AT", "17:00")
+ROUTINES_WEEKLY_REMINDER_AT = "09:00"
+ROUTINES_MONTHLY_REMINDER_DAY = 3
+# A unit missing this many consecutive daily checks is listed to its station and county.
+ROUTINES_MISSING_DAYS_ALERT = int(os.environ.get("ROUTINES_MISSING_DAYS_ALERT", "3"))
+
 # --- Authentication (docs/security.md §Authentication). -----------------------------------------
 AUTH_USER_MODEL = "jurisdictions.User"
 AUTHENTICATION_BACKENDS = [

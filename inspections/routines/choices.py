@@ -26,3 +26,33 @@ class Frequency(models.TextChoices):
 # The usage unit's posts of Order 74 that a row may name: personnel's own choices, narrowed.
 RESPONSIBLE_POSTS = (Post.SAFETY_OFFICER, Post.SAFETY_DIRECTOR, Post.PRINCIPAL)
 RESPONSIBLE_POST_CHOICES = [(p.value, p.label) for p in RESPONSIBLE_POSTS]
+
+
+class Period(models.TextChoices):
+    """A unit that patrols more than once a day files one check per half-day (docs/domain.md §6)."""
+
+    FULL = "full", _("全天")
+    AM = "am", _("上午")
+    PM = "pm", _("下午")
+
+
+class ItemResult(models.TextChoices):
+    NORMAL = "normal", _("正常")
+    ABNORMAL = "abnormal", _("异常")
+    NOT_APPLICABLE = "na", _("无此项")
+
+
+class CheckResult(models.TextChoices):
+    """总体结论: every item 正常 is a 零风险报告 (Order 74 Art. 142); any 异常 is 有隐患."""
+
+    ZERO_RISK = "zero_risk", _("零风险报告")
+    NORMAL = "normal", _("正常")
+    HAZARD = "hazard", _("有隐患")
+
+
+class ExemptionKind(models.TextChoices):
+    """Seed 002 附件 6: 停产 → nothing expected; 办理停用 → nothing for that equipment; 临时停用 → adjusted."""
+
+    PRODUCTION_STOPPED = "production_stopped", _("停产停业")
+    EQUIPMENT_SUSPENDED = "equipment_suspended", _("设备停用")
+    TEMPORARY_STOP = "temporary_stop", _("临时停用")
