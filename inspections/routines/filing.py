@@ -355,7 +355,7 @@ def file_monthly_minutes(*, by: User, unit: Unit, month: date, held_at: datetime
         raise ValidationError({"held_at": _("请填写会议时间。")})
     if held_at > timezone.now():
         raise ValidationError({"held_at": _("会议时间不能晚于现在。")})
-    start, end = expected.month_of(month)
+    start = expected.month_of(month)[0]
     if not start <= timezone.localdate(held_at) <= expected.monthly_deadline(month):
         raise ValidationError({"held_at": _("会议时间应在 %(a)s 至 %(b)s 之间。") % {
             "a": start.isoformat(), "b": expected.monthly_deadline(month).isoformat()}})
