@@ -15,7 +15,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
-from django.db.models import Count, Exists, OuterRef
+from django.db.models import Count, Exists, OuterRef, Q
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
@@ -270,6 +270,50 @@ def end_appointment(*, by: User, appointment: Appointment, ended_on: date, reaso
         record(AuditEvent.Kind.DATA_CHANGED, user=by, obj=appointment,
                detail={"action": "end_appointment", "reason": reason, "ended_on": str(ended_on)})
         return appointment
+
+
+# --- Who signs: the account ↔ person link (docs/access.md §Who signs what) ---------------------------------
+
+def link_account(*, by: User, person: Person, account: User | None) -> Person:
+    """The login account ``person`` uses (None: none). Only an enterprise account of the person's own unit,
+    linked to nobody else; set by whoever keeps the unit's accounts."""
+    with transaction.atomic():
+        person = access.get_or_404(Person.objects.select_for_update(), by, Write.UNIT_ACCOUNTS, pk=person.pk)
+        if account is not None:
+            if not access.is_enterprise(account) or account.pk not in _unit_account_ids(person.unit_id):
+                raise ValidationError({"account": _("只能关联本单位的企业账号。")})
+            other = Person.objects.filter(account=account).exclude(pk=person.pk).first()
+            if other is not None:
+                raise ValidationError({"account": _("账号 %(u)s 已关联 %(name)s。") % {
+                    "u": account.username, "name": other.name}})
+        before = person.account.username if person.account_id else ""
+        person.account = account
+        person.save(update_fields=["account", "updated_at"])
+        record(AuditEvent.Kind.DATA_CHANGED, user=by, obj=person, detail={
+            "action": "link_account", "from": before, "to": account.username if account else ""})
+        return person
+
+
+def _unit_account_ids(unit_id: int) -> set[int]:
+    return set(access.unit_grant_model().objects.filter(content_object_id=unit_id).values_list("user_id", flat=True))
+
+
+def person_of(user: User, unit: Unit) -> Person | None:
+    """The person ``user`` is at ``unit`` (None for an account linked to no one there)."""
+    if not getattr(user, "is_authenticated", False):
+        return None
+    return Person.objects.filter(account=user, unit=unit).first()
+
+
+def posts_held(user: User, unit: Unit, day: date | None = None) -> frozenset[str]:
+    """The posts the account's person holds at ``unit`` on ``day``. A replaced holder's appointment ends the
+    day the successor's starts (``appoint``), so on its ``ended_on`` the post is the successor's."""
+    day = day or timezone.localdate()
+    if not getattr(user, "is_authenticated", False):
+        return frozenset()
+    return frozenset(Appointment.objects.filter(
+        unit=unit, person__account=user, started_on__lte=day).filter(
+        Q(ended_on__isnull=True) | Q(ended_on__gt=day)).values_list("post", flat=True))
 
 
 def certificate_gaps(appointments) -> dict[int, list[str]]:

@@ -318,6 +318,36 @@ def _risk_list_data(w):
             "rows-MAX_NUM_FORMS": "1000", "note": "矩阵修订", **{f"rows-0-{k}": v for k, v in row.items()}}
 
 
+def _daily_check(w):
+    """A daily check of ``unit``, filed by its safety officer's own account (made on first use)."""
+    if "daily_check" not in w:
+        from inspections.routines import filing
+        from personnel import services as people
+
+        version = _risk_version(w)
+        unit, keeper = w["unit"], w["users"]["enterprise"]
+        since = timezone.now() - timedelta(days=3)
+        Unit.objects.filter(pk=unit.pk).update(created_at=since)
+        unit_services.add_equipment(by=factories.system_user(), unit=unit,
+                                    equipment_type=EquipmentType.objects.get(code="3110"))
+        Equipment.objects.filter(unit=unit).update(created_at=since)
+        assert version.items.exists()
+        person = factories.person(unit)
+        people.appoint(by=keeper, unit=unit, person=person, post="safety_officer",
+                       started_on=timezone.localdate() - timedelta(days=3))
+        officer = factories.enterprise_user(unit, username="matrix_officer")
+        people.link_account(by=keeper, person=person, account=officer)
+        w["daily_check"] = filing.file_daily_check(by=officer, unit=unit, photos={
+            version.items.first().position: [licence_upload("现场.png")]})
+    return w["daily_check"]
+
+
+def _check_photo(w):
+    from inspections.routines.models import CheckPhoto
+
+    return CheckPhoto.objects.get(check_id=_daily_check(w).pk)
+
+
 # Where use registration is decided in ``w``: the city, and 城关区 under the delegation ``w`` opens.
 REGISTRARS = ("city", "county")
 UNIT_VIEWERS = ("province", "city", "county", "station", "enterprise")
@@ -453,6 +483,13 @@ MATRIX: dict[str, Page] = {
     "routines:risk_list_version": Page(only(UNIT_VIEWERS), obj=_risk_version),
     "routines:risk_list_edit": Page(only(("enterprise",)), obj=lambda w: w["unit"]),
     "routines:risk_list_generate": Page(only(("enterprise",)), obj=lambda w: w["unit"]),
+    # 日管控 (docs/domain.md §Self-check records): the unit's accounts open the day's check (only its officer may
+    # file: filing.py); whoever sees the unit reads its checks, their photos, and verifies its chain.
+    "routines:my_daily_check": Page(only(ENTERPRISES)),
+    "routines:daily_check_list": Page(only((*REGULATORS, *ENTERPRISES))),
+    "routines:daily_check": Page(only(UNIT_VIEWERS), obj=_daily_check),
+    "routines:check_photo": Page(only(UNIT_VIEWERS), obj=_check_photo),
+    "routines:chain_verify": Page(only(UNIT_VIEWERS), obj=lambda w: w["unit"]),
 }
 
 
@@ -670,6 +707,15 @@ def _stock_unit(u: Unit, keeper: User, n: int) -> None:
     from inspections.findings import services as finding_services
 
     finding_services.raise_finding(by=keeper, unit=u, description=f"矩阵列表隐患{n}", due_on=today, responsible=person)
+    from inspections.routines import filing
+    from inspections.routines import services as routine_services
+
+    routine_services.save_list(by=keeper, unit=u, rows=[
+        {"category": "equipment", "risk_item": f"矩阵列表风险点{n}", "check_content": "检查", "control_measure": "措施",
+         "responsible_post": "safety_officer", "frequency": "daily"}])
+    officer = factories.enterprise_user(u, username=f"matrix_list_officer{n}")
+    personnel_services.link_account(by=keeper, person=person, account=officer)
+    filing.file_daily_check(by=officer, unit=u)
 
 
 @pytest.fixture

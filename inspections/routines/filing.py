@@ -338,7 +338,7 @@ def _people(unit: Unit, ids: Iterable) -> dict[int, Person]:
     return found
 
 
-def file_monthly_minutes(*, by: User, unit: Unit, month: date, held_at: datetime, place: str, recorder: Person,
+def file_monthly_minutes(*, by: User, unit: Unit, month: date, held_at: datetime, location: str, recorder: Person,
                          attendees: Iterable[Person], decisions: Iterable[Mapping] = (),
                          **texts: str) -> MonthlyMinutes:
     """每月安全调度会议纪要, chaired and signed by the principal: locked on submission (Art. 144).
@@ -395,7 +395,7 @@ def file_monthly_minutes(*, by: User, unit: Unit, month: date, held_at: datetime
             raise ValidationError(errors)
         minutes = MonthlyMinutes(
             pk=chain.next_id(MonthlyMinutes), unit=unit, month=month, held_at=held_at,
-            place=_text(place, "place", required=True, limit=200, message=_("请填写会议地点。")),
+            location=_text(location, "location", required=True, limit=200, message=_("请填写会议地点。")),
             recorder=recorder, attendees=[{"id": p.pk, "name": p.name} for p in attendees],
             figures=month_figures(unit, month), filed_by=by, signer=chair, filed_at=timezone.now(),
             late=today > expected.monthly_deadline(month),
@@ -434,7 +434,7 @@ def complete_action(*, by: User, action: MinutesAction, note: str) -> MinutesAct
 AMENDABLE = {
     DailyCheck: (("note",), OFFICER_POSTS, _("安全员")),
     WeeklyReport: (("findings_summary", "assessment", "next_focus"), DIRECTOR_POSTS, _("安全总监")),
-    MonthlyMinutes: (("place", *MINUTES_TEXTS), PRINCIPAL_POSTS, _("主要负责人")),
+    MonthlyMinutes: (("location", *MINUTES_TEXTS), PRINCIPAL_POSTS, _("主要负责人")),
 }
 
 
@@ -468,7 +468,7 @@ def amend(*, by: User, record, changes: Mapping[str, str], reason: str) -> Amend
         for field, value in changes.items():
             if field not in fields:
                 raise ValidationError({field: _("此项不能更正。")})
-            value = _text(value, field, limit=200 if field == "place" else TEXT_LIMIT)
+            value = _text(value, field, limit=200 if field == "location" else TEXT_LIMIT)
             if value != before[field]:
                 diff[field] = [before[field], value]
         if not diff:

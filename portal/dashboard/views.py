@@ -5,13 +5,18 @@ from django.core.cache import cache
 from django.db.models import Count
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import get_language
 
+from inspections.routines import filing
+from inspections.routines.models import DailyCheck
 from jurisdictions import access
 from jurisdictions.duties import Duty, Tier
 from jurisdictions.models import Jurisdiction, User
+from personnel import services as personnel_services
 from personnel.querysets import needing_attention
 from units import querysets as unit_querysets
+from units.choices import UnitStatus
 from units.models import Equipment, Unit
 from units.services import unit_of
 
@@ -74,11 +79,24 @@ def subtree_summary(node: Jurisdiction, user) -> dict:
     return summary
 
 
+def routine_duties(user, unit) -> dict:
+    """Which of 日管控、周排查、月调度 this account signs (its person's posts today), and whether today's check
+    is in: the enterprise's first screen leads the officer straight to the day's check."""
+    if unit is None or unit.status in (UnitStatus.PENDING, UnitStatus.REJECTED):
+        return {}
+    posts = personnel_services.posts_held(user, unit, timezone.localdate())
+    officer = bool(posts & filing.OFFICER_POSTS)
+    return {"officer": officer, "director": bool(posts & filing.DIRECTOR_POSTS),
+            "principal": bool(posts & filing.PRINCIPAL_POSTS),
+            "filed_today": officer and DailyCheck.objects.filter(unit=unit, day=timezone.localdate()).exists()}
+
+
 @login_required
 def home(request):
     user = request.user
     if access.is_enterprise(user):
-        return render(request, "dashboard/enterprise.html", {"unit": unit_of(user)})
+        unit = unit_of(user)
+        return render(request, "dashboard/enterprise.html", {"unit": unit, "duties": routine_duties(user, unit)})
     top = access.grants(user).top_nodes
     if not top:
         return render(request, "dashboard/no_scope.html", status=200)

@@ -188,7 +188,7 @@ class Migration(migrations.Migration):
                 ('seal', models.CharField(max_length=64, verbose_name='校验值')),
                 ('month', models.DateField(verbose_name='月份')),
                 ('held_at', models.DateTimeField(verbose_name='会议时间')),
-                ('place', models.CharField(max_length=200, verbose_name='会议地点')),
+                ('location', models.CharField(max_length=200, verbose_name='会议地点')),
                 ('attendees', models.JSONField(default=list, verbose_name='参会人员')),
                 ('figures', models.JSONField(default=dict, verbose_name='本月统计')),
                 ('problems', models.TextField(blank=True, max_length=2000, verbose_name='本月巡查主要问题')),

@@ -195,7 +195,7 @@ class MonthlyMinutes(Sealed):
 
     month = models.DateField(_("月份"))
     held_at = models.DateTimeField(_("会议时间"))
-    place = models.CharField(_("会议地点"), max_length=200)
+    location = models.CharField(_("会议地点"), max_length=200)
     recorder = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="+", verbose_name=_("记录人"))
     attendees = models.JSONField(_("参会人员"), default=list)
     figures = models.JSONField(_("本月统计"), default=dict)
@@ -224,7 +224,7 @@ class MonthlyMinutes(Sealed):
 
     def sealed_content(self) -> dict:
         return {**super().sealed_content(), "month": self.month.isoformat(), "held_at": utc(self.held_at),
-                "place": self.place, "recorder": self.recorder_id, "attendees": self.attendees,
+                "location": self.location, "recorder": self.recorder_id, "attendees": self.attendees,
                 "figures": self.figures, **{f: getattr(self, f) for f in MINUTES_TEXTS},
                 "decisions": self.decisions}
 
