@@ -27,7 +27,7 @@ class TodoTable(Table):
 
 
 class NotificationTable(Table):
-    title = tables.Column(verbose_name=_("通知"), orderable=False)
+    title = tables.Column(verbose_name=_("内容"), orderable=False)
     created_at = tables.DateTimeColumn(verbose_name=_("通知时间"), orderable=False, attrs=SECONDARY)
 
     class Meta:

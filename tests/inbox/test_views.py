@@ -5,7 +5,7 @@ from datetime import timedelta
 
 import pytest
 from django.db import connection
-from django.test import RequestFactory
+from django.test import Client, RequestFactory
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
@@ -127,6 +127,9 @@ def test_mark_all_read_is_a_post_for_the_users_own_notifications(world):
     assert response.redirect_chain == [(INBOX, 302)]
     assert "已将 2 条通知标为已读。" in response.content.decode()
     assert services.unread_count(user) == 0 and services.unread_count(other) == 1
+    anonymous = Client().post(reverse("inbox:mark_all_read"))
+    assert anonymous.status_code == 302 and anonymous["Location"].startswith(reverse("login"))
+    assert services.unread_count(other) == 1
 
 
 def test_the_bell_counts_unread_in_one_query(world):
