@@ -8,12 +8,10 @@ transaction. Every change writes an audit event; personal numbers appear in it o
 
 from __future__ import annotations
 
-import logging
 from datetime import date, timedelta
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from django.db.models import Count, Exists, OuterRef, Q
 from django.utils import formats, timezone
@@ -37,14 +35,13 @@ from personnel.models import (
     TrainingResult,
     UnitStaffing,
 )
+from portal.inbox import services as inbox
 from portal.kit import crypto
 from portal.kit.forms import errors_on
 from portal.kit.identifiers import normalize_id_number, validate_id_number, validate_mobile
 from portal.kit.masking import mask_id_number, mask_phone
 from units.choices import UnitStatus
 from units.models import Equipment, Unit
-
-logger = logging.getLogger(__name__)
 
 PERSON_FIELDS = ("name", "education", "title")
 
@@ -412,9 +409,11 @@ def certificate_reminders(today: date | None = None) -> int:
     """Remind each enterprise of certificates expiring within 90 and 30 days, once per threshold.
 
     A certificate is reminded at the nearest threshold it is within, so one entered 20 days before
-    expiry gets the 30-day reminder only, not both at once. The reminder rows are the record (and the
-    enterprise's list); the unique key makes reruns and two beat processes harmless. Returns how many
-    reminders were created.
+    expiry gets the 30-day reminder only, not both at once. The ``CertificateReminder`` row is the
+    record (and the enterprise's list); each active account of the unit gets an inbox reminder due at
+    once, which ``portal.inbox.services.deliver_due`` turns into a notification and, where the account
+    has an address, a mail. The unique keys on both make reruns and two beat processes harmless.
+    Returns how many certificate reminders were created.
     """
     today = today or timezone.localdate()
     created = 0
@@ -431,31 +430,32 @@ def certificate_reminders(today: date | None = None) -> int:
                     certificate=certificate, days_before=days, expires_on=certificate.expires_on)
                 if not is_new:
                     continue
-                reminder.emailed_to = _email_unit(certificate, days)
+                reminder.emailed_to = _remind_unit(certificate, days)
                 reminder.save(update_fields=["emailed_to"])
                 created += 1
     return created
 
 
-def _email_unit(certificate: Certificate, days: int) -> int:
+def _unit_accounts(unit_id: int):
     grant_model = access.unit_grant_model()
-    accounts = User.objects.filter(role=Role.ENTERPRISE, is_active=True, pk__in=grant_model.objects.filter(
-        content_object_id=certificate.unit_id).values("user_id")).exclude(email="")
-    recipients = sorted(set(accounts.values_list("email", flat=True)))
-    if not recipients:
-        return 0
+    return User.objects.filter(role=Role.ENTERPRISE, is_active=True, pk__in=grant_model.objects.filter(
+        content_object_id=unit_id).values("user_id")).order_by("pk")
+
+
+def _remind_unit(certificate: Certificate, days: int) -> int:
+    """An inbox reminder for each active account of the certificate's unit; returns how many of them have an
+    address, i.e. how many mails the delivery sends."""
     expires_on = formats.date_format(certificate.expires_on)
-    subject = _("作业人员证将于 %(d)s 到期") % {"d": expires_on}
+    title = _("作业人员证将于 %(d)s 到期") % {"d": expires_on}
     body = _("%(unit)s：%(name)s 的作业人员证（%(code)s，编号 %(number)s）将于 %(d)s 到期（%(days)d 天内），"
              "请在有效期届满 1 个月前申请复审。") % {
         "unit": certificate.unit.name, "name": certificate.person.name,
         "code": rules.certificate_name(certificate.item_code),
         # A mail leaves the portal: a certificate numbered by its holder's ID number goes masked.
         "number": certificate.number_masked, "d": expires_on, "days": days}
-    try:
-        send_mail(subject, body, None, recipients)
-    except Exception:  # mail is a courtesy; the reminder row on the enterprise's page is the record
-        logger.warning("certificate reminder mail failed for certificate %s", certificate.pk)
-        return 0
-    return len(recipients)
-
+    now = timezone.now()
+    key = f"certificate{certificate.pk}:{certificate.expires_on.isoformat()}:{days}"
+    accounts = list(_unit_accounts(certificate.unit_id))
+    for account in accounts:
+        inbox.schedule(account, "certificate-expiry", key, now, title, body, certificate.person.get_absolute_url())
+    return sum(1 for account in accounts if account.email)

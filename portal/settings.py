@@ -85,6 +85,7 @@ INSTALLED_APPS = [
     "import_export",
     "portal.kit",
     "jurisdictions",
+    "portal.inbox",
     "units",
     "personnel",
     "inspections.findings",
@@ -126,6 +127,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
                 "portal.dashboard.context_processors.navigation",
+                "portal.inbox.context_processors.unread",
             ],
         },
     },
@@ -209,6 +211,9 @@ CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 1, "interval_start": 0, "inte
 STAFFING_ROLLUP_MINUTES = int(os.environ.get("STAFFING_ROLLUP_MINUTES", "10"))
 CELERY_BEAT_SCHEDULE = {
     "relay-outbox": {"task": "portal.kit.tasks.relay_outbox", "schedule": 5.0},
+    # Reminders are rows with a due time (portal.inbox); a run left waiting past the next one is dropped.
+    "deliver-reminders": {"task": "portal.inbox.tasks.deliver_reminders", "schedule": 60.0,
+                          "options": {"expires": 60.0}},
     "expire-delegations": {"task": "jurisdictions.tasks.expire_delegations", "schedule": 600.0},
     "purge-audit": {"task": "jurisdictions.tasks.purge_expired_audit", "schedule": 86400.0},
     "certificate-reminders": {"task": "personnel.tasks.certificate_reminders", "schedule": 3600.0},

@@ -17,6 +17,7 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("", include("portal.dashboard.urls")),
     path("", include("jurisdictions.urls")),
+    path("", include("portal.inbox.urls")),
     path("", include("units.urls")),
     path("", include("personnel.urls")),
     path("", include("inspections.findings.urls")),

@@ -348,6 +348,16 @@ def _check_photo(w):
     return CheckPhoto.objects.get(check_id=_daily_check(w).pk)
 
 
+def _inbox_notification(w):
+    """An unread notification in the enterprise account's inbox, pointing at its unit (made on first use)."""
+    if "inbox_notification" not in w:
+        from portal.inbox import services as inbox
+
+        w["inbox_notification"] = inbox.notify(w["users"]["enterprise"], "matrix", "矩阵通知",
+                                               url=w["unit"].get_absolute_url())
+    return w["inbox_notification"]
+
+
 # Where use registration is decided in ``w``: the city, and 城关区 under the delegation ``w`` opens.
 REGISTRARS = ("city", "county")
 UNIT_VIEWERS = ("province", "city", "county", "station", "enterprise")
@@ -364,6 +374,12 @@ MATRIX: dict[str, Page] = {
     "set_language": Page(roles(REDIRECT, anonymous=REDIRECT), method="post", redirect_to=lambda w, role: "/"),
     # Django admin: staff only; no portal role is staff, the system administrator is.
     "admin:*": Page(roles(ADMIN_LOGIN, anonymous=ADMIN_LOGIN, sysadmin=OK)),
+    # The inbox (docs/architecture.md §Inbox and reminders): every account has its own; a notification opens
+    # (and is marked read) for its recipient only, anyone else reads 404 as for a missing id.
+    "inbox:inbox": Page(roles(OK)),
+    "inbox:notification_open": Page(only(("enterprise",), granted=REDIRECT), obj=_inbox_notification,
+                                    redirect_to=lambda w, role: w["unit"].get_absolute_url()),
+    "inbox:mark_all_read": Page(roles(REDIRECT), method="post", redirect_to=lambda w, role: reverse("inbox:inbox")),
     # Dashboard.
     "dashboard:home": Page(roles(OK)),
     "dashboard:my_unit": Page(only(ENTERPRISES, granted=REDIRECT), redirect_to=_own_unit),
@@ -530,8 +546,8 @@ def test_matrix_entry_names_every_role_and_someone_succeeds(name):
     page = MATRIX[name]
     assert set(page.expected) == set(ROLES)
     if page.obj is not None:
-        # An object page pairs its 404s with a rightful user getting the page.
-        assert OK in page.expected.values() and NOT_FOUND in page.expected.values()
+        # An object page pairs its 404s with a rightful user getting the page (or sent on from it).
+        assert {OK, REDIRECT} & set(page.expected.values()) and NOT_FOUND in page.expected.values()
     if REDIRECT in page.expected.values():
         assert page.redirect_to is not None
 
@@ -1097,7 +1113,11 @@ def test_every_post_endpoint_of_the_matrix_has_a_write_entry():
     """Forms and actions (every page that is not a plain read) are exercised with POST below."""
     reads = {"healthz", "readyz", "login", "logout", "set_language", "password_change", "password_change_done",
              "admin:*",
-             "dashboard:home", "dashboard:my_unit", "jurisdictions:browse", "jurisdictions:autocomplete",
+             "dashboard:home", "dashboard:my_unit",
+             # The inbox's pages; marking all read is a form-less POST like logout, and touches only the
+             # poster's own notifications (tests/inbox/test_views.py).
+             "inbox:inbox", "inbox:notification_open", "inbox:mark_all_read",
+             "jurisdictions:browse", "jurisdictions:autocomplete",
              "jurisdictions:jurisdiction_detail", "jurisdictions:user_list", "jurisdictions:user_detail",
              "jurisdictions:delegation_list", "jurisdictions:audit_list", "units:unit_list", "units:unit_detail",
              "units:unit_history", "jurisdictions:station_autocomplete", "units:unit_pending_list",

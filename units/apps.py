@@ -7,4 +7,9 @@ class UnitsConfig(AppConfig):
     verbose_name = _("单位与设备")
 
     def ready(self):
+        from portal.inbox import todos
         from units import importing  # noqa: F401  (registers the units and equipment importers)
+        from units.todos import pending_signups, registration_queue, rejected_signup
+
+        for provider in (registration_queue, pending_signups, rejected_signup):
+            todos.register(provider)

@@ -25,6 +25,7 @@ from jurisdictions.models import Jurisdiction
 from jurisdictions.services import create_regulator
 from personnel import services as personnel
 from personnel.choices import Post
+from portal.inbox import services as inbox
 from tests import factories
 from tests.units.test_registration_views import pdf_text
 from units import services as units
@@ -76,6 +77,9 @@ def ascii_world(tree, settings):
     personnel.appoint(by=enterprise, unit=unit, person=person, post=Post.PRINCIPAL, started_on=date(2025, 1, 6))
     finding = findings.raise_finding(by=enterprise, unit=unit, description="Emergency light out in car 2",
                                      equipment=equipment, responsible=person, due_on=timezone.localdate())
+    for account in (enterprise, regulator):  # what a notification says is data, like the names around it
+        inbox.notify(account, "note", "Lift 2 is due for inspection", body="Book the inspector this week",
+                     url=reverse("units:equipment_detail", args=[equipment.pk]))
     risk_version = routines.save_list(by=enterprise, unit=unit, note="First list", rows=[
         {"category": "equipment", "risk_item": "Door locks", "check_content": "Landing doors close fully",
          "control_measure": "Stop the lift and call the maintainer", "responsible_post": Post.SAFETY_OFFICER,
@@ -115,6 +119,7 @@ PAGES = {
         "finding_detail": lambda w: reverse("findings:finding_detail", args=[w["finding"].pk]),
         "risk_list": lambda w: reverse("routines:risk_list", args=[w["unit"].pk]),
         "risk_list_version": lambda w: reverse("routines:risk_list_version", args=[w["risk_version"].pk]),
+        "inbox": lambda w: reverse("inbox:inbox"),
     },
     "enterprise": {
         "dashboard": lambda w: reverse("dashboard:home"),
@@ -135,6 +140,7 @@ PAGES = {
         "risk_list_version": lambda w: reverse("routines:risk_list_version", args=[w["risk_version"].pk]),
         "risk_list_edit": lambda w: reverse("routines:risk_list_edit", args=[w["unit"].pk]),
         "risk_list_generate": lambda w: reverse("routines:risk_list_generate", args=[w["unit"].pk]),
+        "inbox": lambda w: reverse("inbox:inbox"),
     },
 }
 
