@@ -453,6 +453,11 @@ MATRIX: dict[str, Page] = {
     "routines:risk_list_version": Page(only(UNIT_VIEWERS), obj=_risk_version),
     "routines:risk_list_edit": Page(only(("enterprise",)), obj=lambda w: w["unit"]),
     "routines:risk_list_generate": Page(only(("enterprise",)), obj=lambda w: w["unit"]),
+    # The blank reference templates (002 附件 5) hold no unit's data: every signed-in account, regulators hand
+    # them out and units print them.
+    "routines:references": Page(roles(OK)),
+    "routines:reference_pdf": Page(roles(OK), url_kwargs={"doc": "daily-check"}),
+    "routines:reference_xlsx": Page(roles(OK), url_kwargs={"doc": "risk-list"}),
 }
 
 

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from inspections.routines import views
+from inspections.routines import reference_views, views
 
 app_name = "routines"
 
@@ -11,4 +11,9 @@ urlpatterns = [
     path("units/<int:pk>/risk-list/edit/", views.RiskListEditView.as_view(), name="risk_list_edit"),
     path("units/<int:pk>/risk-list/generate/", views.RiskListGenerateView.as_view(), name="risk_list_generate"),
     path("risk-list-versions/<int:pk>/", views.RiskListVersionView.as_view(), name="risk_list_version"),
+    path("routines/references/", reference_views.reference_list, name="references"),
+    path("routines/references/<slug:doc>.pdf", reference_views.reference_download, {"fmt": "pdf"},
+         name="reference_pdf"),
+    path("routines/references/<slug:doc>.xlsx", reference_views.reference_download, {"fmt": "xlsx"},
+         name="reference_xlsx"),
 ]

@@ -115,6 +115,7 @@ PAGES = {
         "finding_detail": lambda w: reverse("findings:finding_detail", args=[w["finding"].pk]),
         "risk_list": lambda w: reverse("routines:risk_list", args=[w["unit"].pk]),
         "risk_list_version": lambda w: reverse("routines:risk_list_version", args=[w["risk_version"].pk]),
+        "references": lambda w: reverse("routines:references") + "?kind=3000",
     },
     "enterprise": {
         "dashboard": lambda w: reverse("dashboard:home"),
@@ -135,6 +136,7 @@ PAGES = {
         "risk_list_version": lambda w: reverse("routines:risk_list_version", args=[w["risk_version"].pk]),
         "risk_list_edit": lambda w: reverse("routines:risk_list_edit", args=[w["unit"].pk]),
         "risk_list_generate": lambda w: reverse("routines:risk_list_generate", args=[w["unit"].pk]),
+        "references": lambda w: reverse("routines:references"),
     },
 }
 
