@@ -29,15 +29,14 @@ def reference_list(request):
     record from that category's template. An enterprise sees its own equipment's categories first."""
     kind = request.GET.get("kind", "").strip()
     error = ""
-    if kind:
-        try:
-            references.kind_name(kind)
-        except ValidationError as exc:
-            error, kind = exc.messages[0], ""
+    try:
+        name = references.kind_name(kind or None)
+    except ValidationError as exc:
+        error, kind, name = exc.messages[0], "", references.kind_name(None)
     unit = unit_of(request.user) if access.is_enterprise(request.user) else None
     own = template_codes_for(unit) if unit else []
     kinds = references.kinds()
-    documents = [{"slug": d.slug, "title": references.title(d, kind or None),
+    documents = [{"slug": d.slug, "title": str(d.title_pattern) % {"kind": name},
                   "prefilled": bool(kind) and d.slug in references.PREFILLED} for d in references.DOCUMENTS.values()]
     return render(request, "routines/references.html", {
         "documents": documents, "kind": kind, "error": error,
