@@ -506,6 +506,11 @@ MATRIX: dict[str, Page] = {
     "routines:daily_check": Page(only(UNIT_VIEWERS), obj=_daily_check),
     "routines:check_photo": Page(only(UNIT_VIEWERS), obj=_check_photo),
     "routines:chain_verify": Page(only(UNIT_VIEWERS), obj=lambda w: w["unit"]),
+    # The blank reference templates (002 附件 5) hold no unit's data: every signed-in account, regulators hand
+    # them out and units print them.
+    "routines:references": Page(roles(OK)),
+    "routines:reference_pdf": Page(roles(OK), url_kwargs={"doc": "daily-check"}),
+    "routines:reference_xlsx": Page(roles(OK), url_kwargs={"doc": "risk-list"}),
 }
 
 

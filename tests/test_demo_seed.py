@@ -45,6 +45,8 @@ def rows_on(response) -> int:
         return len(context["children"]) or context["overall"].total
     if "posts" in context:  # the unit's staff
         return sum(len(p["holders"]) for p in context["posts"])
+    if "documents" in context:  # the reference templates
+        return len(context["documents"])
     if "summary" in context:  # the regulator's dashboard
         return context["summary"]["units"]
     return 1 if context.get("unit") else 0

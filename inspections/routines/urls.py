@@ -1,6 +1,6 @@
 from django.urls import path
 
-from inspections.routines import views, views_daily
+from inspections.routines import reference_views, views, views_daily
 
 app_name = "routines"
 
@@ -16,4 +16,9 @@ urlpatterns = [
     path("daily-checks/<int:pk>/", views_daily.DailyCheckDetailView.as_view(), name="daily_check"),
     path("check-photos/<int:pk>/", views_daily.CheckPhotoView.as_view(), name="check_photo"),
     path("units/<int:pk>/verify/", views_daily.ChainVerifyView.as_view(), name="chain_verify"),
+    path("routines/references/", reference_views.reference_list, name="references"),
+    path("routines/references/<slug:doc>.pdf", reference_views.reference_download, {"fmt": "pdf"},
+         name="reference_pdf"),
+    path("routines/references/<slug:doc>.xlsx", reference_views.reference_download, {"fmt": "xlsx"},
+         name="reference_xlsx"),
 ]

@@ -120,6 +120,7 @@ PAGES = {
         "risk_list": lambda w: reverse("routines:risk_list", args=[w["unit"].pk]),
         "risk_list_version": lambda w: reverse("routines:risk_list_version", args=[w["risk_version"].pk]),
         "inbox": lambda w: reverse("inbox:inbox"),
+        "references": lambda w: reverse("routines:references") + "?kind=3000",
     },
     "enterprise": {
         "dashboard": lambda w: reverse("dashboard:home"),
@@ -141,6 +142,7 @@ PAGES = {
         "risk_list_edit": lambda w: reverse("routines:risk_list_edit", args=[w["unit"].pk]),
         "risk_list_generate": lambda w: reverse("routines:risk_list_generate", args=[w["unit"].pk]),
         "inbox": lambda w: reverse("inbox:inbox"),
+        "references": lambda w: reverse("routines:references"),
     },
 }
 
