@@ -43,6 +43,11 @@ class Person(Placed):
     phone_masked = models.CharField(_("手机号码"), max_length=11, editable=False)
     education = models.CharField(_("学历"), max_length=16, choices=Education.choices, blank=True)
     title = models.CharField(_("职称"), max_length=64, blank=True)
+    account = models.OneToOneField(
+        "jurisdictions.User", on_delete=models.PROTECT, null=True, blank=True, related_name="person",
+        verbose_name=_("登录账号"),
+        help_text=_("本单位的企业账号：以此账号填报或签署的记录算作此人所任职务（总局令第74号第142–144条）。"),
+    )
     assessment_failed = models.BooleanField(
         _("监督抽查考核不合格"), default=False,
         help_text=_("最近一次监督抽查考核不合格，通过复核考核后解除；在岗期间单位同时被标记，"
