@@ -1,10 +1,12 @@
 from django import forms
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from personnel import rules
+from personnel import querysets, rules
 from personnel.choices import AssessmentResult, Education, EndReason, Post
 from personnel.models import Person
+from portal.kit.wording import noted
 from units.models import Equipment
 from units.services import validate_upload
 
@@ -96,6 +98,33 @@ class PersonForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["id_number"].help_text = self.fields["id_number"].help_text % {"masked": instance.id_masked}
         self.fields["phone"].help_text = self.fields["phone"].help_text % {"masked": instance.phone_masked or "—"}
+
+
+def account_label(account) -> str:
+    """``qiye2_fuzeren（王伟）``: the username one logs in with, and whose account it is."""
+    return noted(account.username, account.display_name) if account.display_name else account.username
+
+
+class PersonAccountForm(forms.Form):
+    """Which of the unit's enterprise accounts is this person. The choices are the unit's active accounts
+    linked to nobody else; a plain choice of ids, since accounts carry no unit to scope a model choice by
+    (``services.link_account`` checks the account again)."""
+
+    account = forms.TypedChoiceField(label=_("登录账号"), coerce=int, empty_value=None,
+                                     help_text=_("此人用于登录的本单位企业账号：以此账号填报或签署日管控、周排查、"
+                                                 "月调度记录，按此人所任职务核对（总局令第74号第142–144条）。"))
+
+    def __init__(self, *args, person: Person, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.candidates = list(querysets.unit_accounts(person.unit).filter(is_active=True).filter(
+            Q(person__isnull=True) | Q(person=person)).order_by("username"))
+        self.fields["account"].choices = [("", "—"), *((a.pk, account_label(a)) for a in self.candidates)]
+        if person.account_id:
+            self.fields["account"].initial = person.account_id
+
+    def clean_account(self):
+        pk = self.cleaned_data["account"]
+        return next(a for a in self.candidates if a.pk == pk)
 
 
 class EndAppointmentForm(forms.Form):

@@ -43,15 +43,16 @@ class Person(Placed):
     phone_masked = models.CharField(_("手机号码"), max_length=11, editable=False)
     education = models.CharField(_("学历"), max_length=16, choices=Education.choices, blank=True)
     title = models.CharField(_("职称"), max_length=64, blank=True)
+    account = models.OneToOneField(
+        "jurisdictions.User", on_delete=models.PROTECT, null=True, blank=True, related_name="person",
+        verbose_name=_("登录账号"),
+        help_text=_("本单位的企业账号：以此账号填报或签署的记录算作此人所任职务（总局令第74号第142–144条）。"),
+    )
     assessment_failed = models.BooleanField(
         _("监督抽查考核不合格"), default=False,
         help_text=_("最近一次监督抽查考核不合格，通过复核考核后解除；在岗期间单位同时被标记，"
                     "离任或被更换后单位的标记解除（总局令第74号第147条）。"),
     )
-    # The login account this person uses, so a record signed by the account is signed by the person in
-    # their post (Order 74 Art. 142–144: officer, director, principal each sign their own record).
-    account = models.OneToOneField("jurisdictions.User", on_delete=models.PROTECT, null=True, blank=True,
-                                   related_name="person", verbose_name=_("登录账号"))
     version = models.PositiveIntegerField(default=1)
     created_at = models.DateTimeField(_("登记时间"), default=timezone.now)
     updated_at = models.DateTimeField(_("更新时间"), auto_now=True)

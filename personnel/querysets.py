@@ -3,22 +3,40 @@
 A unit is *staffed* when every post its kinds require (``rules.REQUIRED_POSTS``) has a holder in
 office. Units whose production stopped are exempt (seed 002 附件 6) and leave the denominator.
 Pending and rejected sign-ups are not yet supervised units and are not counted at all.
+
+Also the reads behind who may file or sign a unit's records: who was in office on a day, and the unit's
+enterprise accounts (``services.posts_held``).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 
 from django.db.models import Count, F, Q, QuerySet
 from django.db.models.functions import Coalesce
 from django.utils.translation import gettext as _
 
-from jurisdictions.duties import Tier
-from jurisdictions.models import Jurisdiction
+from jurisdictions import access
+from jurisdictions.duties import Role, Tier
+from jurisdictions.models import Jurisdiction, User
 from personnel import rules
 from units.choices import SUPERVISED_STATUSES, UnitStatus
 
 EXEMPT = Q(status=UnitStatus.STOPPED)
+
+
+def in_office_on(day: date) -> Q:
+    """Appointments in office on ``day``. ``ended_on`` is the first day out of office: a handover ends the
+    old appointment the day the new one starts (``services.appoint``), so a post has one holder a day, and an
+    appointment ended today is history on today's staff page already."""
+    return Q(started_on__lte=day) & (Q(ended_on__isnull=True) | Q(ended_on__gt=day))
+
+
+def unit_accounts(unit) -> QuerySet:
+    """The enterprise accounts bound to ``unit``: its guardian grants are the binding (docs/access.md §Grants)."""
+    return User.objects.filter(role=Role.ENTERPRISE, pk__in=access.unit_grant_model().objects.filter(
+        content_object_id=unit.pk).values("user_id"))
 
 
 def filled_q(post: str) -> Q:

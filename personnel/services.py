@@ -13,7 +13,7 @@ from datetime import date, timedelta
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Count, Exists, OuterRef, Q
+from django.db.models import Count, Exists, OuterRef
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
@@ -21,7 +21,7 @@ from jurisdictions import access
 from jurisdictions.audit import record
 from jurisdictions.duties import Duty, Role, Write
 from jurisdictions.models import AuditEvent, User
-from personnel import rules
+from personnel import querysets, rules
 from personnel.choices import AssessmentResult, EndReason, Post
 from personnel.models import (
     ID_PURPOSE,
@@ -149,6 +149,63 @@ def follow_unit(sender, *, unit: Unit, columns: dict, **kwargs) -> None:
         model.objects.filter(unit=unit).update(**columns)
 
 
+# --- Login accounts: who files and signs (Order 74 Art. 142–144) -------------------------------------
+
+def link_account(*, by: User, person: Person, account: User | None) -> Person:
+    """Say which of the unit's enterprise accounts is ``person`` (None: none is). A record filed or signed
+    with that account then counts as filed by the posts the person holds (``posts_held``): the daily check
+    by a safety officer, the weekly report by the safety director, the monthly minutes by the principal.
+
+    Who may: whoever manages the unit's accounts (Write.UNIT_ACCOUNTS), since the link decides what an
+    account may sign. One account is one person: the one-to-one column refuses a second link even when
+    two are made at the same moment.
+    """
+    with transaction.atomic():
+        person = access.get_or_404(Person.objects.select_for_update().select_related("unit"), by,
+                                   Write.UNIT_ACCOUNTS, pk=person.pk)
+        before = person.account
+        if account is not None:
+            account = User.objects.filter(pk=account.pk).first()
+            if account is None or not account.is_enterprise:
+                raise ValidationError({"account": _("只能关联企业账号，监管部门的账号不能关联为单位人员。")})
+            if not querysets.unit_accounts(person.unit).filter(pk=account.pk).exists():
+                raise ValidationError({"account": _("账号“%(username)s”不属于%(unit)s，只能关联本单位的企业账号。") % {
+                    "username": account.username, "unit": person.unit.name}})
+            holder = Person.objects.filter(account=account).exclude(pk=person.pk).first()
+            if holder is not None:
+                raise ValidationError({"account": _("账号“%(username)s”已关联人员 %(name)s，请先解除其关联。") % {
+                    "username": account.username, "name": holder.name}})
+        if (before and before.pk) == (account and account.pk):
+            return person
+        person.account = account
+        try:
+            with transaction.atomic():
+                person.save(update_fields=["account", "updated_at"])
+        except IntegrityError as exc:  # linked to someone else at the same moment
+            raise ValidationError({"account": _("该账号已关联其他人员，请刷新页面后重新选择。")}) from exc
+        record(AuditEvent.Kind.DATA_CHANGED, user=by, obj=person, detail={
+            "action": "link_account" if account else "unlink_account", "unit": person.unit.uscc,
+            "account": account.username if account else None, "previous": before.username if before else None})
+        return person
+
+
+def person_of(user: User, unit: Unit) -> Person | None:
+    """The person ``user`` is at ``unit``: None for an account linked to nobody there (or for no account)."""
+    if not getattr(user, "pk", None):
+        return None
+    return Person.objects.filter(account_id=user.pk, unit_id=unit.pk).first()
+
+
+def posts_held(user: User, unit: Unit, day: date | None = None) -> frozenset[str]:
+    """The ``Post`` values the person behind ``user`` holds at ``unit`` on ``day`` (today by default): what the
+    account may file or sign there (Order 74 Art. 142–144). One query."""
+    if not getattr(user, "pk", None):
+        return frozenset()
+    day = day or timezone.localdate()
+    return frozenset(Appointment.objects.filter(querysets.in_office_on(day), unit_id=unit.pk,
+                                                person__account_id=user.pk).values_list("post", flat=True))
+
+
 # --- Appointments and staffing --------------------------------------------------------------------
 
 def recount(unit_id: int) -> UnitStaffing:
@@ -267,50 +324,6 @@ def end_appointment(*, by: User, appointment: Appointment, ended_on: date, reaso
         record(AuditEvent.Kind.DATA_CHANGED, user=by, obj=appointment,
                detail={"action": "end_appointment", "reason": reason, "ended_on": str(ended_on)})
         return appointment
-
-
-# --- Who signs: the account ↔ person link (docs/access.md §Who signs what) ---------------------------------
-
-def link_account(*, by: User, person: Person, account: User | None) -> Person:
-    """The login account ``person`` uses (None: none). Only an enterprise account of the person's own unit,
-    linked to nobody else; set by whoever keeps the unit's accounts."""
-    with transaction.atomic():
-        person = access.get_or_404(Person.objects.select_for_update(), by, Write.UNIT_ACCOUNTS, pk=person.pk)
-        if account is not None:
-            if not access.is_enterprise(account) or account.pk not in _unit_account_ids(person.unit_id):
-                raise ValidationError({"account": _("只能关联本单位的企业账号。")})
-            other = Person.objects.filter(account=account).exclude(pk=person.pk).first()
-            if other is not None:
-                raise ValidationError({"account": _("账号 %(u)s 已关联 %(name)s。") % {
-                    "u": account.username, "name": other.name}})
-        before = person.account.username if person.account_id else ""
-        person.account = account
-        person.save(update_fields=["account", "updated_at"])
-        record(AuditEvent.Kind.DATA_CHANGED, user=by, obj=person, detail={
-            "action": "link_account", "from": before, "to": account.username if account else ""})
-        return person
-
-
-def _unit_account_ids(unit_id: int) -> set[int]:
-    return set(access.unit_grant_model().objects.filter(content_object_id=unit_id).values_list("user_id", flat=True))
-
-
-def person_of(user: User, unit: Unit) -> Person | None:
-    """The person ``user`` is at ``unit`` (None for an account linked to no one there)."""
-    if not getattr(user, "is_authenticated", False):
-        return None
-    return Person.objects.filter(account=user, unit=unit).first()
-
-
-def posts_held(user: User, unit: Unit, day: date | None = None) -> frozenset[str]:
-    """The posts the account's person holds at ``unit`` on ``day``. A replaced holder's appointment ends the
-    day the successor's starts (``appoint``), so on its ``ended_on`` the post is the successor's."""
-    day = day or timezone.localdate()
-    if not getattr(user, "is_authenticated", False):
-        return frozenset()
-    return frozenset(Appointment.objects.filter(
-        unit=unit, person__account=user, started_on__lte=day).filter(
-        Q(ended_on__isnull=True) | Q(ended_on__gt=day)).values_list("post", flat=True))
 
 
 def certificate_gaps(appointments) -> dict[int, list[str]]:

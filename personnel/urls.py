@@ -17,6 +17,8 @@ urlpatterns = [
     path("people/import/", views.PeopleImportView.as_view(), name="import"),
     path("people/<int:pk>/", views.PersonDetailView.as_view(), name="person_detail"),
     path("people/<int:pk>/edit/", views.PersonEditView.as_view(), name="person_edit"),
+    path("people/<int:pk>/account/", views.PersonAccountView.as_view(), name="person_account"),
+    path("people/<int:pk>/account/unlink/", views.PersonAccountUnlinkView.as_view(), name="person_account_unlink"),
     path("people/<int:pk>/reveal/", views.PersonRevealView.as_view(), name="person_reveal"),
     path("people/<int:pk>/appointments/new/", views.AppointmentCreateView.as_view(), name="appointment_create"),
     # Certificates (000 §二(三)), training (附件 7), spot assessment (附件 8).

@@ -39,6 +39,7 @@ from personnel.forms import (
     CertificateForm,
     EndAppointmentForm,
     NewAppointmentForm,
+    PersonAccountForm,
     PersonForm,
     RevealForm,
     TrainingForm,
@@ -55,7 +56,7 @@ from personnel.models import (
 )
 from personnel.tables import AssessmentTable, CertificateTable, PersonTable, TrainingTable, UnstaffedUnitTable
 from portal.kit import crypto
-from portal.kit.forms import apply_form_errors
+from portal.kit.forms import ConfirmForm, apply_form_errors
 from portal.kit.identifiers import normalize_id_number
 from portal.kit.views import (
     XLSX,
@@ -92,7 +93,7 @@ class UnitStaffView(ScopedDetailView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         unit, user = self.object, self.request.user
-        current = list(unit.appointments.filter(ended_on__isnull=True).select_related("person")
+        current = list(unit.appointments.filter(ended_on__isnull=True).select_related("person__account")
                        .prefetch_related("person__certificates").order_by("-started_on", "-id"))
         staffing = getattr(unit, "staffing", None) or UnitStaffing(unit=unit)
         gaps = services.certificate_gaps(current)
@@ -108,6 +109,7 @@ class UnitStaffView(ScopedDetailView):
             .order_by("-ended_on", "-id")[:HISTORY_LIMIT],
             trainings=unit.trainings.annotate(attendee_count=Count("results")).order_by("-held_on")[:10],
             can_keep=access.can(user, Write.RECORDS, unit),
+            can_link=access.can(user, Write.UNIT_ACCOUNTS, unit),
             single_posts=[str(p) for p in rules.SINGLE_HOLDER_POSTS],
         )
         return context
@@ -259,7 +261,7 @@ class PersonListView(ScopedListView):
 
 
 class PersonDetailView(ScopedDetailView):
-    queryset = Person.objects.select_related("unit").prefetch_related(
+    queryset = Person.objects.select_related("unit", "account").prefetch_related(
         Prefetch("appointments", queryset=Appointment.objects.order_by("-started_on", "-id")),
         Prefetch("certificates", queryset=Certificate.objects.order_by("-expires_on")),
         Prefetch("assessments", queryset=SpotAssessment.objects.select_related("authority")
@@ -276,7 +278,47 @@ class PersonDetailView(ScopedDetailView):
             trainings=person.trainings.order_by("-held_on")[:20],
             gaps=services.certificate_gaps([a for a in person.appointments.all() if a.ended_on is None]),
         )
+        if access.can(user, Write.UNIT_ACCOUNTS, person):
+            context["account_form"] = None if person.account_id else PersonAccountForm(person=person)
+            context["can_link"] = True
         return context
+
+
+class PersonAccountView(ScopedFormView):
+    """关联登录账号: which of the unit's enterprise accounts this person logs in with, so what the account files
+    or signs counts as the person's posts (Order 74 Art. 142–144). Whoever manages the unit's accounts sets it;
+    the person page carries the same form inline."""
+
+    queryset = Person.objects.select_related("unit", "account")
+    duty = Write.UNIT_ACCOUNTS
+    form_class = PersonAccountForm
+    title = _("关联登录账号")
+    success_message = _("已关联登录账号。")
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "person": self.object}
+
+    def save(self, form):
+        return services.link_account(by=self.request.user, person=self.object, account=form.cleaned_data["account"])
+
+
+class PersonAccountUnlinkView(ConfirmActionView):
+    """解除关联: the account stays, but no longer counts as this person's posts."""
+
+    queryset = Person.objects.select_related("unit", "account").filter(account__isnull=False)
+    duty = Write.UNIT_ACCOUNTS
+    form_class = ConfirmForm
+    title = _("解除登录账号关联")
+    button = _("确认解除")
+    done_message = _("已解除登录账号关联。")
+
+    @property
+    def question(self):
+        return _("账号“%(username)s”将不再代表 %(name)s，以该账号填报或签署的记录不再按 %(name)s 的职务核对；"
+                 "账号本身保留。") % {"username": self.object.account.username, "name": self.object.name}
+
+    def perform(self, form):
+        services.link_account(by=self.request.user, person=self.object, account=None)
 
 
 class PersonEditView(ScopedFormView):

@@ -1,7 +1,7 @@
 from django import template
 from django.utils.translation import gettext as _
 
-from personnel import rules
+from personnel import forms, rules
 from portal.kit.wording import listing
 
 register = template.Library()
@@ -16,3 +16,8 @@ def missing_certificates(codes) -> str:
 @register.filter
 def certificate_name(code: str) -> str:
     return rules.certificate_name(code)
+
+
+@register.filter
+def account_label(account) -> str:
+    return forms.account_label(account)

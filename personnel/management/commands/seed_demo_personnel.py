@@ -1,8 +1,11 @@
 """Demo staff for the demo units of ``seed_demo``: most units staffed, some short of a post, so the
 staffed-rate page and the enterprise's own page have something to show; and for the two demo
 enterprises' units, operator certificates near expiry and expired, training records with results and spot
-assessments passed and failed, so every personnel list has rows. Idempotent (``make run`` runs it every
-time): each part is skipped for a unit that already has it."""
+assessments passed and failed, so every personnel list has rows; and where a demo enterprise's unit has its
+principal, safety director and safety officer all in post (qiye2's and qiye3's: qiye1's lacks its officers),
+one login account per holder, linked to the person, so the records each post files or signs can be tried
+(Order 74 Art. 142–144). Idempotent (``make run`` runs it every time): each part is skipped for a unit that
+already has it."""
 
 import random
 from datetime import date, timedelta
@@ -12,22 +15,26 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils import timezone
 
+from jurisdictions import access
 from jurisdictions.duties import Role
 from jurisdictions.models import User
 from personnel import rollup, rules, services
 from personnel.choices import AssessmentResult, Post
-from personnel.models import Certificate, SpotAssessment, Training
+from personnel.models import Appointment, Certificate, SpotAssessment, Training
 from portal.kit.samples import make_id_number
 from units.choices import UnitStatus
 from units.management.commands.seed_demo_units import ENTERPRISES as DEMO_ENTERPRISES
 from units.models import Unit
-from units.services import unit_of
+from units.services import create_enterprise_user, unit_of
 
 # Who assesses the demo enterprises' people (附件 8: county and above): the county leader, or for 秦州区,
 # which has no demo account, the city leader.
 ASSESSORS = {"620102": "chengguan", "620103": "qilihe", "620502": "tianshui"}
 # (which of the unit's people, days to expiry): one within 30 days, one within 90, one expired, some valid.
 CERTIFICATES = ((0, 20), (0, -10), (1, 75), (1, 1100), (2, 1100), (3, 1100))
+DEMO_PASSWORD = "Gansu@2026"  # noqa: S105 -- seed_demo's published demo password, README lists it
+# The post each demo signing account stands for, and its username's suffix (``qiye2_fuzeren``).
+SIGNING_POSTS = ((Post.PRINCIPAL, "fuzeren"), (Post.SAFETY_DIRECTOR, "zongjian"), (Post.SAFETY_OFFICER, "anquanyuan"))
 SURNAMES = "王李张刘陈杨赵黄周吴徐孙马朱胡郭何林罗高"
 GIVEN = ("伟", "芳", "娜", "敏", "静", "强", "磊", "军", "洋", "勇", "艳", "杰", "涛", "明", "超", "霞", "平", "刚")
 
@@ -70,8 +77,37 @@ class Command(BaseCommand):
             if unit is not None and unit.people.exists():
                 self.records(unit, user, today)
         self.stdout.write(self.style.SUCCESS("已生成演示作业人员证、培训考核记录和监督抽查考核。"))
+        signers = [row for username in DEMO_ENTERPRISES for row in self.signing_accounts(username)]
         # The staffed-rate page reads the roll-up: count it now rather than at the beat's next run.
         self.stdout.write(self.style.SUCCESS(f"已重算 {rollup.refresh()} 个辖区的人员配备率。"))
+        if signers:
+            self.stdout.write(self.style.SUCCESS(f"演示岗位账号（密码均为 {DEMO_PASSWORD}，已关联本人）："))
+            for account, post, unit in signers:
+                self.stdout.write(f"  {post.label!s:6} {account.username:22} {account.display_name} {unit.name}")
+
+    def signing_accounts(self, enterprise: str) -> list[tuple[User, Post, Unit]]:
+        """One login per post holder of the enterprise's unit, made as the unit's account manager makes one and
+        linked to its person; the enterprise's own account (qiye2) stays linked to nobody."""
+        user = User.objects.filter(username=enterprise).first()
+        unit = unit_of(user) if user else None
+        if unit is None:
+            return []
+        holders = {}
+        for appointment in (Appointment.objects.filter(unit=unit, ended_on__isnull=True)
+                            .select_related("person").order_by("id")):
+            holders.setdefault(appointment.post, appointment.person)
+        if any(post not in holders for post, _suffix in SIGNING_POSTS):
+            return []
+        signers = []
+        for post, suffix in SIGNING_POSTS:
+            person, username = holders[post], f"{enterprise}_{suffix}"
+            account = User.objects.filter(username=username).first() or create_enterprise_user(
+                by=access.COMMAND_LINE, unit=unit, username=username, password=DEMO_PASSWORD,
+                display_name=person.name)
+            if person.account_id is None and not hasattr(account, "person"):
+                services.link_account(by=access.COMMAND_LINE, person=person, account=account)
+            signers.append((account, post, unit))
+        return signers
 
     def keeper(self, unit: Unit) -> User:
         """The demo regulator entering a unit's staff as its county (or city) would on the unit's page: a
