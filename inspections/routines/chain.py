@@ -63,7 +63,7 @@ def _links(unit: Unit) -> list:
 
 
 def describe(record) -> str:
-    return f"{record._meta.verbose_name} #{record.pk}（{record}）"
+    return _("%(kind)s #%(pk)s（%(record)s）") % {"kind": record._meta.verbose_name, "pk": record.pk, "record": record}
 
 
 def verify(unit: Unit) -> tuple[int, list[Problem]]:

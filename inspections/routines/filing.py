@@ -52,6 +52,7 @@ from personnel.choices import Post
 from personnel.models import Person
 from portal.kit import images
 from portal.kit.forms import errors_on
+from portal.kit.wording import listing
 from units.choices import UnitStatus
 from units.models import Equipment, Unit
 from units.services import validate_upload
@@ -150,7 +151,7 @@ def _check_period(unit: Unit, day: date, period: str) -> None:
             "day": day.isoformat(), "period": Period(period).label}})
     if taken and (period == Period.FULL or Period.FULL in taken):
         raise ValidationError({"period": _("当天已按%(taken)s填报；全天和上午/下午不能同时填报。") % {
-            "taken": "、".join(str(Period(p).label) for p in sorted(taken))}})
+            "taken": listing(str(Period(p).label) for p in sorted(taken))}})
 
 
 def _photos(by: User, unit: Unit, check: DailyCheck, position: int, uploads) -> list[str]:
@@ -202,7 +203,7 @@ def file_daily_check(*, by: User, unit: Unit, day: date | None = None, period: s
         unknown = sorted(set(map(int, results)) - set(positions))
         if unknown:
             raise ValidationError(_("检查项 %(items)s 不在当天的检查清单中。") % {
-                "items": "、".join(map(str, unknown))})
+                "items": listing(map(str, unknown))})
         ensure_partition(day)
         check = DailyCheck(pk=chain.next_id(DailyCheck), unit=unit, day=day, period=period,
                            risk_version=found.version, positions=positions, filed_by=by, signer=signer,
@@ -231,7 +232,8 @@ def file_daily_check(*, by: User, unit: Unit, day: date | None = None, period: s
                 item, given = by_position[position], results.get(position) or results.get(key) or {}
                 with errors_on(f"note_{position}"):
                     finding = findings.raise_finding(
-                        by=by, unit=unit, description=f"{item.risk_item}：{entry['note']}"[:1000],
+                        by=by, unit=unit, description=(_("%(item)s：%(note)s") % {
+                            "item": item.risk_item, "note": entry["note"]})[:1000],
                         due_on=given.get("due_on") or today + timedelta(days=settings.ROUTINES_HAZARD_DUE_DAYS),
                         equipment=item.equipment, responsible=given.get("responsible"), origin=Origin.SELF_CHECK,
                         source=check)

@@ -269,7 +269,8 @@ class DailyCheckTable(Table):
         return result_badge(record)
 
     def value_result(self, value, record):
-        return f"{record.get_result_display()}{'（补录）' if record.late else ''}"
+        result = record.get_result_display()
+        return gettext("%(result)s（补录）") % {"result": result} if record.late else result
 
 
 class DailyCheckListView(ScopedListView):
