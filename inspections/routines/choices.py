@@ -29,7 +29,7 @@ RESPONSIBLE_POST_CHOICES = [(p.value, p.label) for p in RESPONSIBLE_POSTS]
 
 
 class Period(models.TextChoices):
-    """A unit that patrols more than once a day files one check per half-day (docs/domain.md §6)."""
+    """A unit that patrols more than once a day files one check per half-day (docs/domain.md §Self-check records)."""
 
     FULL = "full", _("全天")
     AM = "am", _("上午")

@@ -1,5 +1,5 @@
-"""Filing the three self-check records (Order 74 Art. 142–144) and correcting them (docs/domain.md §Self-check
-records).
+"""Filing the three self-check records (Order 74 Art. 142–144) and correcting them
+(docs/domain.md §Self-check records).
 
 Who may: the unit's own accounts (KEEP_RECORDS on the unit), and among them only the account of the person in
 the post the order names — the daily check by a safety officer, the weekly report by the safety director, the
