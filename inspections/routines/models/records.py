@@ -187,7 +187,8 @@ MINUTES_TEXTS = ("problems", "rectification", "unresolved", "dispatch", "other_m
 
 
 class MonthlyMinutes(Sealed):
-    """每月安全调度会议纪要 (Order 74 Art. 144), chaired and signed by the principal (docs/domain.md §Self-check records).
+    """每月安全调度会议纪要 (Order 74 Art. 144), chaired and signed by the principal
+    (docs/domain.md §Self-check records).
 
     ``attendees`` keeps each attendee's id and name as they were at the meeting, so the minutes read the
     same after a person leaves.
