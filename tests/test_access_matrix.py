@@ -236,6 +236,16 @@ def _person(w):
     return w["person"]
 
 
+def _linked_person(w):
+    """``_person`` logging in as a second account of ``unit`` (made on first use), for the unlink page."""
+    if "signer" not in w:
+        from personnel import services as personnel_services
+
+        w["signer"] = factories.enterprise_user(w["unit"], username="matrix-signer")
+        personnel_services.link_account(by=w["users"]["enterprise"], person=_person(w), account=w["signer"])
+    return _person(w)
+
+
 def _appointment(w):
     _person(w)
     return w["appointment"]
@@ -469,6 +479,10 @@ MATRIX: dict[str, Page] = {
     "personnel:person_detail": Page(only(UNIT_VIEWERS), obj=_person),
     "personnel:person_edit": Page(only(UNIT_VIEWERS), obj=_person),
     "personnel:person_reveal": Page(only(("province", "city", "county", "enterprise")), obj=_person),
+    # Which account a person logs in with decides what it signs: set by whoever manages the unit's accounts.
+    "personnel:person_account": Page(only(("province", "city", "county", "station", "enterprise")), obj=_person),
+    "personnel:person_account_unlink": Page(only(("province", "city", "county", "station", "enterprise")),
+                                            obj=_linked_person),
     "personnel:appointment_create": Page(only(UNIT_VIEWERS), obj=_person),
     "personnel:certificate_create": Page(only(UNIT_VIEWERS), obj=_person),
     "personnel:certificate_list": Page(only((*REGULATORS, *ENTERPRISES))),
@@ -1066,6 +1080,15 @@ WRITES: dict[str, Write] = {
         state=lambda w: Person.objects.get(pk=_person(w).pk).name,
         refused={"other_enterprise": NOT_FOUND, "other_county": NOT_FOUND, "other_city": NOT_FOUND,
                  "sysadmin": NOT_FOUND}),
+    "personnel:person_account": Write(
+        rightful="enterprise", obj=_person, data=lambda w: {"account": w["users"]["enterprise"].pk},
+        state=lambda w: Person.objects.get(pk=_person(w).pk).account_id,
+        refused={"other_enterprise": NOT_FOUND, "other_county": NOT_FOUND, "other_city": NOT_FOUND,
+                 "sysadmin": NOT_FOUND}),
+    "personnel:person_account_unlink": Write(
+        rightful="station", obj=_linked_person, data=lambda w: {},
+        state=lambda w: Person.objects.get(pk=_linked_person(w).pk).account_id,
+        refused={"other_enterprise": NOT_FOUND, "other_county": NOT_FOUND, "other_city": NOT_FOUND}),
     "personnel:certificate_create": Write(
         rightful="enterprise", obj=_person, data=lambda w: {
             "item_code": "A", "number": "MATRIX-A-1", "issued_by": "兰州市市场监督管理局", "issued_on": "2024-01-01",

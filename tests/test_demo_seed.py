@@ -93,3 +93,21 @@ def test_the_demo_enterprises_have_findings_at_every_stage_and_a_risk_list(demo)
     assert set(Finding.objects.filter(unit=unit).values_list("status", flat=True)) == set(Status.values)
     assert any(f.is_overdue for f in Finding.objects.filter(unit=unit))
     assert RiskListVersion.objects.filter(risk_list__unit=unit).exists()
+
+
+def test_the_demo_post_holders_log_in_as_their_post_and_the_main_accounts_hold_none(demo):
+    from personnel import services
+    from personnel.choices import Post
+    from units.services import unit_of
+
+    for enterprise in ("qiye2", "qiye3"):
+        main = User.objects.get(username=enterprise)
+        unit = unit_of(main)
+        assert services.person_of(main, unit) is None and services.posts_held(main, unit) == frozenset()
+        for suffix, post in (("fuzeren", Post.PRINCIPAL), ("zongjian", Post.SAFETY_DIRECTOR),
+                             ("anquanyuan", Post.SAFETY_OFFICER)):
+            account = User.objects.get(username=f"{enterprise}_{suffix}")
+            assert unit_of(account) == unit and account.check_password("Gansu@2026")
+            assert account.display_name == services.person_of(account, unit).name
+            assert post in services.posts_held(account, unit)
+    assert not User.objects.filter(username__startswith="qiye1_").exists()
