@@ -391,7 +391,7 @@ def _file_periodic(u: Unit, keeper: User, signer, decision: str = ""):
     report = filing.file_weekly_report(by=keeper, unit=u, week_start=_this_monday(), assessment="矩阵评估",
                                        next_focus="矩阵重点")
     minutes = filing.file_monthly_minutes(
-        by=keeper, unit=u, month=timezone.localdate(), held_at=timezone.now(), place="矩阵会议室", recorder=signer,
+        by=keeper, unit=u, month=timezone.localdate(), held_at=timezone.now(), location="矩阵会议室", recorder=signer,
         attendees=[signer], problems="矩阵问题",
         decisions=[{"content": decision, "owner": signer, "due_on": timezone.localdate() + timedelta(days=7)}]
         if decision else [])
@@ -419,7 +419,7 @@ def _minutes_action(w):
 def _minutes_data(w):
     signer = _signer(w)
     return {"month": timezone.localdate().replace(day=1).isoformat(),
-            "held_at": timezone.localtime().strftime("%Y-%m-%dT%H:%M"), "place": "矩阵会议室",
+            "held_at": timezone.localtime().strftime("%Y-%m-%dT%H:%M"), "location": "矩阵会议室",
             "recorder": signer.pk, "attendees": [signer.pk], "problems": "矩阵问题", "confirm": "on",
             "decisions-TOTAL_FORMS": "1", "decisions-INITIAL_FORMS": "0", "decisions-MIN_NUM_FORMS": "0",
             "decisions-MAX_NUM_FORMS": "30", "decisions-0-content": "矩阵决议", "decisions-0-owner": signer.pk,
@@ -429,7 +429,8 @@ def _minutes_data(w):
 def _amend_minutes_data(w):
     from inspections.routines.models.records import MINUTES_TEXTS
 
-    return {"place": "矩阵更正地点", **dict.fromkeys(MINUTES_TEXTS, ""), "problems": "矩阵问题", "reason": "矩阵更正"}
+    return {"location": "矩阵更正地点", **dict.fromkeys(MINUTES_TEXTS, ""), "problems": "矩阵问题",
+            "reason": "矩阵更正"}
 
 
 def _periodic_count(model_name):

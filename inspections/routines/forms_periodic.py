@@ -76,7 +76,7 @@ class MinutesForm(forms.Form):
         label=_("会议时间"), input_formats=[DATETIME_LOCAL, "%Y-%m-%d %H:%M", "%Y-%m-%d %H:%M:%S"],
         widget=forms.DateTimeInput(attrs={"type": "datetime-local", "class": "form-control"}, format=DATETIME_LOCAL),
         error_messages={"required": _("请填写会议时间。"), "invalid": _("请按“年-月-日 时:分”填写会议时间。")})
-    place = forms.CharField(label=_("会议地点"), max_length=200, error_messages={"required": _("请填写会议地点。")})
+    location = forms.CharField(label=_("会议地点"), max_length=200, error_messages={"required": _("请填写会议地点。")})
     recorder = forms.ModelChoiceField(
         label=_("记录人"), queryset=Person.objects.none(), empty_label=_("请选择"),
         error_messages={"required": _("请选择记录人。"), "invalid_choice": _("只能选择本单位登记的人员。")})

@@ -225,7 +225,7 @@ class MonthlyMinutesFileView(ScopedMixin, TemplateView):
             d = form.cleaned_data
             try:
                 minutes = filing.file_monthly_minutes(
-                    by=request.user, unit=unit, month=d["month"], held_at=d["held_at"], place=d["place"],
+                    by=request.user, unit=unit, month=d["month"], held_at=d["held_at"], location=d["location"],
                     recorder=d["recorder"], attendees=list(d["attendees"]), decisions=formset.decisions(),
                     **form.texts())
             except ValidationError as exc:

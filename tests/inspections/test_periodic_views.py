@@ -42,7 +42,7 @@ def file_report(staffed, week_start=None, **extra):
 def minutes_data(staffed, decisions=(), **extra):
     people = staffed["people"]
     data = {"month": today().replace(day=1).isoformat(), "held_at": timezone.localtime().strftime("%Y-%m-%dT%H:%M"),
-            "place": "三楼会议室", "recorder": people["officer"].pk,
+            "location": "三楼会议室", "recorder": people["officer"].pk,
             "attendees": [people["director"].pk, people["officer"].pk], "problems": "1 号梯层门间隙偏大",
             "rectification": "", "unresolved": "", "dispatch": "", "other_matters": "", "measures": "加强巡查",
             "confirm": "on", "decisions-TOTAL_FORMS": str(max(len(decisions), 1)), "decisions-INITIAL_FORMS": "0",
@@ -225,8 +225,8 @@ def test_a_decision_without_owner_is_answered_beside_it_and_nothing_is_saved(sta
     assert 'data-field-error="decisions-0-owner">请选择这条决议的责任人。' in html(response)
     assert not MonthlyMinutes.objects.exists() and not MinutesAction.objects.exists()
 
-    response = principal.post(reverse("routines:my_monthly_minutes"), minutes_data(staffed, place=""))
-    assert response.context["form"].errors["place"] == ["请填写会议地点。"]
+    response = principal.post(reverse("routines:my_monthly_minutes"), minutes_data(staffed, location=""))
+    assert response.context["form"].errors["location"] == ["请填写会议地点。"]
     assert not MonthlyMinutes.objects.exists()
 
 
@@ -244,13 +244,13 @@ def test_the_minutes_are_amended_through_the_page(staffed):
     minutes = MonthlyMinutes.objects.get()
     url = reverse("routines:monthly_minutes_amend", args=[minutes.pk])
     form = principal.get(url).context["form"]
-    assert form["place"].value() == "三楼会议室" and form["measures"].value() == "加强巡查"
+    assert form["location"].value() == "三楼会议室" and form["measures"].value() == "加强巡查"
     data = {name: form[name].value() or "" for name in form.fields if name != "reason"}
-    response = principal.post(url, {**data, "place": "二楼会议室", "reason": "地点写错"})
+    response = principal.post(url, {**data, "location": "二楼会议室", "reason": "地点写错"})
     assert response.status_code == 302
     body = html(principal.get(minutes.get_absolute_url()))
-    assert 'data-testid="amended-place"' in body and "二楼会议室" in body and "地点写错" in body
-    assert MonthlyMinutes.objects.get(pk=minutes.pk).place == "三楼会议室"
+    assert 'data-testid="amended-location"' in body and "二楼会议室" in body and "地点写错" in body
+    assert MonthlyMinutes.objects.get(pk=minutes.pk).location == "三楼会议室"
 
 
 # --- Lists --------------------------------------------------------------------------------------------
@@ -267,10 +267,10 @@ def two_units(staffed):
     theirs = filing.file_weekly_report(by=keeper, unit=other, week_start=this_monday(), assessment="他们的",
                                        next_focus="他们的")
     their_minutes = filing.file_monthly_minutes(by=keeper, unit=other, month=today(), held_at=timezone.now(),
-                                                place="七里河", recorder=person, attendees=[person])
+                                                location="七里河", recorder=person, attendees=[person])
     ours = file_report(staffed)
     our_minutes = filing.file_monthly_minutes(by=staffed["principal"], unit=staffed["unit"], month=today(),
-                                              held_at=timezone.now(), place="城关", attendees=[],
+                                              held_at=timezone.now(), location="城关", attendees=[],
                                               recorder=staffed["people"]["officer"])
     return {**staffed, "ours": ours, "theirs": theirs, "our_minutes": our_minutes, "their_minutes": their_minutes}
 
@@ -352,7 +352,7 @@ def test_list_query_counts_do_not_grow_with_rows(staffed):
 
     file_report(staffed)
     filing.file_monthly_minutes(by=staffed["principal"], unit=staffed["unit"], month=today(), held_at=timezone.now(),
-                                place="城关", recorder=staffed["people"]["officer"], attendees=[],
+                                location="城关", recorder=staffed["people"]["officer"], attendees=[],
                                 decisions=[{"content": "一", "owner": staffed["people"]["officer"],
                                             "due_on": today() + timedelta(days=3)}])
     few = count("routines:weekly_report_list"), count("routines:monthly_minutes_list")
@@ -362,7 +362,7 @@ def test_list_query_counts_do_not_grow_with_rows(staffed):
     last_month_end = today().replace(day=1) - timedelta(days=1)
     held = timezone.make_aware(datetime.combine(last_month_end, time(10)))
     filing.file_monthly_minutes(by=staffed["principal"], unit=staffed["unit"], month=last_month_end, held_at=held,
-                                place="城关", recorder=staffed["people"]["officer"], attendees=[],
+                                location="城关", recorder=staffed["people"]["officer"], attendees=[],
                                 decisions=[{"content": "二", "owner": staffed["people"]["director"],
                                             "due_on": today() + timedelta(days=3)}])
     assert (count("routines:weekly_report_list"), count("routines:monthly_minutes_list")) == few
