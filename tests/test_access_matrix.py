@@ -368,6 +368,96 @@ def _inbox_notification(w):
     return w["inbox_notification"]
 
 
+def _signer_at(u: Unit, keeper: User, name: str):
+    """A person of ``u`` in the safety director's and the principal's posts, with ``keeper``'s account linked
+    to them, so that account may sign the weekly report and the minutes (made on first use)."""
+    from personnel import services as personnel_services
+    from personnel.models import Person
+
+    person = Person.objects.filter(unit=u, name=name).first()
+    if person is None:
+        person = factories.person(u, name=name)
+        for post in ("principal", "safety_director"):
+            personnel_services.appoint(by=keeper, unit=u, person=person, post=post, started_on=timezone.localdate())
+        personnel_services.link_account(by=keeper, person=person, account=keeper)
+        keeper.refresh_from_db()
+    return person
+
+
+def _signer(w):
+    return _signer_at(w["unit"], w["users"]["enterprise"], "矩阵负责人")
+
+
+def _this_monday():
+    from inspections.routines import expected
+
+    return expected.week_of(timezone.localdate())[0]
+
+
+def _file_periodic(u: Unit, keeper: User, signer, decision: str = ""):
+    """This week's report and this month's minutes of ``u``, signed through the filing services."""
+    from inspections.routines import filing
+
+    report = filing.file_weekly_report(by=keeper, unit=u, week_start=_this_monday(), assessment="矩阵评估",
+                                       next_focus="矩阵重点")
+    minutes = filing.file_monthly_minutes(
+        by=keeper, unit=u, month=timezone.localdate(), held_at=timezone.now(), location="矩阵会议室", recorder=signer,
+        attendees=[signer], problems="矩阵问题",
+        decisions=[{"content": decision, "owner": signer, "due_on": timezone.localdate() + timedelta(days=7)}]
+        if decision else [])
+    return report, minutes
+
+
+def _periodic(w):
+    if "weekly_report" not in w:
+        w["weekly_report"], w["minutes"] = _file_periodic(w["unit"], w["users"]["enterprise"], _signer(w), "矩阵决议")
+    return w
+
+
+def _weekly_report(w):
+    return _periodic(w)["weekly_report"]
+
+
+def _minutes(w):
+    return _periodic(w)["minutes"]
+
+
+def _minutes_action(w):
+    return _minutes(w).actions.get()
+
+
+def _minutes_data(w):
+    signer = _signer(w)
+    return {"month": timezone.localdate().replace(day=1).isoformat(),
+            "held_at": timezone.localtime().strftime("%Y-%m-%dT%H:%M"), "location": "矩阵会议室",
+            "recorder": signer.pk, "attendees": [signer.pk], "problems": "矩阵问题", "confirm": "on",
+            "decisions-TOTAL_FORMS": "1", "decisions-INITIAL_FORMS": "0", "decisions-MIN_NUM_FORMS": "0",
+            "decisions-MAX_NUM_FORMS": "30", "decisions-0-content": "矩阵决议", "decisions-0-owner": signer.pk,
+            "decisions-0-due_on": (timezone.localdate() + timedelta(days=7)).isoformat()}
+
+
+def _amend_minutes_data(w):
+    from inspections.routines.models.records import MINUTES_TEXTS
+
+    return {"location": "矩阵更正地点", **dict.fromkeys(MINUTES_TEXTS, ""), "problems": "矩阵问题",
+            "reason": "矩阵更正"}
+
+
+def _periodic_count(model_name):
+    def count(w):
+        from inspections.routines import models
+
+        return getattr(models, model_name).objects.count()
+
+    return count
+
+
+def _action_status(w):
+    from inspections.routines.models import MinutesAction
+
+    return MinutesAction.objects.get(pk=_minutes_action(w).pk).status
+
+
 # Where use registration is decided in ``w``: the city, and 城关区 under the delegation ``w`` opens.
 REGISTRARS = ("city", "county")
 UNIT_VIEWERS = ("province", "city", "county", "station", "enterprise")
@@ -525,6 +615,18 @@ MATRIX: dict[str, Page] = {
     "routines:references": Page(roles(OK)),
     "routines:reference_pdf": Page(roles(OK), url_kwargs={"doc": "daily-check"}),
     "routines:reference_xlsx": Page(roles(OK), url_kwargs={"doc": "risk-list"}),
+    # 周排查 and 月调度 (docs/domain.md §Self-check records): whoever sees the unit reads its reports and minutes;
+    # only the unit's enterprise (KEEP_RECORDS) fills them in, corrects them or marks a decision done (the post
+    # that may sign is the filing service's check, tests/inspections/test_periodic_views.py).
+    "routines:my_weekly_report": Page(only(ENTERPRISES)),
+    "routines:weekly_report_list": Page(only((*REGULATORS, *ENTERPRISES))),
+    "routines:weekly_report": Page(only(UNIT_VIEWERS), obj=_weekly_report),
+    "routines:weekly_report_amend": Page(only(("enterprise",)), obj=_weekly_report),
+    "routines:my_monthly_minutes": Page(only(ENTERPRISES)),
+    "routines:monthly_minutes_list": Page(only((*REGULATORS, *ENTERPRISES))),
+    "routines:monthly_minutes": Page(only(UNIT_VIEWERS), obj=_minutes),
+    "routines:monthly_minutes_amend": Page(only(("enterprise",)), obj=_minutes),
+    "routines:minutes_action_complete": Page(only(("enterprise",)), obj=_minutes_action),
 }
 
 
@@ -751,6 +853,7 @@ def _stock_unit(u: Unit, keeper: User, n: int) -> None:
     officer = factories.enterprise_user(u, username=f"matrix_list_officer{n}")
     personnel_services.link_account(by=keeper, person=person, account=officer)
     filing.file_daily_check(by=officer, unit=u)
+    _file_periodic(u, keeper, _signer_at(u, keeper, f"矩阵列表负责人{n}"))
 
 
 @pytest.fixture
@@ -1132,6 +1235,28 @@ WRITES: dict[str, Write] = {
     "routines:risk_list_generate": Write(
         rightful="enterprise", obj=lambda w: w["unit"], data=lambda w: _equipment(w) and {}, state=_risk_versions,
         refused={"other_enterprise": NOT_FOUND, "county": NOT_FOUND, "city": NOT_FOUND, "other_county": NOT_FOUND}),
+    "routines:my_weekly_report": Write(
+        rightful="enterprise", data=lambda w: _signer(w) and {
+            "week_start": _this_monday().isoformat(), "findings_summary": "", "assessment": "矩阵评估",
+            "next_focus": "矩阵重点", "confirm": "on"},
+        state=_periodic_count("WeeklyReport"),
+        refused={"other_enterprise": FORM_ERROR, "county": NOT_FOUND, "station": NOT_FOUND, "anonymous": LOGIN,
+                 "sysadmin": NOT_FOUND}),
+    "routines:weekly_report_amend": Write(
+        rightful="enterprise", obj=_weekly_report,
+        data=lambda w: {"findings_summary": "", "assessment": "矩阵更正评估", "next_focus": "矩阵重点",
+                        "reason": "矩阵更正"},
+        state=_periodic_count("Amendment"),
+        refused={"other_enterprise": NOT_FOUND, "county": NOT_FOUND, "station": NOT_FOUND, "anonymous": LOGIN}),
+    "routines:my_monthly_minutes": Write(
+        rightful="enterprise", data=_minutes_data, state=_periodic_count("MonthlyMinutes"),
+        refused={"other_enterprise": FORM_ERROR, "county": NOT_FOUND, "city": NOT_FOUND, "anonymous": LOGIN}),
+    "routines:monthly_minutes_amend": Write(
+        rightful="enterprise", obj=_minutes, data=_amend_minutes_data, state=_periodic_count("Amendment"),
+        refused={"other_enterprise": NOT_FOUND, "county": NOT_FOUND, "station": NOT_FOUND}),
+    "routines:minutes_action_complete": Write(
+        rightful="enterprise", obj=_minutes_action, data=lambda w: {"note": "矩阵完成"}, state=_action_status,
+        refused={"other_enterprise": NOT_FOUND, "county": NOT_FOUND, "city": NOT_FOUND, "anonymous": LOGIN}),
 }
 
 WRITE_CASES = [(name, role) for name in sorted(WRITES) for role in WRITES[name].refused]
@@ -1163,7 +1288,8 @@ def test_every_post_endpoint_of_the_matrix_has_a_write_entry():
              "personnel:national_export_download",
              "findings:finding_list", "findings:finding_detail", "findings:evidence",
              "routines:my_risk_list", "routines:risk_list", "routines:risk_list_history",
-             "routines:risk_list_version"}
+             "routines:risk_list_version", "routines:weekly_report_list", "routines:weekly_report",
+             "routines:monthly_minutes_list", "routines:monthly_minutes"}
     assert set(MATRIX) - reads == set(WRITES)
 
 

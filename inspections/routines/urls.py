@@ -1,6 +1,6 @@
 from django.urls import path
 
-from inspections.routines import reference_views, views, views_daily
+from inspections.routines import reference_views, views, views_daily, views_periodic
 
 app_name = "routines"
 
@@ -21,4 +21,14 @@ urlpatterns = [
          name="reference_pdf"),
     path("routines/references/<slug:doc>.xlsx", reference_views.reference_download, {"fmt": "xlsx"},
          name="reference_xlsx"),
+    path("my/weekly-report/", views_periodic.WeeklyReportFileView.as_view(), name="my_weekly_report"),
+    path("weekly-reports/", views_periodic.WeeklyReportListView.as_view(), name="weekly_report_list"),
+    path("weekly-reports/<int:pk>/", views_periodic.WeeklyReportView.as_view(), name="weekly_report"),
+    path("weekly-reports/<int:pk>/amend/", views_periodic.WeeklyReportAmendView.as_view(), name="weekly_report_amend"),
+    path("my/monthly-minutes/", views_periodic.MonthlyMinutesFileView.as_view(), name="my_monthly_minutes"),
+    path("monthly-minutes/", views_periodic.MonthlyMinutesListView.as_view(), name="monthly_minutes_list"),
+    path("monthly-minutes/<int:pk>/", views_periodic.MonthlyMinutesView.as_view(), name="monthly_minutes"),
+    path("monthly-minutes/<int:pk>/amend/", views_periodic.MonthlyMinutesAmendView.as_view(),
+         name="monthly_minutes_amend"),
+    path("minutes-actions/<int:pk>/complete/", views_periodic.ActionDoneView.as_view(), name="minutes_action_complete"),
 ]
