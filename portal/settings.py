@@ -218,6 +218,8 @@ CELERY_BEAT_SCHEDULE = {
     "purge-audit": {"task": "jurisdictions.tasks.purge_expired_audit", "schedule": 86400.0},
     "certificate-reminders": {"task": "personnel.tasks.certificate_reminders", "schedule": 3600.0},
     "purge-exports": {"task": "personnel.tasks.purge_exports", "schedule": 3600.0},
+    "self-check-reminders": {"task": "inspections.routines.tasks.schedule_reminders", "schedule": 600.0,
+                             "options": {"expires": 600.0}},
     # A run that waited longer than one interval for a worker is dropped: the next one counts later data.
     "refresh-staffing-rollup": {"task": "personnel.tasks.refresh_staffing_rollup",
                                 "schedule": STAFFING_ROLLUP_MINUTES * 60.0,

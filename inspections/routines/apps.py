@@ -9,6 +9,9 @@ class RoutinesConfig(AppConfig):
 
     def ready(self):
         from inspections.routines.services import follow_unit
+        from inspections.routines.todos import self_check_records
+        from portal.inbox import todos
         from units.signals import unit_moved
 
+        todos.register(self_check_records)
         unit_moved.connect(follow_unit, dispatch_uid="routines.follow_unit")

@@ -4,7 +4,7 @@ force since then, and one login account per post — officer, director, principa
 from datetime import timedelta
 
 import pytest
-from django.db import connection
+from django.db import connection, transaction
 from django.utils import timezone
 
 from inspections.routines import services as routines
@@ -20,7 +20,7 @@ SINCE_DAYS = 40
 
 def backdate(model, pk, **fields):
     """Set columns a trigger keeps fixed, as the seed of an older unit would have them (tests only)."""
-    with connection.cursor() as cursor:
+    with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute("SET LOCAL session_replication_role = replica")
         model.objects.filter(pk=pk).update(**fields)
         cursor.execute("SET LOCAL session_replication_role = origin")
@@ -28,7 +28,7 @@ def backdate(model, pk, **fields):
 
 def tamper(sql, params=()):
     """What someone with database access could do behind the portal's back: triggers off, a row changed."""
-    with connection.cursor() as cursor:
+    with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute("SET LOCAL session_replication_role = replica")
         cursor.execute(sql, params)
         cursor.execute("SET LOCAL session_replication_role = origin")
