@@ -253,7 +253,7 @@ class DailyCheckFilter(SubtreeFilterSet):
 
 
 class DailyCheckTable(Table):
-    day = tables.DateColumn(verbose_name=_("检查日期"), linkify=True, order_by=("-day", "-id"))
+    day = tables.DateColumn(verbose_name=_("检查日期"), linkify=True, order_by=("day", "id"))
     period = tables.Column(verbose_name=_("时段"), orderable=False, attrs=SECONDARY)
     unit = tables.Column(accessor="unit__name", verbose_name=_("单位"), orderable=False)
     result = tables.Column(verbose_name=_("总体结论"), orderable=False)
