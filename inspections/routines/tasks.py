@@ -1,0 +1,16 @@
+from celery import shared_task
+
+from inspections.routines import compliance
+
+
+@shared_task(name="inspections.routines.tasks.refresh_compliance", ignore_result=True)
+def refresh_compliance() -> int:
+    """The nightly compliance roll-up (docs/architecture.md §Background work); idempotent, and concurrent runs
+    queue on an advisory lock. Returns the unit-months written."""
+    return compliance.refresh().units
+
+
+@shared_task(name="inspections.routines.tasks.ensure_partitions", ignore_result=True)
+def ensure_partitions() -> list[str]:
+    """The daily checks' partitions of this month and the next three, made before any check needs them."""
+    return compliance.ensure_partitions()
