@@ -13,6 +13,7 @@ from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
 import dj_database_url
+from celery.schedules import crontab
 from csp.constants import NONE, SELF
 from django.utils.translation import gettext_lazy
 
@@ -224,6 +225,12 @@ CELERY_BEAT_SCHEDULE = {
     "refresh-staffing-rollup": {"task": "personnel.tasks.refresh_staffing_rollup",
                                 "schedule": STAFFING_ROLLUP_MINUTES * 60.0,
                                 "options": {"expires": STAFFING_ROLLUP_MINUTES * 60.0}},
+    # The compliance roll-up (inspections.routines.compliance) after midnight, once yesterday is over; a run still
+    # waiting for a worker by the next night is dropped. The daily checks' partitions are made ahead daily.
+    "refresh-compliance": {"task": "inspections.routines.tasks.refresh_compliance",
+                           "schedule": crontab(hour=1, minute=30), "options": {"expires": 20 * 3600.0}},
+    "ensure-partitions": {"task": "inspections.routines.tasks.ensure_partitions",
+                          "schedule": crontab(hour=0, minute=15), "options": {"expires": 20 * 3600.0}},
 }
 
 # --- Personnel rules kept as data ([P] in docs/domain.md §Rules kept as settings; personnel/rules.py). ---
@@ -250,6 +257,10 @@ ROUTINES_WEEKLY_GRACE_DAYS = int(os.environ.get("ROUTINES_WEEKLY_GRACE_DAYS", "1
 ROUTINES_MONTHLY_GRACE_DAYS = int(os.environ.get("ROUTINES_MONTHLY_GRACE_DAYS", "5"))
 # How many days back a missed daily check may still be filed (补录, shown and counted as late).
 ROUTINES_BACKFILL_DAYS = int(os.environ.get("ROUTINES_BACKFILL_DAYS", "31"))
+# A 临时停用 may begin this many days before the day it is recorded (0: from today on, so it cannot erase days
+# already missed), and lasts at most this many days (docs/domain.md §Compliance).
+ROUTINES_TEMPORARY_STOP_BACKDATE_DAYS = int(os.environ.get("ROUTINES_TEMPORARY_STOP_BACKDATE_DAYS", "0"))
+ROUTINES_TEMPORARY_STOP_MAX_DAYS = 366
 # Default rectification period of a hazard a daily check finds, when the officer sets none.
 ROUTINES_HAZARD_DUE_DAYS = 7
 # When the officer is reminded of a missing daily check, the director of last week's report (Monday) and the

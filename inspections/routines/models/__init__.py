@@ -1,3 +1,9 @@
+from inspections.routines.models.compliance import (
+    ComplianceRefresh,
+    JurisdictionDayCompliance,
+    JurisdictionMonthCompliance,
+    UnitMonthCompliance,
+)
 from inspections.routines.models.records import (
     Amendment,
     CheckPhoto,
@@ -10,5 +16,6 @@ from inspections.routines.models.records import (
 )
 from inspections.routines.models.risk import RiskItem, RiskList, RiskListVersion
 
-__all__ = ["Amendment", "CheckPhoto", "DailyCheck", "Exemption", "MinutesAction", "MonthlyMinutes", "RiskItem",
-           "RiskList", "RiskListVersion", "UnitChain", "WeeklyReport"]
+__all__ = ["Amendment", "CheckPhoto", "ComplianceRefresh", "DailyCheck", "Exemption", "JurisdictionDayCompliance",
+           "JurisdictionMonthCompliance", "MinutesAction", "MonthlyMinutes", "RiskItem",
+           "RiskList", "RiskListVersion", "UnitChain", "UnitMonthCompliance", "WeeklyReport"]
