@@ -4,7 +4,7 @@
 record, the weekly report and the monthly minutes, which each unit adapts to itself. Titles follow
 Order 74's per-kind wording (《电梯安全风险管控清单》, 《每日X安全检查记录》, 《每周X安全排查治理报告》,
 《每月X安全调度会议纪要》), with 特种设备 for X when no kind is chosen; the fields follow the portal's own
-records (docs/domain.md §Risk control list, ../shared/DOMAIN.md §6).
+records (docs/domain.md §Risk control list, §Self-check records).
 
 A chosen equipment category (a key of ``data/risk_templates.json``) prefills the list with that template's
 rows and the daily record with its daily rows, each followed by ruled rows for the unit's own. Without

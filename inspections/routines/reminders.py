@@ -1,4 +1,4 @@
-"""Reminders of 日管控、周排查、月调度 (DESIGN §3.5; docs/architecture.md §Inbox and reminders).
+"""Reminders of 日管控、周排查、月调度 (docs/architecture.md §Inbox and reminders).
 
 Each run of the beat task looks at what is owed and missing now and schedules one ``portal.inbox`` reminder
 per occasion — the officer's missing daily check from ``ROUTINES_DAILY_REMINDER_AT``, the director's report

@@ -39,6 +39,7 @@ NAVIGATION = (
     NavItem(_("监督抽查考核"), "personnel:assessment_list", Duty.VIEW, "clipboard-data"),
     NavItem(_("隐患整改"), "findings:finding_list", Duty.VIEW, "exclamation-octagon"),
     NavItem(_("安全风险管控清单"), "routines:my_risk_list", Duty.VIEW, "list-check", audience=ENTERPRISES),
+    NavItem(_("日管控记录"), "routines:daily_check_list", Duty.VIEW, "clipboard-check"),
     NavItem(_("周排查报告"), "routines:weekly_report_list", Duty.VIEW, "calendar-week"),
     NavItem(_("月调度纪要"), "routines:monthly_minutes_list", Duty.VIEW, "calendar-month"),
     NavItem(_("参考模板下载"), "routines:references", Duty.VIEW, "file-earmark-arrow-down"),

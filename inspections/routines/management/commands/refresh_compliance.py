@@ -7,6 +7,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
 from inspections.routines import compliance
+from portal.kit.wording import listing
 
 
 def month(value: str) -> date:
@@ -21,10 +22,10 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("--month", action="append", type=month, dest="months",
-                            help="只重算这些月份（YYYY-MM，可重复）；默认本月、上月和上次统计以来有新记录的月份。")
+                            help=_("只重算这些月份（YYYY-MM，可重复）；默认本月、上月和上次统计以来有新记录的月份。"))
 
     def handle(self, *args, months=None, **options):
         run = compliance.refresh(months)
         self.stdout.write(self.style.SUCCESS(_("已重算 %(months)s 共 %(units)d 个单位月，用时 %(seconds).1f 秒。") % {
-            "months": "、".join(m.strftime("%Y-%m") for m in run.months) or "—", "units": run.units,
+            "months": listing(m.strftime("%Y-%m") for m in run.months) or "—", "units": run.units,
             "seconds": run.seconds}))

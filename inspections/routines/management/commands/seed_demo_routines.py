@@ -10,7 +10,7 @@ in that order. The unit, its equipment and its risk list are first moved back to
 Idempotent (``make run`` runs it every time): a unit that already has a list is skipped."""
 
 import random
-from datetime import datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand
@@ -29,7 +29,10 @@ from inspections.routines.models import (
     WeeklyReport,
 )
 from jurisdictions.models import User
-from personnel.models import Appointment
+from personnel import services as personnel
+from personnel.choices import EndReason, Post
+from personnel.models import Appointment, Person
+from portal.kit.samples import make_id_number
 from units.management.commands.seed_demo_units import ENTERPRISES as DEMO_ENTERPRISES
 from units.models import Equipment, Unit
 from units.services import unit_of
@@ -46,12 +49,27 @@ def _holder(unit: Unit, posts) -> Appointment | None:
             .select_related("person").order_by("id").first())
 
 
+def _former_officer(unit: Unit, keeper: User, start, today, rng) -> Appointment:
+    """A unit short of its officer today (the staffing demo's) had one until ten days ago: their checks are
+    its history, and the gap since is what its calendar and the county's reminders show."""
+    person = Person.objects.filter(unit=unit, appointments__post=Post.SAFETY_OFFICER).first()
+    if person is None:
+        appointment = personnel.appoint_new_person(
+            by=keeper, unit=unit, name="赵离任", phone=f"139{rng.randrange(10**8):08d}",
+            id_number=make_id_number(unit.county.code if unit.county_id else "620100", date(1980, 5, 4), 217),
+            post=Post.SAFETY_OFFICER, started_on=start - timedelta(days=7))
+        return personnel.end_appointment(by=keeper, appointment=appointment, ended_on=today - timedelta(days=10),
+                                         reason=EndReason.RESIGNED)
+    return Appointment.objects.filter(unit=unit, person=person, post=Post.SAFETY_OFFICER).latest("started_on")
+
+
 def _account(unit: Unit, person, fallback: User) -> User:
     return getattr(person, "account", None) or fallback
 
 
 def _move_back(unit: Unit, since) -> None:
-    Unit.objects.filter(pk=unit.pk).update(created_at=since, reviewed_at=since)
+    Unit.objects.filter(pk=unit.pk).update(created_at=since)
+    Unit.objects.filter(pk=unit.pk, reviewed_at__isnull=False).update(reviewed_at=since)
     Equipment.objects.filter(unit=unit, created_at__gt=since).update(created_at=since)
     Appointment.objects.filter(unit=unit, started_on__gt=since.date()).update(started_on=since.date())
     with connection.cursor() as cursor:
@@ -71,12 +89,14 @@ def seed_history(unit: Unit, keeper: User, rng: random.Random) -> int:
     """Write the history for ``unit``; returns how many daily checks. Skips a unit that has any record."""
     officer, director, principal = (_holder(unit, p) for p in (filing.OFFICER_POSTS, filing.DIRECTOR_POSTS,
                                                                filing.PRINCIPAL_POSTS))
-    if officer is None or DailyCheck.objects.filter(unit=unit).exists():
+    if DailyCheck.objects.filter(unit=unit).exists() or director is None:
         return 0
     today = timezone.localdate()
     start = today - timedelta(days=DAYS)
     _move_back(unit, _at(start - timedelta(days=7), 8))
     unit.refresh_from_db()
+    if officer is None:
+        officer = _former_officer(unit, keeper, start, today, rng)
     lift = Equipment.objects.filter(unit=unit, status__in=expected.LIVE_EQUIPMENT).order_by("id").first()
     if lift is not None:
         stop = Exemption(unit=unit, equipment=lift, kind=ExemptionKind.TEMPORARY_STOP,
@@ -92,7 +112,7 @@ def seed_history(unit: Unit, keeper: User, rng: random.Random) -> int:
         if roll < 0.05 and day != hazard_day:
             continue  # missed
         found = filing.items_for(unit, day)
-        if found.version is None or not found.items:
+        if found.version is None or not found.items or (officer.ended_on and day >= officer.ended_on):
             continue
         late = roll > 0.95 and day != hazard_day
         filed_at = _at(day + timedelta(days=1), 9, rng.randrange(60)) if late else _at(day, 17, rng.randrange(60))
