@@ -16,8 +16,10 @@ from personnel import services as personnel
 from personnel.choices import Post
 from tests import factories
 from tests.factories import logged_in
+from tests.kit import test_english
 
 SIGN = "签字提交（提交后不可修改）"
+ascii_world = test_english.ascii_world  # the English world, as a fixture of this module too
 
 
 def today():
@@ -366,3 +368,54 @@ def test_list_query_counts_do_not_grow_with_rows(staffed):
                                 decisions=[{"content": "二", "owner": staffed["people"]["director"],
                                             "due_on": today() + timedelta(days=3)}])
     assert (count("routines:weekly_report_list"), count("routines:monthly_minutes_list")) == few
+
+
+# --- English ------------------------------------------------------------------------------------------
+
+@pytest.fixture
+def english_records(ascii_world):
+    """``ascii_world``'s principal also its safety director, the enterprise account linked to her, and a
+    report and minutes (with a decision) filed and corrected."""
+    w, person = ascii_world, ascii_world["person"]
+    personnel.appoint(by=w["enterprise"], unit=w["unit"], person=person, post=Post.SAFETY_DIRECTOR,
+                      started_on=today() - timedelta(days=30))
+    personnel.link_account(by=w["enterprise"], person=person, account=w["enterprise"])
+    report = filing.file_weekly_report(by=w["enterprise"], unit=w["unit"], week_start=this_monday(),
+                                       assessment="All well", next_focus="Door locks")
+    filing.amend(by=w["enterprise"], record=report, changes={"assessment": "All well, lift 2 door"}, reason="Missed")
+    minutes = filing.file_monthly_minutes(
+        by=w["enterprise"], unit=w["unit"], month=today(), held_at=timezone.now(), location="Room 3",
+        recorder=person, attendees=[person], problems="Door gap",
+        decisions=[{"content": "Replace the door", "owner": person, "due_on": today() + timedelta(days=9)}])
+    filing.amend(by=w["enterprise"], record=minutes, changes={"location": "Room 2"}, reason="Wrong room")
+    return {**w, "report": report, "minutes": minutes, "action": minutes.actions.get()}
+
+
+def test_the_periodic_pages_have_no_chinese_wording_in_english(english_records):
+    w = english_records
+    last_week, last_month = this_monday() - timedelta(days=7), (today().replace(day=1) - timedelta(days=1))
+    pages = {
+        "enterprise": [reverse("routines:my_weekly_report") + f"?week={last_week}",
+                       reverse("routines:my_weekly_report") + f"?week={this_monday()}",
+                       reverse("routines:my_monthly_minutes") + f"?month={last_month:%Y-%m}",
+                       reverse("routines:my_monthly_minutes"),
+                       reverse("routines:weekly_report_amend", args=[w["report"].pk]),
+                       reverse("routines:monthly_minutes_amend", args=[w["minutes"].pk]),
+                       reverse("routines:minutes_action_complete", args=[w["action"].pk])],
+        "regulator": [],
+    }
+    for who in pages:
+        pages[who] += [reverse("routines:weekly_report_list"), reverse("routines:monthly_minutes_list"),
+                       w["report"].get_absolute_url(), w["minutes"].get_absolute_url()]
+    found = {}
+    for who, urls in pages.items():
+        client = logged_in(w[who])
+        for url in urls:
+            response = client.get(url)
+            assert response.status_code == 200, url
+            found[url] = test_english.untranslated(response.content.decode())
+    assert {url: words for url, words in found.items() if words} == {}
+    bad = logged_in(w["enterprise"]).post(reverse("routines:my_monthly_minutes") + f"?month={last_month:%Y-%m}",
+                                          {"month": last_month.replace(day=1).isoformat(), "decisions-TOTAL_FORMS": "1",
+                                           "decisions-INITIAL_FORMS": "0", "decisions-0-content": "Do it"})
+    assert bad.status_code == 200 and test_english.untranslated(bad.content.decode()) == []
