@@ -23,7 +23,7 @@ from django.shortcuts import redirect
 from django.urls import NoReverseMatch, reverse
 from django.utils import formats, timezone
 from django.utils.html import format_html
-from django.utils.translation import gettext
+from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 from django.views.generic import TemplateView
 
@@ -37,6 +37,7 @@ from jurisdictions.models import Jurisdiction
 from portal.kit.forms import style_widgets, yes_no
 from portal.kit.tables import SECONDARY, Table
 from portal.kit.views import ObjectMixin, ScopedFormView, ScopedListView, ScopedMixin
+from portal.kit.wording import label_separator, noted
 from units.models import Equipment, Unit
 from units.services import unit_of
 
@@ -64,10 +65,10 @@ def recent_months(n: int = MONTHS_SHOWN) -> list[date]:
     return months
 
 
-def url_or_none(name: str, pk: int) -> str | None:
+def url_or_none(name: str, pk: int | None) -> str | None:
     """The record page, where its URL exists (the weekly and monthly record pages come with their own work)."""
     try:
-        return reverse(name, args=[pk])
+        return reverse(name, args=[pk] if pk is not None else None)
     except NoReverseMatch:
         return None
 
@@ -122,13 +123,16 @@ class ComplianceView(ScopedMixin, TemplateView):
                                                   < timezone.localdate()):
             last = compliance.refresh()
         figures = compliance.node_month(node, month)
+        trend = _chart(figures.trend)
+        values = zip(*(series["data"] for series in trend["series"]), strict=True)
         crumbs = [n for n in node.get_ancestors(include_self=True) if access.can(user, Duty.VIEW, n)]
         shown = list(compliance.noncompliant(node, month)[:self.listed])
         units_url = f"{reverse('routines:compliance_units')}?jurisdiction={node.pk}&month={month:%Y-%m}"
         context.update(
             title=gettext("日管控、周排查、月调度落实情况"), node=node, month=month, months=recent_months(),
             overall=figures.overall, children=figures.children, crumbs=crumbs, refreshed=last,
-            trend=figures.trend, trend_chart=_chart(figures.trend), days_chart=_days_chart(figures.days),
+            trend_chart=trend, trend_rows=list(zip(trend["labels"], values, strict=True)),
+            days_chart=_days_chart(figures.days),
             shortfalls=shown, more=figures.overall.row.units_noncompliant > len(shown), units_url=units_url,
             exemptions_url=f"{reverse('routines:exemption_list')}?jurisdiction={node.pk}")
         return context
@@ -234,8 +238,16 @@ DAY_LABELS = {
     expected.Day.EXEMPT: _("暂不执行"), expected.Day.NOT_DUE: _("无需检查"), expected.Day.TODAY: _("今日待检"),
     expected.Day.FUTURE: _("未到"),
 }
-DAY_MARKS = {expected.Day.ON_TIME: "✓", expected.Day.LATE: "补", expected.Day.MISSING: "✗", expected.Day.EXEMPT: "停",
+DAY_MARKS = {expected.Day.ON_TIME: "✓", expected.Day.LATE: pgettext_lazy("calendar mark", "补"),
+             expected.Day.MISSING: "✗", expected.Day.EXEMPT: pgettext_lazy("calendar mark", "停"),
              expected.Day.NOT_DUE: "·", expected.Day.TODAY: "○", expected.Day.FUTURE: ""}
+DAY_CLASSES = {expected.Day.ON_TIME: "text-bg-success", expected.Day.LATE: "text-bg-warning",
+               expected.Day.MISSING: "text-bg-danger", expected.Day.EXEMPT: "bg-secondary-subtle",
+               expected.Day.NOT_DUE: "bg-light text-muted", expected.Day.TODAY: "border border-primary",
+               expected.Day.FUTURE: "text-muted"}
+STANDING_CLASSES = {compliance.Standing.ON_TIME: "text-bg-success", compliance.Standing.LATE: "text-bg-warning",
+                    compliance.Standing.MISSING: "text-bg-danger", compliance.Standing.OPEN: "text-bg-light",
+                    compliance.Standing.NOT_DUE: "text-bg-light"}
 STANDING_LABELS = {
     compliance.Standing.NOT_DUE: _("不需要"), compliance.Standing.OPEN: _("待提交"),
     compliance.Standing.ON_TIME: _("按时提交"), compliance.Standing.LATE: _("补录"),
@@ -251,12 +263,20 @@ class CalendarDay:
     mark: str = ""
     url: str | None = None
     reason: str = ""
+    css: str = ""
+
+
+def exemption_target(exemption: Exemption) -> str:
+    """``临时停用（全单位）`` / ``设备停用（3110…）``: what the exemption stops."""
+    if exemption.equipment_id is None:
+        what = gettext("全单位")
+    else:
+        what = exemption.equipment.code or exemption.equipment.factory_number or str(exemption.equipment)
+    return noted(exemption.get_kind_display(), what)
 
 
 def exemption_title(exemption: Exemption) -> str:
-    what = exemption.equipment.code or exemption.equipment.factory_number or str(exemption.equipment) \
-        if exemption.equipment_id else gettext("全单位")
-    return f"{exemption.get_kind_display()}（{what}）：{compliance.reason_shown(exemption)}"
+    return f"{exemption_target(exemption)}{label_separator()}{compliance.reason_shown(exemption)}"
 
 
 class UnitCalendarView(ObjectMixin, TemplateView):
@@ -292,10 +312,11 @@ class UnitCalendarView(ObjectMixin, TemplateView):
                 reason = ledger.reasons.get(day)
                 cells.append(CalendarDay(day, str(state), DAY_LABELS[state], DAY_MARKS[state],
                                          url_or_none("routines:daily_check", checks[day]) if day in checks else None,
-                                         exemption_title(reason) if reason else ""))
+                                         exemption_title(reason) if reason else "", DAY_CLASSES[state]))
             report = reports.get(week)
             standing = figures.weeks.get(week) if figures else compliance.Standing.NOT_DUE
             rows.append({"week": week, "days": cells, "state": standing, "label": STANDING_LABELS[standing],
+                         "css": STANDING_CLASSES[standing],
                          "report": report,
                          "url": url_or_none("routines:weekly_report", report.pk) if report else None,
                          "deadline": expected.weekly_deadline(week)})
@@ -306,10 +327,12 @@ class UnitCalendarView(ObjectMixin, TemplateView):
             previous=compliance.previous_month(month) if month > FIRST_MONTH else None,
             following=compliance.next_month(month) if month < compliance.month_start(today) else None,
             minutes=minutes, minutes_state=month_state, minutes_label=STANDING_LABELS[month_state],
+            minutes_css=STANDING_CLASSES[month_state],
             minutes_url=url_or_none("routines:monthly_minutes", minutes.pk) if minutes else None,
             minutes_deadline=expected.monthly_deadline(start),
             exemptions=[(e, exemption_title(e)) for e in sorted(exemptions.values(), key=lambda e: e.starts_on)],
-            legend=[(DAY_MARKS[s], DAY_LABELS[s], str(s)) for s in DAY_LABELS if s != expected.Day.FUTURE],
+            legend=[(DAY_MARKS[s], DAY_LABELS[s], DAY_CLASSES[s]) for s in DAY_LABELS if s != expected.Day.FUTURE],
+            daily_url=url_or_none("routines:my_daily_check", None),
             weekdays=[formats.date_format(date(2024, 1, 1) + timedelta(days=n), "D") for n in range(7)],
             can_record=access.can(self.request.user, Duty.KEEP_RECORDS, unit),
             title=gettext("履职日历"))
@@ -371,7 +394,7 @@ class UnitExemptionsView(ObjectMixin, TemplateView):
         if form is not None:
             style_widgets(form)
         context.update(unit=unit, title=gettext("暂不执行记录"), form=form, can_record=can_record, today=today,
-                       rows=[{"exemption": e, "target": exemption_title(e).split("：", 1)[0],
+                       rows=[{"exemption": e, "target": exemption_target(e),
                               "reason": compliance.reason_shown(e),
                               "current": e.covers(today),
                               "can_end": can_record and e.kind == ExemptionKind.TEMPORARY_STOP
@@ -409,6 +432,10 @@ class ExemptionEndView(ScopedFormView):
     form_class = EndExemptionForm
     title = _("提前结束临时停用")
     success_message = _("临时停用已提前结束。")
+    template_name = "routines/compliance_end.html"
+
+    def get_context_data(self, **kwargs):
+        return {**super().get_context_data(**kwargs), "target": exemption_target(self.object)}
 
     def get_initial(self):
         return {"ends_on": timezone.localdate() - timedelta(days=1)}

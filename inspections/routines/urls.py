@@ -1,6 +1,6 @@
 from django.urls import path
 
-from inspections.routines import reference_views, views, views_daily
+from inspections.routines import compliance_views, reference_views, views, views_daily
 
 app_name = "routines"
 
@@ -21,4 +21,14 @@ urlpatterns = [
          name="reference_pdf"),
     path("routines/references/<slug:doc>.xlsx", reference_views.reference_download, {"fmt": "xlsx"},
          name="reference_xlsx"),
+    path("compliance/", compliance_views.ComplianceView.as_view(), name="compliance"),
+    path("compliance/<int:pk>/", compliance_views.ComplianceView.as_view(), name="compliance_node"),
+    path("compliance/units/", compliance_views.ShortfallListView.as_view(), name="compliance_units"),
+    path("units/<int:pk>/calendar/", compliance_views.UnitCalendarView.as_view(), name="unit_calendar"),
+    path("my/calendar/", compliance_views.my_calendar, name="my_calendar"),
+    path("units/<int:pk>/exemptions/", compliance_views.UnitExemptionsView.as_view(), name="unit_exemptions"),
+    path("units/<int:pk>/exemptions/new/", compliance_views.TemporaryStopCreateView.as_view(),
+         name="temporary_stop_create"),
+    path("exemptions/", compliance_views.ExemptionListView.as_view(), name="exemption_list"),
+    path("exemptions/<int:pk>/end/", compliance_views.ExemptionEndView.as_view(), name="exemption_end"),
 ]
