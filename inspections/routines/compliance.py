@@ -354,6 +354,20 @@ SELECT unit_id, %(m0)s, jurisdiction_id, province_id, city_id, county_id, statio
        d_on, d_late, d_miss, d_ex, w_due, w_on, w_late, m_due, m_due AND m_on, m_due AND m_late,
        d_miss + d_late + (w_due - w_on) + CASE WHEN m_due AND NOT m_on THEN 1 ELSE 0 END, %(now)s
   FROM f
+ON CONFLICT (unit_id, month) DO UPDATE SET {columns}
+ WHERE ({old}) IS DISTINCT FROM ({new})
+"""
+_UNIT_COLUMNS = ("jurisdiction_id", "province_id", "city_id", "county_id", "station_id", "days_due", "days_on_time",
+                 "days_late", "days_missing", "days_exempt", "weeks_due", "weeks_on_time", "weeks_late", "month_due",
+                 "month_on_time", "month_late", "shortfall")
+_UNIT_ROWS = _UNIT_ROWS.format(
+    columns=", ".join(f"{c} = EXCLUDED.{c}" for c in (*_UNIT_COLUMNS, "computed_at")),
+    old=", ".join(f"routines_unitmonthcompliance.{c}" for c in _UNIT_COLUMNS),
+    new=", ".join(f"EXCLUDED.{c}" for c in _UNIT_COLUMNS))
+_GONE_UNITS = """
+DELETE FROM routines_unitmonthcompliance t
+ WHERE t.province_id = ANY(%(provinces)s) AND t.month = %(m0)s
+   AND NOT EXISTS (SELECT 1 FROM routines_cu c WHERE c.unit_id = t.unit_id)
 """
 
 _NODE_MONTHS = """
@@ -423,19 +437,18 @@ def _month_params(month: date, today: date, provinces: list[int], now) -> dict:
 
 def _refresh_month(cursor, month: date, today: date, provinces: list[int], now) -> int:
     params = _month_params(month, today, provinces, now)
-    cursor.execute("DELETE FROM routines_unitmonthcompliance WHERE province_id = ANY(%(provinces)s) "
-                   "AND month = %(m0)s", params)
-    cursor.execute("DELETE FROM routines_jurisdictionmonthcompliance WHERE month = %(m0)s", params)
-    cursor.execute("DELETE FROM routines_jurisdictiondaycompliance WHERE day BETWEEN %(m0)s AND %(m1)s", params)
     cursor.execute(_UNIT_MASKS, params)
+    counted = cursor.rowcount
     cursor.execute("ANALYZE routines_cu")
     cursor.execute(_UNIT_ROWS, params)
-    written = cursor.rowcount
+    cursor.execute(_GONE_UNITS, params)
+    cursor.execute("DELETE FROM routines_jurisdictionmonthcompliance WHERE month = %(m0)s", params)
+    cursor.execute("DELETE FROM routines_jurisdictiondaycompliance WHERE day BETWEEN %(m0)s AND %(m1)s", params)
     cursor.execute(_NODE_MONTHS, params)
     if params["k_last"] >= 0:
         cursor.execute(_NODE_DAYS, params)
     cursor.execute("DROP TABLE routines_cu")
-    return written
+    return counted
 
 
 def last_refresh() -> ComplianceRefresh | None:

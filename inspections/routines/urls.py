@@ -1,6 +1,6 @@
 from django.urls import path
 
-from inspections.routines import reference_views, views, views_daily, views_periodic
+from inspections.routines import compliance_views, reference_views, views, views_daily, views_periodic
 
 app_name = "routines"
 
@@ -31,4 +31,14 @@ urlpatterns = [
     path("monthly-minutes/<int:pk>/amend/", views_periodic.MonthlyMinutesAmendView.as_view(),
          name="monthly_minutes_amend"),
     path("minutes-actions/<int:pk>/complete/", views_periodic.ActionDoneView.as_view(), name="minutes_action_complete"),
+    path("compliance/", compliance_views.ComplianceView.as_view(), name="compliance"),
+    path("compliance/<int:pk>/", compliance_views.ComplianceView.as_view(), name="compliance_node"),
+    path("compliance/units/", compliance_views.ShortfallListView.as_view(), name="compliance_units"),
+    path("units/<int:pk>/calendar/", compliance_views.UnitCalendarView.as_view(), name="unit_calendar"),
+    path("my/calendar/", compliance_views.my_calendar, name="my_calendar"),
+    path("units/<int:pk>/exemptions/", compliance_views.UnitExemptionsView.as_view(), name="unit_exemptions"),
+    path("units/<int:pk>/exemptions/new/", compliance_views.TemporaryStopCreateView.as_view(),
+         name="temporary_stop_create"),
+    path("exemptions/", compliance_views.ExemptionListView.as_view(), name="exemption_list"),
+    path("exemptions/<int:pk>/end/", compliance_views.ExemptionEndView.as_view(), name="exemption_end"),
 ]

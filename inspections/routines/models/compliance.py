@@ -14,6 +14,13 @@ from jurisdictions.models import Jurisdiction, Placed, tier_indexes
 from units.models import Unit
 
 
+def derived(to, **kwargs) -> models.ForeignKey:
+    """A reference from a row the roll-up rebuilds whole every night: no index of its own and no database
+    constraint, whose deferred checks cost more than the rest of the month's insert (every row names six rows)."""
+    return models.ForeignKey(to, on_delete=models.DO_NOTHING, related_name="+", db_index=False, db_constraint=False,
+                             **kwargs)
+
+
 class Figures(models.Model):
     """Days, weeks and months due and how they were filed: on time, 补录 (late) or not at all."""
 
@@ -43,7 +50,12 @@ class UnitMonthCompliance(Figures, Placed):
     positive, and the list shows the worst first.
     """
 
-    unit = models.ForeignKey(Unit, on_delete=models.CASCADE, related_name="+", db_index=False, verbose_name=_("单位"))
+    jurisdiction = derived(Jurisdiction, verbose_name=_("所属辖区"))
+    province = derived(Jurisdiction, null=True, blank=True)
+    city = derived(Jurisdiction, null=True, blank=True)
+    county = derived(Jurisdiction, null=True, blank=True)
+    station = derived(Jurisdiction, null=True, blank=True)
+    unit = derived(Unit, verbose_name=_("单位"))
     month = models.DateField(_("月份"))
     month_due = models.BooleanField(_("应开调度会"), default=False)
     month_on_time = models.BooleanField(_("纪要按时"), default=False)
@@ -70,7 +82,7 @@ class JurisdictionMonthCompliance(Figures):
     """A node's month for its whole subtree: the sums of its units' months, and how many units owed anything and
     how many fell short. ``months_*`` count units whose minutes were due, filed on time, filed late."""
 
-    node = models.ForeignKey(Jurisdiction, on_delete=models.CASCADE, related_name="+", db_index=False)
+    node = derived(Jurisdiction)
     month = models.DateField(_("月份"))
     units = models.PositiveIntegerField(_("单位数"), default=0)
     units_due = models.PositiveIntegerField(_("应履职单位数"), default=0)
@@ -94,7 +106,7 @@ class JurisdictionDayCompliance(models.Model):
     """A node's day for its whole subtree: how many units owed that day's check, and filed it on time, filed it
     late (补录), did not file it, or were exempt."""
 
-    node = models.ForeignKey(Jurisdiction, on_delete=models.CASCADE, related_name="+", db_index=False)
+    node = derived(Jurisdiction)
     day = models.DateField(_("日期"))
     units_due = models.PositiveIntegerField(default=0)
     units_on_time = models.PositiveIntegerField(default=0)
