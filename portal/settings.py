@@ -274,7 +274,7 @@ ROUTINES_MISSING_DAYS_ALERT = int(os.environ.get("ROUTINES_MISSING_DAYS_ALERT", 
 # A unit's monthly archive PDF is rendered by the page up to this many rows of daily checks (one per check, plus
 # every item of a check with exceptions), by a worker beyond (inspections/routines/archives.py has the timings);
 # a built file is deleted this many hours after it was built.
-ROUTINES_ARCHIVE_INLINE_ROWS = int(os.environ.get("ROUTINES_ARCHIVE_INLINE_ROWS", "120"))
+ROUTINES_ARCHIVE_INLINE_ROWS = int(os.environ.get("ROUTINES_ARCHIVE_INLINE_ROWS", "100"))
 ROUTINES_ARCHIVE_RETENTION_HOURS = int(os.environ.get("ROUTINES_ARCHIVE_RETENTION_HOURS", "24"))
 
 # --- Authentication (docs/security.md §Authentication). -----------------------------------------

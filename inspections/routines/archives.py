@@ -1,11 +1,12 @@
 """A unit's monthly archive PDF (``documents.archive_pdf``): rendered at once when the month is small, else built by
 a worker into a stored file (docs/architecture.md §Background work).
 
-Measured on the test machine: a month of a unit with 49 daily items, checks morning and afternoon and a hazard in
-one check in seven is 38 pages and ~4 s of CPU to lay out, and thumbnailing its 44 photos costs as much again — too
-long for a request. A unit with a few items checked once a day is a few pages, well under a second, and waits for
-no worker. ``size`` counts the daily part's table rows in the database; up to ``ROUTINES_ARCHIVE_INLINE_ROWS``
-the page renders the archive itself, beyond it asks for an ``ArchiveJob``.
+Measured (CPU time of one process, WeasyPrint 70): a month of a unit with 49 daily items checked morning and
+afternoon, a hazard in one check in seven with two phone photos each, is 37 pages and ~4 s to lay out plus ~2.5 s
+to thumbnail its 44 photos — too long for a request. A unit with 8 items checked once a day and two hazards is
+11 pages (the weekly reports and the minutes are most of them) and ~1.3 s, and waits for no worker. ``size``
+counts the daily part's table rows in the database (46 and 452 in these two; each row costs ~9 ms): up to
+``ROUTINES_ARCHIVE_INLINE_ROWS`` the page renders the archive itself, beyond it asks for an ``ArchiveJob``.
 
 A job serves its file while the unit's seal chain is as long as when it was asked for: any record or amendment
 filed since makes a new one. (What the chain does not cover — a hazard's state, a decision done — is as of the

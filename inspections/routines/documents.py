@@ -41,11 +41,17 @@ from portal.kit.wording import aside, clauses, listing
 from units.models import Unit
 
 THUMBNAIL_PX = 360
-SEAL_SHORT = 16  # the archive's day table prints the seal's first 16 hex digits; each record prints it whole
+SEAL_SHORT = 12  # the archive's day table prints the seal's first 12 hex digits; each record prints it whole
 
 
 def when(moment) -> str:
     return formats.date_format(timezone.localtime(moment), "DATETIME_FORMAT")
+
+
+def short_when(moment) -> str:
+    """``11月30日 17:05``: a filing time inside the month's archive, whose year the cover gives."""
+    local = timezone.localtime(moment)
+    return f"{formats.date_format(local, 'MONTH_DAY_FORMAT')} {formats.time_format(local, 'TIME_FORMAT')}"
 
 
 def titles() -> dict[str, str]:
@@ -277,32 +283,44 @@ def monthly_minutes_pdf(minutes: MonthlyMinutes) -> bytes:
 
 # --- The monthly archive ----------------------------------------------------------------------------
 
+def day_label(day: date) -> str:
+    return formats.date_format(day, "MONTH_DAY_FORMAT")
+
+
 def day_state(state: expected.Day) -> str:
     return {expected.Day.MISSING: _("未填报"), expected.Day.TODAY: _("今日未填报"),
             expected.Day.NOT_DUE: _("无需填报")}.get(state, "")
 
 
 def _day_rows(ledger, checks: list[DailyCheck], printer: DailyCheckPrinter) -> list[dict]:
-    """Every day of the month: each check on its own row, or what the day was (missed, exempt and why)."""
+    """Every day of the month: each check on its own row; days without one say what they were (missed, exempt
+    and why), a run of days alike in one row."""
     by_day: dict[date, list[DailyCheck]] = {}
     for check in checks:
         by_day.setdefault(check.day, []).append(check)
-    rows = []
+    rows, run = [], None
     for day, state in ledger.states.items():
         if state == expected.Day.FUTURE:
             continue
-        label = formats.date_format(day, "MONTH_DAY_FORMAT")
-        for check in by_day.get(day, []):
-            rows.append({"day": label, "check": check, "period": check.get_period_display(),
-                         "result": check.get_result_display(), "hazard": check.result == CheckResult.HAZARD,
-                         "late": check.late, "items": len(check.positions), "exceptions": printer.exceptions(check),
-                         "signer": check.signer.name, "filed_at": when(check.filed_at),
-                         "seal": check.seal[:SEAL_SHORT], "chain_seq": check.chain_seq})
-        if day not in by_day:
-            reason = ledger.reasons.get(day)
-            text = (_("免于填报：%(kind)s（%(reason)s）") % {"kind": reason.get_kind_display(), "reason": reason.reason}
-                    if reason else day_state(state))
-            rows.append({"day": label, "check": None, "state": text, "missing": state == expected.Day.MISSING})
+        if day in by_day:
+            run = None
+            for check in by_day[day]:
+                rows.append({"day": day_label(day), "check": check, "period": check.get_period_display(),
+                             "result": check.get_result_display(), "hazard": check.result == CheckResult.HAZARD,
+                             "late": check.late, "items": len(check.positions), "exceptions": printer.exceptions(check),
+                             "signer": check.signer.name, "filed_at": short_when(check.filed_at),
+                             "seal": check.seal[:SEAL_SHORT], "chain_seq": check.chain_seq})
+            continue
+        reason = ledger.reasons.get(day)
+        text = (_("免于填报：%(kind)s（%(reason)s）") % {"kind": reason.get_kind_display(), "reason": reason.reason}
+                if reason else day_state(state))
+        if run is not None and run["state"] == text:
+            run["last"] = day
+            run["day"] = _("%(first)s—%(last)s") % {"first": day_label(run["first"]), "last": day_label(day)}
+            continue
+        run = {"day": day_label(day), "first": day, "last": day, "check": None, "state": text,
+               "missing": state == expected.Day.MISSING}
+        rows.append(run)
     return rows
 
 
