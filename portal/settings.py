@@ -221,6 +221,7 @@ CELERY_BEAT_SCHEDULE = {
     "purge-exports": {"task": "personnel.tasks.purge_exports", "schedule": 3600.0},
     "self-check-reminders": {"task": "inspections.routines.tasks.schedule_reminders", "schedule": 600.0,
                              "options": {"expires": 600.0}},
+    "purge-archives": {"task": "inspections.routines.tasks.purge_archives", "schedule": 3600.0},
     # A run that waited longer than one interval for a worker is dropped: the next one counts later data.
     "refresh-staffing-rollup": {"task": "personnel.tasks.refresh_staffing_rollup",
                                 "schedule": STAFFING_ROLLUP_MINUTES * 60.0,
@@ -270,6 +271,11 @@ ROUTINES_WEEKLY_REMINDER_AT = "09:00"
 ROUTINES_MONTHLY_REMINDER_DAY = 3
 # A unit missing this many consecutive daily checks is listed to its station and county.
 ROUTINES_MISSING_DAYS_ALERT = int(os.environ.get("ROUTINES_MISSING_DAYS_ALERT", "3"))
+# A unit's monthly archive PDF is rendered by the page up to this many rows of daily checks (one per check, plus
+# every item of a check with exceptions), by a worker beyond (inspections/routines/archives.py has the timings);
+# a built file is deleted this many hours after it was built.
+ROUTINES_ARCHIVE_INLINE_ROWS = int(os.environ.get("ROUTINES_ARCHIVE_INLINE_ROWS", "100"))
+ROUTINES_ARCHIVE_RETENTION_HOURS = int(os.environ.get("ROUTINES_ARCHIVE_RETENTION_HOURS", "24"))
 
 # --- Authentication (docs/security.md §Authentication). -----------------------------------------
 AUTH_USER_MODEL = "jurisdictions.User"

@@ -352,6 +352,16 @@ def _daily_check(w):
     return w["daily_check"]
 
 
+def _archive_job(w):
+    """An archive of ``unit``'s month asked for by the enterprise account, not yet built (made on first use)."""
+    if "archive_job" not in w:
+        from inspections.routines import archives
+
+        w["archive_job"] = archives.request_archive(by=w["users"]["enterprise"], unit=w["unit"],
+                                                    month=timezone.localdate().replace(day=1))
+    return w["archive_job"]
+
+
 def _check_photo(w):
     from inspections.routines.models import CheckPhoto
 
@@ -610,6 +620,14 @@ MATRIX: dict[str, Page] = {
     "routines:daily_check": Page(only(UNIT_VIEWERS), obj=_daily_check),
     "routines:check_photo": Page(only(UNIT_VIEWERS), obj=_check_photo),
     "routines:chain_verify": Page(only(UNIT_VIEWERS), obj=lambda w: w["unit"]),
+    # Each filed record as a PDF, and the unit's month as one archive: whoever sees the unit. A big month is built
+    # by a worker, and its job's state is its asker's alone.
+    "routines:daily_check_pdf": Page(only(UNIT_VIEWERS), obj=_daily_check),
+    "routines:weekly_report_pdf": Page(only(UNIT_VIEWERS), obj=_weekly_report),
+    "routines:monthly_minutes_pdf": Page(only(UNIT_VIEWERS), obj=_minutes),
+    "routines:unit_archive_pdf": Page(only(UNIT_VIEWERS), obj=lambda w: w["unit"],
+                                      url_kwargs={"month": f"{timezone.localdate():%Y-%m}"}),
+    "routines:archive_job": Page(only(("enterprise",)), obj=_archive_job),
     # The blank reference templates (002 附件 5) hold no unit's data: every signed-in account, regulators hand
     # them out and units print them.
     "routines:references": Page(roles(OK)),
@@ -695,7 +713,8 @@ def url_for(name: str, page: Page, w: dict, pk: int | None = None) -> str:
         return reverse("admin:index")
     if page.obj is None:
         return reverse(name, kwargs=page.url_kwargs or None)
-    return reverse(name, args=[pk if pk is not None else page.obj(w).pk])
+    pk = pk if pk is not None else page.obj(w).pk
+    return reverse(name, kwargs={"pk": pk, **page.url_kwargs}) if page.url_kwargs else reverse(name, args=[pk])
 
 
 def request(client: Client, page: Page, url: str):
@@ -1289,7 +1308,9 @@ def test_every_post_endpoint_of_the_matrix_has_a_write_entry():
              "findings:finding_list", "findings:finding_detail", "findings:evidence",
              "routines:my_risk_list", "routines:risk_list", "routines:risk_list_history",
              "routines:risk_list_version", "routines:weekly_report_list", "routines:weekly_report",
-             "routines:monthly_minutes_list", "routines:monthly_minutes"}
+             "routines:monthly_minutes_list", "routines:monthly_minutes", "routines:daily_check_pdf",
+             "routines:weekly_report_pdf", "routines:monthly_minutes_pdf", "routines:unit_archive_pdf",
+             "routines:archive_job"}
     assert set(MATRIX) - reads == set(WRITES)
 
 

@@ -1,6 +1,6 @@
 from celery import shared_task
 
-from inspections.routines import compliance, reminders
+from inspections.routines import archives, compliance, reminders
 
 
 @shared_task(name="inspections.routines.tasks.schedule_reminders", ignore_result=True)
@@ -21,3 +21,14 @@ def refresh_compliance() -> int:
 def ensure_partitions() -> list[str]:
     """The daily checks' partitions of this month and the next three, made before any check needs them."""
     return compliance.ensure_partitions()
+
+
+@shared_task(name="inspections.routines.tasks.build_archive", ignore_result=True)
+def build_archive(job_pk: int) -> None:
+    """Build one unit's monthly archive PDF (routines.archives); enqueued through the outbox."""
+    archives.build(job_pk)
+
+
+@shared_task(name="inspections.routines.tasks.purge_archives", ignore_result=True)
+def purge_archives() -> int:
+    return archives.purge()

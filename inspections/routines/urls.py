@@ -1,6 +1,6 @@
 from django.urls import path
 
-from inspections.routines import compliance_views, reference_views, views, views_daily, views_periodic
+from inspections.routines import compliance_views, pdf_views, reference_views, views, views_daily, views_periodic
 
 app_name = "routines"
 
@@ -14,6 +14,11 @@ urlpatterns = [
     path("my/daily-check/", views_daily.MyDailyCheckView.as_view(), name="my_daily_check"),
     path("daily-checks/", views_daily.DailyCheckListView.as_view(), name="daily_check_list"),
     path("daily-checks/<int:pk>/", views_daily.DailyCheckDetailView.as_view(), name="daily_check"),
+    path("daily-checks/<int:pk>.pdf", pdf_views.DailyCheckPdfView.as_view(), name="daily_check_pdf"),
+    path("weekly-reports/<int:pk>.pdf", pdf_views.WeeklyReportPdfView.as_view(), name="weekly_report_pdf"),
+    path("monthly-minutes/<int:pk>.pdf", pdf_views.MonthlyMinutesPdfView.as_view(), name="monthly_minutes_pdf"),
+    path("units/<int:pk>/archive/<str:month>.pdf", pdf_views.UnitArchivePdfView.as_view(), name="unit_archive_pdf"),
+    path("archive-jobs/<int:pk>/", pdf_views.ArchiveJobStatusView.as_view(), name="archive_job"),
     path("check-photos/<int:pk>/", views_daily.CheckPhotoView.as_view(), name="check_photo"),
     path("units/<int:pk>/verify/", views_daily.ChainVerifyView.as_view(), name="chain_verify"),
     path("routines/references/", reference_views.reference_list, name="references"),

@@ -17,6 +17,7 @@ from django.core.paginator import Paginator
 from django.db import transaction
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.functional import cached_property
 from django.utils.html import format_html
@@ -203,7 +204,7 @@ class DailyCheckDetailView(ScopedDetailView):
                   for i in items],
             badge=result_badge(check), findings=filing.findings_of(check), amendments=amendments,
             current=filing.current_values(check, amendments), abnormal=ItemResult.ABNORMAL,
-            not_applicable=ItemResult.NOT_APPLICABLE)
+            not_applicable=ItemResult.NOT_APPLICABLE, pdf_url=reverse("routines:daily_check_pdf", args=[check.pk]))
         return context
 
 

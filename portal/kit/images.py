@@ -43,3 +43,18 @@ def reencode(upload) -> ContentFile:
     finally:
         upload.seek(0)
     return ContentFile(out.getvalue(), name=upload.name)
+
+
+def thumbnail(handle, size: int = 480, quality: int = 72) -> bytes:
+    """A small JPEG of a stored image for a printed record: its long side ``size`` px. A phone photo is ~3 MB
+    of JPEG; dozens of them at full size would make an archive PDF hundreds of MB and slow to write. JPEGs are
+    decoded at a reduced scale (``draft``), which is most of the saving."""
+    from PIL import Image
+
+    with Image.open(handle) as image:
+        image.draft("RGB", (size, size))
+        image = image.convert("RGB")
+        image.thumbnail((size, size))
+        out = io.BytesIO()
+        image.save(out, format="JPEG", quality=quality, optimize=True)
+    return out.getvalue()

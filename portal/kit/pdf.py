@@ -3,8 +3,9 @@
 Layout after GB/T 9704-2012 lives in ``templates/pdf/base.html``. Fonts come from the system
 (``fonts-noto-cjk``, installed by setup) through an explicit font stack: WeasyPrint silently drops
 glyphs a font lacks, so ``assert_glyphs`` lets tests prove nothing was lost. The fetcher serves
-only our own static files: on a closed government network a document must never reach out, and
-a user-supplied URL in a template must not become a server-side request.
+only our own static files and the bytes the caller hands ``render_pdf`` (a record's photos, read from storage
+by the app that owns them): on a closed government network a document must never reach out, and a
+user-supplied URL in a template must not become a server-side request.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from weasyprint import HTML
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
 BASE_URL = "portal-static://pdf/"
+RESOURCE_SCHEME = "portal-resource"
 CN_DIGITS = "〇一二三四五六七八九"
 # GB/T 9704-2012 §5.2: the 版心 is 156 mm wide; the red header (发文机关标志) must fit it on one line.
 TYPE_AREA_WIDTH_PT = 156 / 25.4 * 72
@@ -30,11 +32,21 @@ ISSUER_LETTER_SPACING_PT = 2
 
 
 class StaticOnlyFetcher(URLFetcher):
-    """Resolves ``/static/...`` (and relative) URLs to files found by staticfiles; refuses the rest."""
+    """Resolves ``/static/...`` (and relative) URLs to files found by staticfiles, and
+    ``portal-resource:<name>`` to the ``resources`` given; refuses the rest."""
+
+    def __init__(self, *args, resources: dict[str, bytes] | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.resources = resources or {}
 
     def fetch(self, url, headers=None):
         parts = urlsplit(url)
         path = unquote(parts.path)
+        if parts.scheme == RESOURCE_SCHEME:
+            if path not in self.resources:
+                raise ValueError(f"resource not given to the PDF: {path}")
+            mime, _encoding = mimetypes.guess_type(path)
+            return URLFetcherResponse(url, self.resources[path], {"Content-Type": mime or "application/octet-stream"})
         if parts.scheme == "portal-static":
             path = path.lstrip("/")
         elif path.startswith(settings.STATIC_URL):
@@ -68,11 +80,18 @@ def closing_indent(issuer: str, issued_on: str) -> float:
     return max(4.0, overhang)
 
 
-def render_pdf(template: str, context: dict) -> bytes:
+def resource_url(name: str) -> str:
+    """The URL a template uses for ``resources[name]`` (an ``<img src>``)."""
+    return f"{RESOURCE_SCHEME}:{name}"
+
+
+def render_pdf(template: str, context: dict, resources: dict[str, bytes] | None = None) -> bytes:
+    """``template`` as a PDF; ``resources`` are in-memory files (images) its ``resource_url`` names."""
     layout = {"issuer_pt": issuer_size(context.get("issuer", "")),
               "closing_indent": closing_indent(context.get("issuer", ""), context.get("issued_on", ""))}
     html = render_to_string(template, {**layout, **context})
-    return HTML(string=html, base_url=BASE_URL, url_fetcher=StaticOnlyFetcher()).write_pdf()
+    fetcher = StaticOnlyFetcher(resources=resources)
+    return HTML(string=html, base_url=BASE_URL, url_fetcher=fetcher).write_pdf()
 
 
 def document_date(value: date) -> str:

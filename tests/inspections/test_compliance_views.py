@@ -21,7 +21,7 @@ from inspections.routines.models import Exemption, UnitMonthCompliance
 from jurisdictions.models import AuditEvent
 from tests import factories
 from tests.factories import logged_in, node
-from tests.inspections.test_compliance import LAST, TODAY, Book, exempt, varied  # noqa: F401, F811 (the fixture)
+from tests.inspections.test_compliance import LAST, TODAY, Book, exempt, varied  # noqa: F401 (the fixture)
 from units.choices import EquipmentStatus, UnitStatus
 from units.models import Equipment, Unit
 

@@ -5,7 +5,7 @@ from datetime import date
 import pytest
 from pypdf import PdfReader
 
-from portal.kit.pdf import StaticOnlyFetcher, document_date, document_number, render_pdf
+from portal.kit.pdf import StaticOnlyFetcher, document_date, document_number, render_pdf, resource_url
 from tests import pdflayout
 from tests.pdflayout import PAGE_CENTRE, TYPE_LEFT, TYPE_RIGHT
 
@@ -95,6 +95,16 @@ def test_pdf_fetcher_refuses_external_resources():
     with pytest.raises(ValueError):
         fetcher.fetch("file:///etc/passwd")
     assert fetcher.fetch("/static/portal/portal.css").status == 200
+
+
+def test_pdf_fetcher_serves_only_the_resources_it_was_given():
+    fetcher = StaticOnlyFetcher(resources={"photo-1.jpg": b"jpeg"})
+    response = fetcher.fetch(resource_url("photo-1.jpg"))
+    assert response.status == 200 and response.read() == b"jpeg"
+    with pytest.raises(ValueError):
+        fetcher.fetch(resource_url("photo-2.jpg"))
+    with pytest.raises(ValueError):
+        StaticOnlyFetcher().fetch(resource_url("photo-1.jpg"))
 
 
 def test_document_date_has_no_leading_zeros():

@@ -1,3 +1,4 @@
+from inspections.routines.models.archive import ArchiveJob
 from inspections.routines.models.compliance import (
     ComplianceRefresh,
     JurisdictionDayCompliance,
@@ -16,6 +17,6 @@ from inspections.routines.models.records import (
 )
 from inspections.routines.models.risk import RiskItem, RiskList, RiskListVersion
 
-__all__ = ["Amendment", "CheckPhoto", "ComplianceRefresh", "DailyCheck", "Exemption", "JurisdictionDayCompliance",
-           "JurisdictionMonthCompliance", "MinutesAction", "MonthlyMinutes", "RiskItem",
+__all__ = ["Amendment", "ArchiveJob", "CheckPhoto", "ComplianceRefresh", "DailyCheck", "Exemption",
+           "JurisdictionDayCompliance", "JurisdictionMonthCompliance", "MinutesAction", "MonthlyMinutes", "RiskItem",
            "RiskList", "RiskListVersion", "UnitChain", "UnitMonthCompliance", "WeeklyReport"]
