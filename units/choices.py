@@ -13,7 +13,7 @@ class UnitKind(models.TextChoices):
 
 class UnitStatus(models.TextChoices):
     PENDING = "pending", _("待确认")
-    ACTIVE = "active", _("正常")
+    ACTIVE = "active", pgettext_lazy("unit status", "正常")
     REJECTED = "rejected", _("已驳回")
     STOPPED = "stopped", _("停产停业")
 

@@ -25,6 +25,7 @@ from django.db import connection, transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext_lazy
 
 from inspections.findings import services as findings
 from inspections.findings.choices import PENDING, Origin
@@ -60,6 +61,10 @@ from units.services import validate_upload
 OFFICER_POSTS = frozenset({Post.SAFETY_OFFICER, Post.QUALITY_SAFETY_OFFICER})
 DIRECTOR_POSTS = frozenset({Post.SAFETY_DIRECTOR, Post.QUALITY_SAFETY_DIRECTOR})
 PRINCIPAL_POSTS = frozenset({Post.PRINCIPAL})
+# Each post as a sentence names it (English "cannot sign as the safety director"), not as a heading.
+OFFICER_ROLE = pgettext_lazy("post in a sentence", "安全员")
+DIRECTOR_ROLE = pgettext_lazy("post in a sentence", "安全总监")
+PRINCIPAL_ROLE = pgettext_lazy("post in a sentence", "主要负责人")
 MAX_PHOTOS_PER_ITEM = 3
 TEXT_LIMIT = 2000
 
@@ -189,7 +194,7 @@ def file_daily_check(*, by: User, unit: Unit, day: date | None = None, period: s
     with transaction.atomic():
         unit = _unit(by, unit)
         late = _check_day(day, today)
-        signer = signer_for(by, unit, OFFICER_POSTS, day, _("安全员"))
+        signer = signer_for(by, unit, OFFICER_POSTS, day, OFFICER_ROLE)
         Unit.objects.select_for_update().filter(pk=unit.pk).first()
         _check_period(unit, day, period)
         found = items_for(unit, day)
@@ -310,7 +315,7 @@ def file_weekly_report(*, by: User, unit: Unit, week_start: date, assessment: st
         raise ValidationError({"week_start": _("这一周还没有开始。")})
     with transaction.atomic():
         unit = _unit(by, unit)
-        signer = signer_for(by, unit, DIRECTOR_POSTS, min(today, week_start + timedelta(days=6)), _("安全总监"))
+        signer = signer_for(by, unit, DIRECTOR_POSTS, min(today, week_start + timedelta(days=6)), DIRECTOR_ROLE)
         Unit.objects.select_for_update().filter(pk=unit.pk).first()
         if WeeklyReport.objects.filter(unit=unit, week_start=week_start).exists():
             raise ValidationError({"week_start": _("这一周的排查治理报告已经提交；如需更正请在报告页面提交更正。")})
@@ -366,7 +371,7 @@ def file_monthly_minutes(*, by: User, unit: Unit, month: date, held_at: datetime
         raise TypeError(f"unknown minutes sections: {sorted(unknown)}")
     with transaction.atomic():
         unit = _unit(by, unit)
-        chair = signer_for(by, unit, PRINCIPAL_POSTS, timezone.localdate(held_at), _("主要负责人"))
+        chair = signer_for(by, unit, PRINCIPAL_POSTS, timezone.localdate(held_at), PRINCIPAL_ROLE)
         Unit.objects.select_for_update().filter(pk=unit.pk).first()
         if MonthlyMinutes.objects.filter(unit=unit, month=month).exists():
             raise ValidationError({"month": _("这个月的调度会议纪要已经提交；如需更正请在纪要页面提交更正。")})
@@ -434,9 +439,9 @@ def complete_action(*, by: User, action: MinutesAction, note: str) -> MinutesAct
 # --- 更正: amendments ----------------------------------------------------------------------------------
 
 AMENDABLE = {
-    DailyCheck: (("note",), OFFICER_POSTS, _("安全员")),
-    WeeklyReport: (("findings_summary", "assessment", "next_focus"), DIRECTOR_POSTS, _("安全总监")),
-    MonthlyMinutes: (("location", *MINUTES_TEXTS), PRINCIPAL_POSTS, _("主要负责人")),
+    DailyCheck: (("note",), OFFICER_POSTS, OFFICER_ROLE),
+    WeeklyReport: (("findings_summary", "assessment", "next_focus"), DIRECTOR_POSTS, DIRECTOR_ROLE),
+    MonthlyMinutes: (("location", *MINUTES_TEXTS), PRINCIPAL_POSTS, PRINCIPAL_ROLE),
 }
 
 

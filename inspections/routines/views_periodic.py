@@ -64,7 +64,7 @@ WEEKLY_FIGURES = (
     ("weekly_late", _("其中补录")),
 )
 
-ROLES = {WeeklyReport: _("安全总监"), MonthlyMinutes: _("主要负责人")}
+ROLES = {WeeklyReport: filing.DIRECTOR_ROLE, MonthlyMinutes: filing.PRINCIPAL_ROLE}
 
 
 def figure_groups(figures: dict, *, month: bool = False) -> list[dict]:

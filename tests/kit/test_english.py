@@ -18,11 +18,14 @@ from django.urls import reverse
 from django.utils import timezone
 
 from inspections.findings import services as findings
+from inspections.routines import filing
 from inspections.routines import services as routines
+from inspections.routines.choices import ItemResult, Period
 from jurisdictions import access
 from jurisdictions.duties import Role, Tier
 from jurisdictions.models import Jurisdiction
 from jurisdictions.services import create_regulator
+from personnel import rules
 from personnel import services as personnel
 from personnel.choices import Post
 from portal.inbox import services as inbox
@@ -41,7 +44,7 @@ PENDING: set[str] = set()
 
 
 @pytest.fixture
-def ascii_world(tree, settings):
+def ascii_world(tree, settings, monkeypatch):
     """Testland: a province, a city, a county and a station, one unit with equipment, an application,
     a work notification and a staffed post — every name in ASCII."""
     settings.LANGUAGE_CODE = "en"
@@ -53,6 +56,8 @@ def ascii_world(tree, settings):
                                  display_name="Jane Inspector", jurisdiction=county, role=Role.LEADER)
     # The official equipment catalogue is data too: its varieties are named in ASCII here.
     EquipmentType.objects.update(name=Concat(Value("Variety "), "code"))
+    for code in rules.CERTIFICATE_ITEMS:  # and so are the certificate items of TSG Z6001 附件 A
+        monkeypatch.setitem(rules.CERTIFICATE_ITEMS, code, f"Item {code}")
     category = EquipmentType.objects.create(code="T000", name="Lifting gear")
     lift = EquipmentType.objects.create(code="T100", name="Test lift", parent=category)
     unit = Unit(uscc=factories.make_uscc(station.code, factories._rng), name="Acme Lifts Ltd",
@@ -87,9 +92,15 @@ def ascii_world(tree, settings):
         {"category": "safety_devices", "risk_item": "Alarm", "check_content": "Car alarm reaches the duty room",
          "control_measure": "Repair at once", "responsible_post": Post.SAFETY_DIRECTOR, "frequency": "weekly",
          "equipment_type": category}])
+    officer = personnel.add_person(by=enterprise, unit=unit, name="Sam Officer", id_number=factories.new_id_number(),
+                                   phone="13900005678")
+    personnel.appoint(by=enterprise, unit=unit, person=officer, post=Post.SAFETY_OFFICER, started_on=date(2025, 1, 6))
+    personnel.link_account(by=enterprise, person=officer, account=enterprise)
+    daily_check = filing.file_daily_check(by=enterprise, unit=unit, period=Period.AM, results={
+        1: {"r": ItemResult.ABNORMAL, "note": "Landing door 3 sticks", "responsible": officer}})
     return {"regulator": regulator, "enterprise": enterprise, "unit": unit, "equipment": equipment,
             "application": application, "notification": notification, "person": person, "county": county,
-            "finding": finding, "risk_version": risk_version,
+            "finding": finding, "risk_version": risk_version, "daily_check": daily_check,
             "user": regulator,
             # Identifiers whose official format is Chinese (受理编号 （兰）特设受〔2026〕第1号): data, not wording.
             "identifiers": [application.number]}
@@ -121,6 +132,11 @@ PAGES = {
         "risk_list_version": lambda w: reverse("routines:risk_list_version", args=[w["risk_version"].pk]),
         "inbox": lambda w: reverse("inbox:inbox"),
         "references": lambda w: reverse("routines:references") + "?kind=3000",
+        "daily_check_list": lambda w: reverse("routines:daily_check_list"),
+        "daily_check": lambda w: reverse("routines:daily_check", args=[w["daily_check"].pk]),
+        "chain_verify": lambda w: reverse("routines:chain_verify", args=[w["unit"].pk]),
+        "weekly_report_list": lambda w: reverse("routines:weekly_report_list"),
+        "monthly_minutes_list": lambda w: reverse("routines:monthly_minutes_list"),
     },
     "enterprise": {
         "dashboard": lambda w: reverse("dashboard:home"),
@@ -143,6 +159,13 @@ PAGES = {
         "risk_list_generate": lambda w: reverse("routines:risk_list_generate", args=[w["unit"].pk]),
         "inbox": lambda w: reverse("inbox:inbox"),
         "references": lambda w: reverse("routines:references"),
+        "my_daily_check": lambda w: reverse("routines:my_daily_check"),
+        "daily_check_list": lambda w: reverse("routines:daily_check_list"),
+        "daily_check": lambda w: reverse("routines:daily_check", args=[w["daily_check"].pk]),
+        "weekly_report_list": lambda w: reverse("routines:weekly_report_list"),
+        "my_weekly_report": lambda w: reverse("routines:my_weekly_report"),
+        "monthly_minutes_list": lambda w: reverse("routines:monthly_minutes_list"),
+        "my_monthly_minutes": lambda w: reverse("routines:my_monthly_minutes"),
     },
 }
 
