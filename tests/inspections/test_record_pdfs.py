@@ -196,8 +196,10 @@ def test_the_archive_downloads_for_a_month_and_refuses_a_month_that_is_no_month(
 def test_the_record_and_unit_pages_link_their_pdfs(records):
     Unit.objects.filter(pk=records["unit"].pk).update(reviewed_by=records["users"]["station"])
     client = logged_in(records["users"]["enterprise"])
-    page = client.get(records["hazard"].get_absolute_url()).content.decode()
-    assert reverse("routines:daily_check_pdf", args=[records["hazard"].pk]) in page
+    for key, name in (("hazard", "daily_check_pdf"), ("report", "weekly_report_pdf"),
+                      ("minutes", "monthly_minutes_pdf")):
+        page = client.get(records[key].get_absolute_url()).content.decode()
+        assert reverse(f"routines:{name}", args=[records[key].pk]) in page
     unit_page = client.get(records["unit"].get_absolute_url()).content.decode()
     assert reverse("routines:unit_archive_pdf", args=[records["unit"].pk, today().strftime("%Y-%m")]) in unit_page
 
