@@ -137,6 +137,11 @@ PAGES = {
         "chain_verify": lambda w: reverse("routines:chain_verify", args=[w["unit"].pk]),
         "weekly_report_list": lambda w: reverse("routines:weekly_report_list"),
         "monthly_minutes_list": lambda w: reverse("routines:monthly_minutes_list"),
+        "compliance": lambda w: reverse("routines:compliance"),
+        "compliance_units": lambda w: reverse("routines:compliance_units"),
+        "exemption_list": lambda w: reverse("routines:exemption_list"),
+        "unit_calendar": lambda w: reverse("routines:unit_calendar", args=[w["unit"].pk]),
+        "unit_exemptions": lambda w: reverse("routines:unit_exemptions", args=[w["unit"].pk]),
     },
     "enterprise": {
         "dashboard": lambda w: reverse("dashboard:home"),
@@ -166,6 +171,9 @@ PAGES = {
         "my_weekly_report": lambda w: reverse("routines:my_weekly_report"),
         "monthly_minutes_list": lambda w: reverse("routines:monthly_minutes_list"),
         "my_monthly_minutes": lambda w: reverse("routines:my_monthly_minutes"),
+        "calendar": lambda w: reverse("routines:my_calendar"),
+        "unit_exemptions": lambda w: reverse("routines:unit_exemptions", args=[w["unit"].pk]),
+        "temporary_stop": lambda w: reverse("routines:temporary_stop_create", args=[w["unit"].pk]),
     },
 }
 
