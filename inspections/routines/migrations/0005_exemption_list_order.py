@@ -8,7 +8,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('jurisdictions', '0004_audit_download_kind'),
-        ('routines', '0003_compliance'),
+        ('routines', '0004_archive_job'),
         ('units', '0012_import_job_on_kit_jobs'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
