@@ -315,6 +315,34 @@ def _risk_version(w):
     return w["risk_version"]
 
 
+def _own_calendar(w, role):
+    return reverse("routines:unit_calendar", args=[(w["unit"] if role == "enterprise" else w["other_unit"]).pk])
+
+
+def _temporary_stop(w):
+    """A 临时停用 of ``unit`` recorded by its enterprise (made on first use)."""
+    if "temporary_stop" not in w:
+        from inspections.routines import compliance
+
+        today = timezone.localdate()
+        w["temporary_stop"] = compliance.record_temporary_stop(
+            by=w["users"]["enterprise"], unit=w["unit"], starts_on=today, ends_on=today + timedelta(days=10),
+            reason="矩阵临时停用")
+    return w["temporary_stop"]
+
+
+def _temporary_stops(w):
+    from inspections.routines.models import Exemption
+
+    return Exemption.objects.filter(unit=w["unit"], kind="temporary_stop").count()
+
+
+def _stop_end(w):
+    from inspections.routines.models import Exemption
+
+    return Exemption.objects.get(pk=_temporary_stop(w).pk).ends_on
+
+
 def _risk_versions(w):
     from inspections.routines.models import RiskListVersion
 
@@ -630,6 +658,18 @@ MATRIX: dict[str, Page] = {
     "routines:archive_job": Page(only(("enterprise",)), obj=_archive_job),
     # The blank reference templates (002 附件 5) hold no unit's data: every signed-in account, regulators hand
     # them out and units print them.
+    # Compliance (docs/domain.md §Compliance): the rates and the units that fell short are the regulators'; the
+    # calendar and a unit's exemptions are read by whoever sees the unit; only the unit's enterprise
+    # (KEEP_RECORDS) records a 临时停用 or ends one early.
+    "routines:compliance": Page(only(REGULATORS)),
+    "routines:compliance_node": Page(only(("province", "city", "county", "station")), obj=_station_node),
+    "routines:compliance_units": Page(only(REGULATORS)),
+    "routines:unit_calendar": Page(only(UNIT_VIEWERS), obj=lambda w: w["unit"]),
+    "routines:my_calendar": Page(only(ENTERPRISES, granted=REDIRECT), redirect_to=_own_calendar),
+    "routines:unit_exemptions": Page(only(UNIT_VIEWERS), obj=lambda w: w["unit"]),
+    "routines:temporary_stop_create": Page(only(("enterprise",)), obj=lambda w: w["unit"]),
+    "routines:exemption_list": Page(only(REGULATORS)),
+    "routines:exemption_end": Page(only(("enterprise",)), obj=_temporary_stop),
     "routines:references": Page(roles(OK)),
     "routines:reference_pdf": Page(roles(OK), url_kwargs={"doc": "daily-check"}),
     "routines:reference_xlsx": Page(roles(OK), url_kwargs={"doc": "risk-list"}),
@@ -873,6 +913,15 @@ def _stock_unit(u: Unit, keeper: User, n: int) -> None:
     personnel_services.link_account(by=keeper, person=person, account=officer)
     filing.file_daily_check(by=officer, unit=u)
     _file_periodic(u, keeper, _signer_at(u, keeper, f"矩阵列表负责人{n}"))
+    from inspections.routines import compliance
+    from inspections.routines.models import UnitMonthCompliance
+
+    compliance.record_temporary_stop(by=keeper, unit=u, equipment=due, starts_on=today,
+                                     ends_on=today + timedelta(days=3), reason=f"矩阵列表临时停用{n}")
+    month = UnitMonthCompliance(unit=u, month=today.replace(day=1), days_due=3, days_missing=3, shortfall=3,
+                                computed_at=timezone.now())
+    month.place_with(u)
+    month.save()
 
 
 @pytest.fixture
@@ -1276,6 +1325,15 @@ WRITES: dict[str, Write] = {
     "routines:minutes_action_complete": Write(
         rightful="enterprise", obj=_minutes_action, data=lambda w: {"note": "矩阵完成"}, state=_action_status,
         refused={"other_enterprise": NOT_FOUND, "county": NOT_FOUND, "city": NOT_FOUND, "anonymous": LOGIN}),
+    "routines:temporary_stop_create": Write(
+        rightful="enterprise", obj=lambda w: w["unit"], state=_temporary_stops, data=lambda w: {
+            "equipment": "", "starts_on": timezone.localdate().isoformat(),
+            "ends_on": (timezone.localdate() + timedelta(days=3)).isoformat(), "reason": "矩阵临时停用"},
+        refused={"other_enterprise": NOT_FOUND, "county": NOT_FOUND, "station": NOT_FOUND, "anonymous": LOGIN}),
+    "routines:exemption_end": Write(
+        rightful="enterprise", obj=_temporary_stop, state=_stop_end,
+        data=lambda w: {"ends_on": timezone.localdate().isoformat()},
+        refused={"other_enterprise": NOT_FOUND, "county": NOT_FOUND, "city": NOT_FOUND, "other_county": NOT_FOUND}),
 }
 
 WRITE_CASES = [(name, role) for name in sorted(WRITES) for role in WRITES[name].refused]
@@ -1310,7 +1368,9 @@ def test_every_post_endpoint_of_the_matrix_has_a_write_entry():
              "routines:risk_list_version", "routines:weekly_report_list", "routines:weekly_report",
              "routines:monthly_minutes_list", "routines:monthly_minutes", "routines:daily_check_pdf",
              "routines:weekly_report_pdf", "routines:monthly_minutes_pdf", "routines:unit_archive_pdf",
-             "routines:archive_job"}
+             "routines:archive_job",
+             "routines:compliance", "routines:compliance_node", "routines:compliance_units", "routines:unit_calendar",
+             "routines:my_calendar", "routines:unit_exemptions", "routines:exemption_list"}
     assert set(MATRIX) - reads == set(WRITES)
 
 

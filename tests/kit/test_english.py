@@ -139,8 +139,9 @@ PAGES = {
         "monthly_minutes_list": lambda w: reverse("routines:monthly_minutes_list"),
         "compliance": lambda w: reverse("routines:compliance"),
         "compliance_units": lambda w: reverse("routines:compliance_units"),
-        "unit_calendar": lambda w: reverse("routines:unit_calendar", args=[w["unit"].pk]),
         "exemption_list": lambda w: reverse("routines:exemption_list"),
+        "unit_calendar": lambda w: reverse("routines:unit_calendar", args=[w["unit"].pk]),
+        "unit_exemptions": lambda w: reverse("routines:unit_exemptions", args=[w["unit"].pk]),
     },
     "enterprise": {
         "dashboard": lambda w: reverse("dashboard:home"),
@@ -172,6 +173,7 @@ PAGES = {
         "my_monthly_minutes": lambda w: reverse("routines:my_monthly_minutes"),
         "calendar": lambda w: reverse("routines:my_calendar"),
         "unit_exemptions": lambda w: reverse("routines:unit_exemptions", args=[w["unit"].pk]),
+        "temporary_stop": lambda w: reverse("routines:temporary_stop_create", args=[w["unit"].pk]),
     },
 }
 

@@ -344,7 +344,7 @@ class Exemption(Placed):
         verbose_name = _("暂不执行记录")
         verbose_name_plural = _("暂不执行记录")
         indexes = [
-            *tier_indexes("exemption", "-starts_on"),
+            *tier_indexes("exemption", "-starts_on", "-id"),
             models.Index(fields=["unit", "starts_on"], name="exemption_unit_idx"),
         ]
         constraints = [
