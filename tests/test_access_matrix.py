@@ -390,6 +390,29 @@ def _archive_job(w):
     return w["archive_job"]
 
 
+def _officer_files_all_ok(w):
+    """The enterprise account made the unit's safety officer (equipment in service, a list in force), posting
+    the one-tap 零风险报告."""
+    from personnel import services as people
+
+    if "officer_linked" not in w:
+        _risk_version(w)
+        unit, keeper = w["unit"], w["users"]["enterprise"]
+        unit_services.add_equipment(by=factories.system_user(), unit=unit,
+                                    equipment_type=EquipmentType.objects.get(code="3110"))
+        person = factories.person(unit)
+        people.appoint(by=keeper, unit=unit, person=person, post="safety_officer", started_on=timezone.localdate())
+        people.link_account(by=keeper, person=person, account=keeper)
+        w["officer_linked"] = True
+    return {"all_ok": "1", "period": "full"}
+
+
+def _checks_of(unit):
+    from inspections.routines.models import DailyCheck
+
+    return DailyCheck.objects.filter(unit=unit).count()
+
+
 def _check_photo(w):
     from inspections.routines.models import CheckPhoto
 
@@ -1278,6 +1301,9 @@ WRITES: dict[str, Write] = {
         state=lambda w: SpotAssessment.objects.filter(person=_person(w)).exists(),
         refused={"station": NOT_FOUND, "enterprise": NOT_FOUND, "other_county": NOT_FOUND,
                  "other_city": NOT_FOUND}),
+    "routines:my_daily_check": Write(
+        rightful="enterprise", data=_officer_files_all_ok, state=lambda w: _checks_of(w["unit"]),
+        refused={"county": NOT_FOUND, "station": NOT_FOUND, "anonymous": LOGIN, "sysadmin": NOT_FOUND}),
     "findings:finding_create": Write(
         rightful="enterprise", data=lambda w: {"description": "矩阵新隐患", "hazard_level": "general", "equipment": "",
                                                "responsible": "", "due_on": timezone.localdate().isoformat()},
@@ -1370,7 +1396,10 @@ def test_every_post_endpoint_of_the_matrix_has_a_write_entry():
              "routines:weekly_report_pdf", "routines:monthly_minutes_pdf", "routines:unit_archive_pdf",
              "routines:archive_job",
              "routines:compliance", "routines:compliance_node", "routines:compliance_units", "routines:unit_calendar",
-             "routines:my_calendar", "routines:unit_exemptions", "routines:exemption_list"}
+             "routines:my_calendar", "routines:unit_exemptions", "routines:exemption_list",
+             # Reads of 日管控; verifying the chain POSTs but only recomputes (tests/inspections/test_records.py).
+             "routines:daily_check_list", "routines:daily_check", "routines:check_photo", "routines:chain_verify",
+             "routines:references", "routines:reference_pdf", "routines:reference_xlsx"}
     assert set(MATRIX) - reads == set(WRITES)
 
 

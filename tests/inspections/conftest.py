@@ -48,7 +48,8 @@ def post_account(unit, keeper, post, username, started_days_ago=SINCE_DAYS):
 def staffed(world):
     unit, keeper = world["unit"], world["users"]["enterprise"]
     since = timezone.now() - timedelta(days=SINCE_DAYS)
-    Unit.objects.filter(pk=unit.pk).update(created_at=since, reviewed_at=since)
+    Unit.objects.filter(pk=unit.pk).update(created_at=since)
+    Unit.objects.filter(pk=unit.pk, reviewed_at__isnull=False).update(reviewed_at=since)
     unit.refresh_from_db()
     system = factories.system_user()
     lifts = [add_equipment(by=system, unit=unit, equipment_type=EquipmentType.objects.get(code="3110"),
