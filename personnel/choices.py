@@ -13,6 +13,13 @@ class Post(models.TextChoices):
     QUALITY_SAFETY_OFFICER = "quality_safety_officer", _("质量安全员")
 
 
+# Who keeps which record (Order 74 Art. 142–144): the officer checks daily, the director reviews weekly and
+# closes the hazards found, the principal chairs the monthly dispatch. A quality-safety post counts as its peer.
+OFFICER_POSTS = frozenset({Post.SAFETY_OFFICER, Post.QUALITY_SAFETY_OFFICER})
+DIRECTOR_POSTS = frozenset({Post.SAFETY_DIRECTOR, Post.QUALITY_SAFETY_DIRECTOR})
+PRINCIPAL_POSTS = frozenset({Post.PRINCIPAL})
+
+
 class Sex(models.TextChoices):
     MALE = "male", _("男")
     FEMALE = "female", _("女")

@@ -237,13 +237,14 @@ def _person(w):
 
 
 def _linked_person(w):
-    """``_person`` logging in as a second account of ``unit`` (made on first use), for the unlink page."""
+    """A person of ``unit`` logging in as a second account of it (made on first use), for the unlink page."""
     if "signer" not in w:
         from personnel import services as personnel_services
 
         w["signer"] = factories.enterprise_user(w["unit"], username="matrix-signer")
-        personnel_services.link_account(by=w["users"]["enterprise"], person=_person(w), account=w["signer"])
-    return _person(w)
+        w["linked_person"] = factories.person(w["unit"], name="矩阵关联人")
+        personnel_services.link_account(by=w["users"]["enterprise"], person=w["linked_person"], account=w["signer"])
+    return w["linked_person"]
 
 
 def _appointment(w):
@@ -393,16 +394,12 @@ def _archive_job(w):
 def _officer_files_all_ok(w):
     """The enterprise account made the unit's safety officer (equipment in service, a list in force), posting
     the one-tap 零风险报告."""
-    from personnel import services as people
-
     if "officer_linked" not in w:
         _risk_version(w)
         unit, keeper = w["unit"], w["users"]["enterprise"]
         unit_services.add_equipment(by=factories.system_user(), unit=unit,
                                     equipment_type=EquipmentType.objects.get(code="3110"))
-        person = factories.person(unit)
-        people.appoint(by=keeper, unit=unit, person=person, post="safety_officer", started_on=timezone.localdate())
-        people.link_account(by=keeper, person=person, account=keeper)
+        _holding(unit, keeper, _person(w), ("safety_officer",))
         w["officer_linked"] = True
     return {"all_ok": "1", "period": "full"}
 
@@ -429,24 +426,36 @@ def _inbox_notification(w):
     return w["inbox_notification"]
 
 
-def _signer_at(u: Unit, keeper: User, name: str):
-    """A person of ``u`` in the safety director's and the principal's posts, with ``keeper``'s account linked
-    to them, so that account may sign the weekly report and the minutes (made on first use)."""
+def _holding(u: Unit, keeper: User, person, posts):
+    """The person ``keeper``'s account is at ``u`` (one account is one person: ``person`` — a name makes one —
+    linked on first use), appointed to whichever of ``posts`` they do not hold yet."""
     from personnel import services as personnel_services
     from personnel.models import Person
 
-    person = Person.objects.filter(unit=u, name=name).first()
-    if person is None:
-        person = factories.person(u, name=name)
-        for post in ("principal", "safety_director"):
-            personnel_services.appoint(by=keeper, unit=u, person=person, post=post, started_on=timezone.localdate())
+    linked = Person.objects.filter(unit=u, account=keeper).first()
+    if linked is None:
+        if isinstance(person, str):
+            person = Person.objects.filter(unit=u, name=person).first() or factories.person(u, name=person)
         personnel_services.link_account(by=keeper, person=person, account=keeper)
         keeper.refresh_from_db()
+    else:
+        person = linked
+    held = personnel_services.posts_held(keeper, u)
+    for post in posts:
+        if post not in held:
+            personnel_services.appoint(by=keeper, unit=u, person=person, post=post, started_on=timezone.localdate())
     return person
 
 
+def _signer_at(u: Unit, keeper: User, name: str):
+    """A person of ``u`` in the safety director's and the principal's posts, with ``keeper``'s account linked
+    to them, so that account may sign the weekly report and the minutes (made on first use)."""
+    return _holding(u, keeper, name, ("principal", "safety_director"))
+
+
 def _signer(w):
-    return _signer_at(w["unit"], w["users"]["enterprise"], "矩阵负责人")
+    """The enterprise account is the matrix's safety director (``_person``), also made the principal."""
+    return _holding(w["unit"], w["users"]["enterprise"], _person(w), ("principal", "safety_director"))
 
 
 def _this_monday():

@@ -8,7 +8,9 @@ step, certificates, a training and a spot assessment; then every form URL the ma
 any page of the matrix that renders a POST form to itself) is opened by each user the matrix lets in,
 at its plain URL and at every query-string variant the portal's own pages link to (``?post=…``), and
 posted back with exactly what the page rendered. Nothing here names a form: a form URL added to the
-matrix is swept without an edit.
+matrix is swept without an edit. A page may withhold its form when it says why on the page (``data-form-withheld``
+on the notice: today's check already filed, the day exempt, the account not in the post); its other variants
+(the missed days it links to) are still swept.
 """
 
 from __future__ import annotations
@@ -196,7 +198,8 @@ def send_back(client, url: str, response, problems: list, where: str, fill: dict
     the matrix's forms, ``strict``) either a redirect or the form again with what is wrong said on it."""
     form = own_form(read(response), url)
     if form is None:
-        problems.append(f"{where}: no POST form to the page itself")
+        if "data-form-withheld" not in response.content.decode():
+            problems.append(f"{where}: no POST form to the page itself")
         return
     data = as_post(form["fields"])
     if fill:

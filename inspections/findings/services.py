@@ -1,10 +1,11 @@
 """Every write of a finding's lifecycle (docs/domain.md §Findings): raise → rectify → verify, or reject back.
 
 Who may (jurisdictions/duties.py): the unit's enterprise accounts raise and rectify its self-check findings
-(KEEP_RECORDS on the unit); a self-check finding is verified by the unit — Order 74 Art. 143 gives the closing
-of hazards to the safety director, but accounts carry no post yet, so any enterprise account of the unit may —
-or by a regulator inspecting the unit (``Write.VERIFICATION``: INSPECT over it), who may also send it back.
-A finding an inspection raised is the regulator's to verify. Each function locks the finding, checks the
+(KEEP_RECORDS on the unit); a self-check finding is verified — or sent back — by the unit's safety director
+(Order 74 Art. 143 gives the weekly investigation and the closing of its hazards to the director: an enterprise
+account whose person holds a director's post that day, ``personnel.services.posts_held``) or by a regulator
+inspecting the unit (``Write.VERIFICATION``: INSPECT over it). A finding an inspection raised is the
+regulator's to verify. Each function locks the finding, checks the
 state it starts from, and writes its step, its audit event and (through pghistory) its history in one
 transaction.
 """
@@ -25,6 +26,8 @@ from jurisdictions import access
 from jurisdictions.audit import record
 from jurisdictions.duties import Duty, Write
 from jurisdictions.models import AuditEvent, User
+from personnel import services as personnel
+from personnel.choices import DIRECTOR_POSTS
 from personnel.models import Person
 from portal.kit import images
 from portal.kit.forms import errors_on
@@ -135,10 +138,24 @@ def rectify(*, by: User, finding: Finding, note: str, evidence) -> Finding:
         return finding
 
 
+def closing_refusal(by: User, finding: Finding) -> ValidationError | None:
+    """Why ``by``, who holds ``Write.VERIFICATION`` over ``finding``, still may not verify it or send it
+    back; None when they may. Read by the page too, so it offers no button the service would refuse."""
+    if not access.is_enterprise(by):
+        return None
+    if finding.origin == Origin.INSPECTION:
+        return ValidationError(_("监督检查发现的问题由监管部门验证销号。"), code="origin")
+    if not personnel.posts_held(by, finding.unit) & DIRECTOR_POSTS:
+        return ValidationError(_("自查发现的隐患由本单位安全总监验证销号；当前账号未关联在任的安全总监，"
+                                 "请由安全总监登录办理。"), code="post")
+    return None
+
+
 def _verifiable(by: User, finding: Finding, action: str) -> Finding:
     finding = _locked(by, finding, Write.VERIFICATION)
-    if finding.origin == Origin.INSPECTION and access.is_enterprise(by):
-        raise ValidationError(_("监督检查发现的问题由监管部门验证销号。"), code="origin")
+    refusal = closing_refusal(by, finding)
+    if refusal is not None:
+        raise refusal
     if finding.status != Status.RECTIFIED:
         raise _state_error(finding, action)
     return finding

@@ -11,7 +11,7 @@ from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 
 from inspections.findings import services
-from inspections.findings.choices import Origin, Status
+from inspections.findings.choices import Status
 from inspections.findings.filters import FindingFilter
 from inspections.findings.forms import FindingForm, RectifyForm, RejectForm, VerifyForm
 from inspections.findings.models import Evidence, Finding, FindingStep
@@ -44,12 +44,13 @@ class FindingDetailView(ScopedDetailView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         user, finding = self.request.user, self.object
-        verifier = access.can(user, Write.VERIFICATION, finding) and not (
-            finding.origin == Origin.INSPECTION and access.is_enterprise(user))
+        awaiting = finding.status == Status.RECTIFIED and access.can(user, Write.VERIFICATION, finding)
+        refusal = services.closing_refusal(user, finding) if awaiting else None
         context.update(
             badges=status_badges(finding),
             can_rectify=finding.status == Status.OPEN and access.can(user, Duty.KEEP_RECORDS, finding),
-            can_verify=finding.status == Status.RECTIFIED and verifier,
+            can_verify=awaiting and refusal is None,
+            verify_refusal=refusal.messages[0] if refusal is not None and refusal.code == "post" else "",
         )
         return context
 

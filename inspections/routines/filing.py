@@ -49,7 +49,7 @@ from jurisdictions.audit import record as audit
 from jurisdictions.duties import Duty
 from jurisdictions.models import AuditEvent, User
 from personnel import services as personnel
-from personnel.choices import Post
+from personnel.choices import DIRECTOR_POSTS, OFFICER_POSTS, PRINCIPAL_POSTS
 from personnel.models import Person
 from portal.kit import images
 from portal.kit.forms import errors_on
@@ -58,9 +58,6 @@ from units.choices import UnitStatus
 from units.models import Equipment, Unit
 from units.services import validate_upload
 
-OFFICER_POSTS = frozenset({Post.SAFETY_OFFICER, Post.QUALITY_SAFETY_OFFICER})
-DIRECTOR_POSTS = frozenset({Post.SAFETY_DIRECTOR, Post.QUALITY_SAFETY_DIRECTOR})
-PRINCIPAL_POSTS = frozenset({Post.PRINCIPAL})
 # Each post as a sentence names it (English "cannot sign as the safety director"), not as a heading.
 OFFICER_ROLE = pgettext_lazy("post in a sentence", "安全员")
 DIRECTOR_ROLE = pgettext_lazy("post in a sentence", "安全总监")

@@ -18,6 +18,7 @@ from inspections.findings import services
 from inspections.findings.choices import HazardLevel, Origin, Status, Step
 from inspections.findings.models import Evidence, Finding
 from jurisdictions.models import AuditEvent
+from personnel import services as personnel
 from tests import factories
 from tests.factories import logged_in, png_bytes
 from units.models import Equipment, EquipmentType
@@ -27,6 +28,17 @@ from units.services import add_equipment
 @pytest.fixture(autouse=True)
 def _media(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
+
+
+@pytest.fixture(autouse=True)
+def _director(world):
+    """The unit's enterprise account is its safety director, who closes self-check hazards (Order 74 Art. 143)."""
+    enterprise = world["users"]["enterprise"]
+    person = factories.person(world["unit"], name="自查总监")
+    personnel.appoint(by=enterprise, unit=world["unit"], person=person, post="safety_director",
+                      started_on=timezone.localdate() - timedelta(days=30))
+    personnel.link_account(by=enterprise, person=person, account=enterprise)
+    return person
 
 
 def photo(name="整改后.png"):
@@ -221,6 +233,35 @@ def test_an_inspection_finding_is_verified_by_the_regulator_not_the_unit(world):
     assert exc.value.messages == ["监督检查发现的问题由监管部门验证销号。"]
     services.verify(by=world["users"]["station"], finding=finding)
     assert Finding.objects.get(pk=finding.pk).status == Status.CLOSED
+
+
+def test_only_the_safety_director_closes_a_self_check_hazard(world, _director):
+    unit, enterprise = world["unit"], world["users"]["enterprise"]
+    clerk, officer_account = (factories.enterprise_user(unit, username=name) for name in ("clerk", "officer-acct"))
+    officer = factories.person(unit, name="自查安全员")
+    personnel.appoint(by=enterprise, unit=unit, person=officer, post="safety_officer",
+                      started_on=timezone.localdate() - timedelta(days=30))
+    personnel.link_account(by=enterprise, person=officer, account=officer_account)
+    finding = rectified(world)
+    for account in (clerk, officer_account):
+        for step, extra in ((services.verify, {}), (services.reject, {"reason": "照片不清楚"})):
+            with pytest.raises(ValidationError) as exc:
+                step(by=account, finding=finding, **extra)
+            assert exc.value.code == "post" and "安全总监" in exc.value.messages[0]
+        page = logged_in(account).get(finding.get_absolute_url()).content.decode()
+        assert 'data-testid="verify"' not in page and 'data-testid="verify-refusal"' in page
+        posted = logged_in(account).post(reverse("findings:finding_verify", args=[finding.pk]), {"note": ""})
+        assert posted.status_code == 200 and "安全总监" in posted.content.decode()
+    assert Finding.objects.get(pk=finding.pk).status == Status.RECTIFIED
+    assert 'data-testid="verify"' in logged_in(enterprise).get(finding.get_absolute_url()).content.decode()
+
+    appointment = _director.appointments.get(ended_on__isnull=True)
+    personnel.end_appointment(by=enterprise, appointment=appointment, ended_on=timezone.localdate() - timedelta(days=1),
+                              reason="resigned")
+    with pytest.raises(ValidationError):
+        services.verify(by=enterprise, finding=finding)
+    services.verify(by=world["users"]["county"], finding=finding)  # a regulator inspecting the unit still may
+    assert Finding.objects.get(pk=finding.pk).verified_by == world["users"]["county"]
 
 
 def test_the_enterprise_lists_its_own_unit_and_regulators_their_subtree(world):

@@ -374,12 +374,12 @@ def test_list_query_counts_do_not_grow_with_rows(staffed):
 
 @pytest.fixture
 def english_records(ascii_world):
-    """``ascii_world``'s principal also its safety director, the enterprise account linked to her, and a
-    report and minutes (with a decision) filed and corrected."""
-    w, person = ascii_world, ascii_world["person"]
-    personnel.appoint(by=w["enterprise"], unit=w["unit"], person=person, post=Post.SAFETY_DIRECTOR,
-                      started_on=today() - timedelta(days=30))
-    personnel.link_account(by=w["enterprise"], person=person, account=w["enterprise"])
+    """``ascii_world``'s safety officer, whom the enterprise account is, also its safety director and
+    principal, and a report and minutes (with a decision) filed and corrected."""
+    w, person = ascii_world, ascii_world["officer"]
+    for post in (Post.SAFETY_DIRECTOR, Post.PRINCIPAL):
+        personnel.appoint(by=w["enterprise"], unit=w["unit"], person=person, post=post,
+                          started_on=today() - timedelta(days=30))
     report = filing.file_weekly_report(by=w["enterprise"], unit=w["unit"], week_start=this_monday(),
                                        assessment="All well", next_focus="Door locks")
     filing.amend(by=w["enterprise"], record=report, changes={"assessment": "All well, lift 2 door"}, reason="Missed")

@@ -203,9 +203,9 @@ def test_the_weekly_report_is_prefilled_from_the_week_and_locked(staffed):
 def minutes(staffed, by=None, **extra):
     month = today().replace(day=1)
     people = staffed["people"]
+    nine = timezone.make_aware(datetime.combine(today(), datetime.min.time())) + timedelta(hours=9)
     return filing.file_monthly_minutes(
-        by=by or staffed["principal"], unit=staffed["unit"], month=month,
-        held_at=timezone.make_aware(datetime.combine(today(), datetime.min.time())) + timedelta(hours=9),
+        by=by or staffed["principal"], unit=staffed["unit"], month=month, held_at=min(timezone.now(), nine),
         location="二楼会议室", recorder=people["officer"], attendees=[people["director"], people["officer"]],
         decisions=[{"content": "更换 2 号梯门锁", "owner": people["director"], "due_on": today() + timedelta(days=10)}],
         problems="门锁磨损", measures="更换门锁", **extra)

@@ -100,7 +100,7 @@ def ascii_world(tree, settings, monkeypatch):
         1: {"r": ItemResult.ABNORMAL, "note": "Landing door 3 sticks", "responsible": officer}})
     return {"regulator": regulator, "enterprise": enterprise, "unit": unit, "equipment": equipment,
             "application": application, "notification": notification, "person": person, "county": county,
-            "finding": finding, "risk_version": risk_version, "daily_check": daily_check,
+            "finding": finding, "risk_version": risk_version, "daily_check": daily_check, "officer": officer,
             "user": regulator,
             # Identifiers whose official format is Chinese (受理编号 （兰）特设受〔2026〕第1号): data, not wording.
             "identifiers": [application.number]}

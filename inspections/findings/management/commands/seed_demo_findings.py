@@ -1,6 +1,8 @@
 """Demo findings for the demo enterprises' units (``seed_demo``): one open, one overdue, one rectified
-with a photo awaiting verification and one closed, each made through the findings services, so the
-隐患整改 list and a finding's timeline have something to show to the enterprise and to its regulators.
+with a photo awaiting verification and one closed — by the unit's safety director's account where
+``seed_demo_personnel`` linked one (Order 74 Art. 143), else by the county inspecting the unit — each made
+through the findings services, so the 隐患整改 list and a finding's timeline have something to show to the
+enterprise and to its regulators.
 Idempotent (``make run`` runs it every time): a unit that already has findings is skipped."""
 
 from datetime import timedelta
@@ -13,7 +15,9 @@ from django.utils import timezone
 from inspections.findings import services
 from inspections.findings.choices import HazardLevel
 from inspections.findings.models import Finding
+from jurisdictions.duties import Role
 from jurisdictions.models import User
+from personnel.choices import DIRECTOR_POSTS
 from portal.kit.samples import make_png
 from units.management.commands.seed_demo_units import ENTERPRISES as DEMO_ENTERPRISES
 from units.services import unit_of
@@ -26,6 +30,14 @@ FINDINGS = (
     ("压力容器安全附件铅封破损，压力表未定期检定。", 15, HazardLevel.GENERAL, "closed"),
 )
 OVERDUE_BY = 5  # days: a deadline the service would refuse today, set after raising as time would have
+
+
+def closer(unit) -> User:
+    """Who verifies a demo hazard: the account of the unit's safety director in office, else its county's
+    leader, who inspects the unit."""
+    director = User.objects.filter(person__unit=unit, person__appointments__post__in=DIRECTOR_POSTS,
+                                   person__appointments__ended_on__isnull=True).order_by("id").first()
+    return director or User.objects.filter(jurisdiction_id=unit.county_id, role=Role.LEADER).order_by("id").first()
 
 
 class Command(BaseCommand):
@@ -48,6 +60,6 @@ class Command(BaseCommand):
                     photo = SimpleUploadedFile("整改后照片.png", make_png(320, 240), content_type="image/png")
                     services.rectify(by=user, finding=finding, note="已更换部件并复查合格。", evidence=[photo])
                 if stage == "closed":
-                    services.verify(by=user, finding=finding, note="复查合格，销号。")
+                    services.verify(by=closer(unit), finding=finding, note="复查合格，销号。")
                 made += 1
         self.stdout.write(self.style.SUCCESS(f"演示隐患：新登记 {made} 条。"))
