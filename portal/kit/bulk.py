@@ -48,3 +48,36 @@ def copy_rows(table: str, columns: tuple[str, ...], rows, *, context_id: uuid.UU
             with pgtrigger.ignore(history_trigger):
                 cursor.execute("SELECT 1")  # lets pgtrigger's execute wrapper set pgtrigger.ignore
                 cursor.copy_expert(sql, buffer)
+
+
+class _Chunks:
+    """A read-only file over an iterator of text chunks, as ``copy_expert`` reads it: nothing is held but the
+    chunk being read, so a load of tens of millions of rows streams from its generator."""
+
+    def __init__(self, chunks):
+        self._chunks, self._rest = iter(chunks), ""
+
+    def read(self, size: int = -1) -> str:
+        parts, length = [self._rest], len(self._rest)
+        for chunk in self._chunks:
+            parts.append(chunk)
+            length += len(chunk)
+            if 0 <= size <= length:
+                break
+        text = "".join(parts)
+        if size < 0 or len(text) <= size:
+            self._rest = ""
+            return text
+        self._rest = text[size:]
+        return text[:size]
+
+    readline = read
+
+
+def copy_stream(table: str, columns: tuple[str, ...], chunks) -> None:
+    """COPY into ``table`` the lines ``chunks`` yields, already in COPY's text format (``copy_value`` per
+    field, tab-separated, newline-terminated), streamed rather than built in memory. For tables without
+    pghistory or insert triggers (see ``copy_rows`` for those)."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT set_config('pgtrigger.ignore', '{}', true)")
+        cursor.copy_expert(f"COPY {table} ({', '.join(columns)}) FROM STDIN", _Chunks(chunks), size=1 << 20)
