@@ -2,7 +2,8 @@
 
 The enterprise's unit has equipment (in use, one due for inspection and one overdue, one awaiting
 registration), applications, a work notification, a principal with a certificate, a training and a spot
-assessment, so no list is empty. The menu is walked from ``portal.dashboard.navigation``, so a list added
+assessment, and its self-check records (a daily check, a weekly report, monthly minutes), so no list is
+empty. The menu is walked from ``portal.dashboard.navigation``, so a list added
 to it later is checked too. On each page the document must not scroll sideways, and no visible table cell
 may be squeezed below three characters (the fault seen: every column one character wide).
 """
@@ -15,6 +16,8 @@ from django.urls import resolve, reverse
 from django.utils import timezone
 
 from inspections.findings import services as findings
+from inspections.routines import expected, filing
+from inspections.routines import services as routines
 from jurisdictions import access
 from jurisdictions.duties import Role
 from personnel import services as personnel
@@ -96,6 +99,22 @@ def enterprise(tree, settings, tmp_path):
                               passed=[principal, officer])
     personnel.record_assessment(by=county, person=principal, assessed_on=today - timedelta(days=1), score=92,
                                 result="passed")
+
+    # 日管控、周排查、月调度: a list in force, and each record signed by its post's own account.
+    routines.generate_from_templates(by=user, unit=unit)
+    director = personnel.appoint_new_person(
+        by=user, unit=unit, name="李振华", id_number=make_id_number("620102", today.replace(year=1980), 43),
+        phone="13800138003", post="safety_director", started_on=today).person
+    signers = {}
+    for person, username in ((officer, "phone-anquanyuan"), (director, "phone-zongjian"), (principal, "phone-fuzeren")):
+        signers[username] = factories.enterprise_user(unit, username=username)
+        personnel.link_account(by=user, person=person, account=signers[username])
+    filing.file_daily_check(by=signers["phone-anquanyuan"], unit=unit, period="full", results={})
+    filing.file_weekly_report(by=signers["phone-zongjian"], unit=unit, week_start=expected.week_of(today)[0],
+                              assessment="本周电梯运行平稳，门锁已调整。", next_focus="层门门锁与应急照明")
+    filing.file_monthly_minutes(by=signers["phone-fuzeren"], unit=unit, month=today, held_at=timezone.now(),
+                                location="二楼会议室", recorder=officer, attendees=[director, officer],
+                                problems="层门门锁磨损", measures="更换门锁")
 
     pages = []
     for item in items_for(user):

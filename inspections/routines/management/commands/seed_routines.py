@@ -10,8 +10,9 @@ were not 正常, a seal-shaped value, ``filed_at`` from the filing's day — but
 
 Each month of checks goes into a bare table through one streamed COPY and is then attached as that month's
 partition, so PostgreSQL builds the partition's indexes once, sorted, and checks its keys in one pass instead of
-maintaining seven indexes row by row. A month whose partition already holds rows is skipped, and the weekly and
-monthly records are loaded only when none of their period exists, so a run that stopped resumes.
+maintaining seven indexes row by row. A month whose partition already holds rows is skipped, and so is a week
+or month that has any report or minutes, so a run that stopped resumes and an earlier ``--start`` adds only
+what is missing.
 """
 
 from __future__ import annotations
@@ -223,7 +224,8 @@ class Command(BaseCommand):
         while expected.weekly_deadline(week) < today:
             weeks.append(week)
             week += timedelta(days=7)
-        if not weeks or WeeklyReport.objects.filter(week_start__in=weeks).exists():
+        weeks = [w for w in weeks if not WeeklyReport.objects.filter(week_start=w).exists()]
+        if not weeks:
             return 0
         count = [0]
 
@@ -253,7 +255,8 @@ class Command(BaseCommand):
         while expected.monthly_deadline(month) < today:
             months.append(month)
             month = next_month(month)
-        if not months or MonthlyMinutes.objects.filter(month__in=months).exists():
+        months = [m for m in months if not MonthlyMinutes.objects.filter(month=m).exists()]
+        if not months:
             return 0
         count = [0]
         attendees = copy_value(json.dumps([{"id": signer.pk, "name": signer.name}], ensure_ascii=False))
