@@ -240,9 +240,10 @@ def test_routines_rollup_pages_and_scope_at_gansu_x3(client):
             .values_list("unit_id", flat=True).first())
     enterprise = User.objects.filter(username="bench-enterprise").first() or factories.enterprise_user(
         Unit.objects.get(pk=busy), username="bench-enterprise")
-    rows["calendar", "enterprise"] = measure_page(client, enterprise, reverse("routines:my_calendar"))
-    rows["calendar (last month)", "enterprise"] = measure_page(
-        client, enterprise, reverse("routines:my_calendar") + f"?month={months[-2]:%Y-%m}")
+    calendar = reverse("routines:unit_calendar", args=[busy])  # where the menu's 履职日历 redirects
+    rows["calendar", "enterprise"] = measure_page(client, enterprise, calendar)
+    rows["calendar (last month)", "enterprise"] = measure_page(client, enterprise,
+                                                               calendar + f"?month={months[-2]:%Y-%m}")
     for name in ("county", "province"):
         rows["daily-check list", name] = measure_page(client, regulators[name], reverse("routines:daily_check_list"))
     header = f"{'page':<22} {'user':<10} {'median':>8} {'p95':>8} {'SQL':>4}"
