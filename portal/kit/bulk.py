@@ -71,8 +71,6 @@ class _Chunks:
         self._rest = text[size:]
         return text[:size]
 
-    readline = read
-
 
 def copy_stream(table: str, columns: tuple[str, ...], chunks) -> None:
     """COPY into ``table`` the lines ``chunks`` yields, already in COPY's text format (``copy_value`` per

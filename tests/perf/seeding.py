@@ -17,3 +17,22 @@ def top_up(model, target: int, command: str, amount_option: str, **options) -> t
     seconds = time.perf_counter() - started
     print("\n" + out.getvalue().strip())
     return missing, seconds
+
+
+def top_up_units_and_equipment(seeding: dict, units: int, equipment: int) -> None:
+    """Units (``seed_scale``) up to ``units``, then equipment (``seed_equipment --no-history``) up to
+    ``equipment``, both vacuumed; what this session added goes into ``seeding`` (``units`` / ``unit_seconds``,
+    ``equipment`` / ``equipment_seconds``) for the report."""
+    from django.db import connection
+
+    from units.models import Equipment, Unit
+
+    added, seconds = top_up(Unit, units, "seed_scale", "units")
+    if added:
+        seeding.update(units=added, unit_seconds=seconds)
+    added, seconds = top_up(Equipment, equipment, "seed_equipment", "count", no_history=True)
+    if added:
+        seeding.update(equipment=added, equipment_seconds=seconds)
+    with connection.cursor() as cursor:
+        cursor.execute("VACUUM (ANALYZE) units_unit")
+        cursor.execute("VACUUM (ANALYZE) units_equipment")

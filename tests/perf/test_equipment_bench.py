@@ -24,7 +24,7 @@ from django.utils import timezone
 from jurisdictions import access
 from jurisdictions.duties import Duty
 from portal.kit.views import PER_PAGE
-from tests.perf.seeding import top_up
+from tests.perf.seeding import top_up_units_and_equipment
 from tests.perf.test_unit_list_bench import BENCH_UNITS, USERS, _bench_user, p95
 from units import documents, querysets
 from units.choices import EquipmentStatus
@@ -47,15 +47,7 @@ _seeding: dict[str, float] = {}
 def django_db_setup(django_db_setup, django_db_blocker):
     """The project's setup (migrations + tree + catalogue), then units and equipment, once per session."""
     with django_db_blocker.unblock():
-        added, seconds = top_up(Unit, BENCH_UNITS, "seed_scale", "units")
-        if added:
-            _seeding.update(units=added, unit_seconds=seconds)
-        added, seconds = top_up(Equipment, BENCH_EQUIPMENT, "seed_equipment", "count", no_history=True)
-        if added:
-            _seeding.update(equipment=added, equipment_seconds=seconds)
-        with connection.cursor() as cursor:
-            cursor.execute("VACUUM (ANALYZE) units_unit")
-            cursor.execute("VACUUM (ANALYZE) units_equipment")
+        top_up_units_and_equipment(_seeding, BENCH_UNITS, BENCH_EQUIPMENT)
 
 
 def equipment_list(user=None):

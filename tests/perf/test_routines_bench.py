@@ -41,7 +41,7 @@ from jurisdictions import access
 from jurisdictions.duties import Duty
 from jurisdictions.models import User
 from tests import factories
-from tests.perf.seeding import top_up
+from tests.perf.seeding import top_up_units_and_equipment
 from tests.perf.test_unit_list_bench import USERS, _bench_user, p95
 from units.models import Equipment, Unit
 
@@ -65,18 +65,13 @@ _seeding: dict[str, float] = {}
 def django_db_setup(django_db_setup, django_db_blocker):
     """Units, equipment, records, grants and the first roll-up, each only when missing."""
     with django_db_blocker.unblock():
-        added, seconds = top_up(Unit, BENCH_UNITS, "seed_scale", "units")
-        if added:
-            _seeding.update(units=added, unit_seconds=seconds)
-        added, seconds = top_up(Equipment, BENCH_EQUIPMENT, "seed_equipment", "count", no_history=True)
-        if added:
-            _seeding.update(equipment=added, equipment_seconds=seconds)
+        top_up_units_and_equipment(_seeding, BENCH_UNITS, BENCH_EQUIPMENT)
         if not _enough_checks():
             started = time.perf_counter()
             call_command("seed_routines", start=_seed_start())
             _seeding["records_seconds"] = time.perf_counter() - started
             with connection.cursor() as cursor:
-                for table in ("units_unit", "units_equipment", *TABLES):
+                for table in TABLES:
                     cursor.execute(f"VACUUM (ANALYZE) {table}")
         if not UserObjectPermission.objects.filter(user__username="bench-guardian-province").exists():
             started = time.perf_counter()

@@ -71,8 +71,21 @@ class SeedUnit:
     positions: str
 
 
-def _null(value) -> str:
-    return copy_value(value)
+def copy_per_unit(table: str, columns: tuple[str, ...], units, lines_of) -> int:
+    """COPY into ``table`` the lines ``lines_of(unit)`` gives for each unit, streamed a unit at a time; the rows
+    written."""
+    count = 0
+
+    def chunks():
+        nonlocal count
+        for unit in units:
+            lines = lines_of(unit)
+            count += len(lines)
+            if lines:
+                yield "".join(lines)
+
+    copy_stream(table, columns, chunks())
+    return count
 
 
 class Command(BaseCommand):
@@ -151,7 +164,7 @@ class Command(BaseCommand):
         rates, weights = zip(*HABITS, strict=True)
         units = []
         for unit_id, *placement, first, live in rows:
-            ids = "\t".join(_null(v) for v in (unit_id, *placement))
+            ids = "\t".join(copy_value(v) for v in (unit_id, *placement))
             items = min(MAX_ITEMS, BASE_ITEMS + ITEMS_PER_EQUIPMENT * live)
             units.append(SeedUnit(
                 prefix=f"{ids}\t{version.pk}\t{filer.pk}\t{signer.pk}", placed=f"{ids}\t{filer.pk}\t{signer.pk}",
@@ -168,14 +181,13 @@ class Command(BaseCommand):
             cursor.execute(f"SELECT EXISTS (SELECT 1 FROM {name})")  # noqa: S608 -- the partition function's name
             if cursor.fetchone()[0]:
                 return 0
-        count = [0]
         started = time.perf_counter()
         with transaction.atomic(), connection.cursor() as cursor:
             load = connection.ops.quote_name(name.strip('"') + "_load")
             cursor.execute(f"ALTER TABLE routines_dailycheck DETACH PARTITION {name}")
             cursor.execute(f"DROP TABLE {name}")
             cursor.execute(f"CREATE TABLE {load} (LIKE routines_dailycheck INCLUDING DEFAULTS INCLUDING CONSTRAINTS)")
-            copy_stream(load, CHECK_COLUMNS, self.check_lines(units, first, last, rng, count))
+            count = copy_per_unit(load, CHECK_COLUMNS, units, self.check_lines(first, last, rng))
             cursor.execute(f"ALTER TABLE {load} RENAME TO {name}")
             upper = next_month(m0)
             check = connection.ops.quote_name(name.strip('"') + "_range")
@@ -184,19 +196,20 @@ class Command(BaseCommand):
             cursor.execute(f"ALTER TABLE routines_dailycheck ATTACH PARTITION {name} FOR VALUES FROM (%s) TO (%s)",
                            [m0, upper])
             cursor.execute(f"ALTER TABLE {name} DROP CONSTRAINT {check}")
-        self.stdout.write(f"  {m0:%Y-%m}：{count[0]} 条，{time.perf_counter() - started:.0f} s")
-        return count[0]
+        self.stdout.write(f"  {m0:%Y-%m}：{count} 条，{time.perf_counter() - started:.0f} s")
+        return count
 
-    def check_lines(self, units, first: date, last: date, rng: random.Random, count: list[int]):
-        """COPY lines, one chunk per unit: ``filed_at`` within the day (or one to three days on: 补录, never
-        after ``last``)."""
+    def check_lines(self, first: date, last: date, rng: random.Random):
+        """A unit's COPY lines from ``first`` to ``last``: ``filed_at`` within the day (or one to three days on:
+        补录, never after ``last``)."""
         rand = rng.random
         days = [(first + timedelta(days=k)) for k in range((last - first).days + 1)]
         times = [f" {h:02d}:{m:02d}:{s:02d}+08" for h, m, s in
                  ((rng.randint(7, 18), rng.randint(0, 59), rng.randint(0, 59)) for _ in range(512))]
         abnormal = '{"%d": {"r": "abnormal", "note": "门锁动作异常，已停用待修"}}'
         not_applicable = '{"%d": {"r": "na"}}'
-        for unit in units:
+
+        def lines_of(unit: SeedUnit) -> list[str]:
             lines = []
             for day in days:
                 if day < unit.first or rand() >= unit.rate:
@@ -214,9 +227,9 @@ class Command(BaseCommand):
                 lines.append(f"{day}\tfull\t{unit.prefix}\t{filed}{times[int(rand() * 512)]}\t{late}\t"
                              f"{(day - unit.first).days}\t{rng.getrandbits(256):064x}\t{unit.positions}\t"
                              f"{exceptions}\t{result}\t\n")
-            count[0] += len(lines)
-            if lines:
-                yield "".join(lines)
+            return lines
+
+        return lines_of
 
     def load_weekly(self, units, start: date, today: date, rng: random.Random) -> int:
         weeks = []
@@ -227,27 +240,21 @@ class Command(BaseCommand):
         weeks = [w for w in weeks if not WeeklyReport.objects.filter(week_start=w).exists()]
         if not weeks:
             return 0
-        count = [0]
 
-        def lines():
-            for unit in units:
-                out = []
-                for k, week in enumerate(weeks):
-                    if week + timedelta(days=6) < unit.first or rng.random() >= unit.rate:
-                        continue
-                    deadline = expected.weekly_deadline(week)
-                    late = rng.random() < LATE_SHARE and deadline + timedelta(days=3) < today
-                    filed = deadline + timedelta(days=3) if late else week + timedelta(days=rng.randint(4, 6))
-                    out.append(f"{unit.placed}\t{filed} 17:30:00+08\t"
-                               f"{'t' if late else 'f'}\t{k}\t{rng.getrandbits(256):064x}\t{week}\t{{}}\t"
-                               "按清单排查\t本周运行平稳\t继续做好日管控\n")
-                count[0] += len(out)
-                if out:
-                    yield "".join(out)
+        def lines_of(unit: SeedUnit) -> list[str]:
+            lines = []
+            for k, week in enumerate(weeks):
+                if week + timedelta(days=6) < unit.first or rng.random() >= unit.rate:
+                    continue
+                deadline = expected.weekly_deadline(week)
+                late = rng.random() < LATE_SHARE and deadline + timedelta(days=3) < today
+                filed = deadline + timedelta(days=3) if late else week + timedelta(days=rng.randint(4, 6))
+                lines.append(f"{unit.placed}\t{filed} 17:30:00+08\t{'t' if late else 'f'}\t{k}\t"
+                             f"{rng.getrandbits(256):064x}\t{week}\t{{}}\t按清单排查\t本周运行平稳\t继续做好日管控\n")
+            return lines
 
         with transaction.atomic():
-            copy_stream("routines_weeklyreport", REPORT_COLUMNS, lines())
-        return count[0]
+            return copy_per_unit("routines_weeklyreport", REPORT_COLUMNS, units, lines_of)
 
     def load_monthly(self, units, start: date, today: date, signer, rng: random.Random) -> int:
         months = []
@@ -258,26 +265,21 @@ class Command(BaseCommand):
         months = [m for m in months if not MonthlyMinutes.objects.filter(month=m).exists()]
         if not months:
             return 0
-        count = [0]
         attendees = copy_value(json.dumps([{"id": signer.pk, "name": signer.name}], ensure_ascii=False))
 
-        def lines():
-            for unit in units:
-                out = []
-                for k, month in enumerate(months):
-                    if expected.month_of(month)[1] < unit.first or rng.random() >= unit.rate:
-                        continue
-                    deadline = expected.monthly_deadline(month)
-                    late = rng.random() < LATE_SHARE and deadline + timedelta(days=5) < today
-                    held = expected.month_of(month)[1] - timedelta(days=2)
-                    filed = deadline + timedelta(days=5) if late else held
-                    out.append(f"{unit.placed}\t{filed} 16:00:00+08\t{'t' if late else 'f'}\t{k}\t"
-                               f"{rng.getrandbits(256):064x}\t{month}\t{held} 10:00:00+08\t会议室\t{signer.pk}\t"
-                               f"{attendees}\t{{}}\t\t\t\t\t\t\t[]\n")
-                count[0] += len(out)
-                if out:
-                    yield "".join(out)
+        def lines_of(unit: SeedUnit) -> list[str]:
+            lines = []
+            for k, month in enumerate(months):
+                if expected.month_of(month)[1] < unit.first or rng.random() >= unit.rate:
+                    continue
+                deadline = expected.monthly_deadline(month)
+                late = rng.random() < LATE_SHARE and deadline + timedelta(days=5) < today
+                held = expected.month_of(month)[1] - timedelta(days=2)
+                filed = deadline + timedelta(days=5) if late else held
+                lines.append(f"{unit.placed}\t{filed} 16:00:00+08\t{'t' if late else 'f'}\t{k}\t"
+                             f"{rng.getrandbits(256):064x}\t{month}\t{held} 10:00:00+08\t会议室\t{signer.pk}\t"
+                             f"{attendees}\t{{}}\t\t\t\t\t\t\t[]\n")
+            return lines
 
         with transaction.atomic():
-            copy_stream("routines_monthlyminutes", MINUTES_COLUMNS, lines())
-        return count[0]
+            return copy_per_unit("routines_monthlyminutes", MINUTES_COLUMNS, units, lines_of)
