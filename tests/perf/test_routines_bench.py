@@ -189,8 +189,9 @@ def _report(name: str, lines: list[str]) -> None:
 def _relation_bytes(table: str) -> int:
     """Heap, TOAST and indexes of ``table`` and, for a partitioned one, of every partition."""
     with connection.cursor() as cursor:
-        cursor.execute("SELECT coalesce(sum(pg_total_relation_size(relid)), 0) FROM pg_partition_tree(%s::regclass)",
-                       [table])
+        # pg_partition_tree names nothing for a table that is not partitioned.
+        cursor.execute("SELECT coalesce((SELECT sum(pg_total_relation_size(relid)) "
+                       "FROM pg_partition_tree(%s::regclass)), pg_total_relation_size(%s::regclass))", [table, table])
         return int(cursor.fetchone()[0])
 
 
