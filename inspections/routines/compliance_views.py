@@ -35,7 +35,7 @@ from jurisdictions.duties import Duty
 from jurisdictions.filters import SubtreeFilterSet
 from jurisdictions.models import Jurisdiction
 from portal.kit.forms import style_widgets, yes_no
-from portal.kit.tables import SECONDARY, Table
+from portal.kit.tables import SECONDARY, CappedPaginator, Table
 from portal.kit.views import ObjectMixin, ScopedFormView, ScopedListView, ScopedMixin
 from portal.kit.wording import label_separator, noted
 from units.models import Equipment, Unit
@@ -229,6 +229,9 @@ class ShortfallListView(ScopedListView):
     title = _("未按时落实日管控、周排查、月调度的单位")
     export_name = _("未按时落实单位")
     empty_hint = _("每晚统计后，当月有缺报或补录的单位会列在这里，问题最多的在前。")
+
+    def get_table_pagination(self, table):
+        return {**super().get_table_pagination(table), "paginator_class": CappedPaginator}
 
 
 # --- The enterprise's calendar ----------------------------------------------------------------------------

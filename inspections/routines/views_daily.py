@@ -13,7 +13,6 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.db import transaction
 from django.http import Http404
 from django.shortcuts import redirect, render
@@ -34,15 +33,13 @@ from jurisdictions.filters import SubtreeFilterSet
 from personnel import services as personnel
 from personnel.models import Person
 from portal.kit.forms import apply_form_errors, style_widgets, yes_no
-from portal.kit.tables import SECONDARY, Table
+from portal.kit.tables import SECONDARY, CappedPaginator, Table
 from portal.kit.views import ScopedDetailView, ScopedFileView, ScopedListView
 from units.models import Unit
 from units.services import unit_of
 
 RESULT_BADGES = {CheckResult.ZERO_RISK: "text-bg-success", CheckResult.NORMAL: "text-bg-primary",
                  CheckResult.HAZARD: "text-bg-danger"}
-# A list over the big table counts at most this many rows: beyond, the pager says "more than".
-COUNT_CAP = 10_000
 
 
 def result_badge(check: DailyCheck) -> str:
@@ -219,18 +216,6 @@ class CheckPhotoView(ScopedFileView):
 
 
 # --- Lists ---------------------------------------------------------------------------------------
-
-class CappedPaginator(Paginator):
-    """Counts at most ``COUNT_CAP`` rows: the daily checks of a province run to tens of millions, and a pager
-    needs to know there are more, not how many (the compliance pages give the figures)."""
-
-    @cached_property
-    def count(self):
-        rows = getattr(getattr(self.object_list, "data", None), "data", None)  # the table's queryset
-        if rows is None:
-            return super().count
-        return rows[:COUNT_CAP].count()
-
 
 class DailyCheckFilter(SubtreeFilterSet):
     q = django_filters.CharFilter(method="search", label=_("单位名称或信用代码"))

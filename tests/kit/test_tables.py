@@ -18,7 +18,7 @@ from django_tables2 import RequestConfig
 from jurisdictions import access
 from jurisdictions.models import AuditEvent
 from jurisdictions.tables import AuditEventTable
-from portal.kit.tables import Table, compile_cell
+from portal.kit.tables import CappedPaginator, Table, compile_cell
 from tests import factories
 from tests.factories import logged_in
 from tests.tables_reference import reference_body_html
@@ -147,6 +147,25 @@ def test_the_list_page_shows_the_header_rows_and_page_links(world):
     assert html.count('<tr class="') >= 1 and "分页测试单位" in html
     assert 'class="page-item active"><a class="page-link" href="?page=2">2</a>' in html
     assert "上一页" in html
+
+
+def test_a_capped_pager_counts_to_its_cap_and_says_there_are_more(units, monkeypatch):
+    """The big lists count at most ``cap`` rows: the pager says 超过 and still reaches the rows after the cap."""
+    monkeypatch.setattr(CappedPaginator, "cap", 2)
+    request = RequestFactory().get("/units/?page=3")
+    table = EdgeTable(units)
+    RequestConfig(request, paginate={"per_page": 1, "paginator_class": CappedPaginator}).configure(table)
+    assert table.paginator.capped and table.paginator.num_pages == 3
+    assert [row.record.name for row in table.page.object_list] == [units[2].name]
+    html = table.as_html(request)
+    assert "超过 2 条，第 3 页" in html and "共 3 条" not in html
+
+    monkeypatch.setattr(CappedPaginator, "cap", 3)
+    table = EdgeTable(units)
+    RequestConfig(RequestFactory().get("/units/"), paginate={"per_page": 1, "paginator_class": CappedPaginator}
+                  ).configure(table)
+    assert not table.paginator.capped
+    assert "共 3 条，第 1/3 页" in table.as_html(request)
 
 
 def test_a_naive_datetime_is_written_as_it_is(units):
