@@ -559,10 +559,10 @@ OWES = (expected.Day.ON_TIME, expected.Day.LATE, expected.Day.MISSING, expected.
 
 
 class Standing:
-    """How a week's report or a month's minutes stand: not owed, owed and still open (before its deadline),
-    filed on time, filed late (补录), missing."""
+    """How a week's report or a month's minutes stand: not begun yet, not owed, owed and still open (before its
+    deadline), filed on time, filed late (补录), missing."""
 
-    NOT_DUE, OPEN, ON_TIME, LATE, MISSING = "not_due", "open", "on_time", "late", "missing"
+    FUTURE, NOT_DUE, OPEN, ON_TIME, LATE, MISSING = "future", "not_due", "open", "on_time", "late", "missing"
 
 
 def period_state(owed: bool, record, closed: bool) -> str:

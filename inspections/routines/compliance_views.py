@@ -250,11 +250,11 @@ DAY_CLASSES = {expected.Day.ON_TIME: "text-bg-success", expected.Day.LATE: "text
                expected.Day.FUTURE: "text-muted"}
 STANDING_CLASSES = {compliance.Standing.ON_TIME: "text-bg-success", compliance.Standing.LATE: "text-bg-warning",
                     compliance.Standing.MISSING: "text-bg-danger", compliance.Standing.OPEN: "text-bg-light",
-                    compliance.Standing.NOT_DUE: "text-bg-light"}
+                    compliance.Standing.NOT_DUE: "text-bg-light", compliance.Standing.FUTURE: "text-muted"}
 STANDING_LABELS = {
-    compliance.Standing.NOT_DUE: _("不需要"), compliance.Standing.OPEN: _("待提交"),
-    compliance.Standing.ON_TIME: _("按时提交"), compliance.Standing.LATE: _("补录"),
-    compliance.Standing.MISSING: _("未提交"),
+    compliance.Standing.FUTURE: _("未到"), compliance.Standing.NOT_DUE: _("不需要"),
+    compliance.Standing.OPEN: _("待提交"), compliance.Standing.ON_TIME: _("按时提交"),
+    compliance.Standing.LATE: _("补录"), compliance.Standing.MISSING: _("未提交"),
 }
 
 
@@ -317,7 +317,10 @@ class UnitCalendarView(ObjectMixin, TemplateView):
                                          url_or_none("routines:daily_check", checks[day]) if day in checks else None,
                                          exemption_title(reason) if reason else "", DAY_CLASSES[state]))
             report = reports.get(week)
-            standing = figures.weeks.get(week) if figures else compliance.Standing.NOT_DUE
+            if week > today:
+                standing = compliance.Standing.FUTURE
+            else:
+                standing = figures.weeks.get(week) if figures else compliance.Standing.NOT_DUE
             rows.append({"week": week, "days": cells, "state": standing, "label": STANDING_LABELS[standing],
                          "css": STANDING_CLASSES[standing],
                          "report": report,

@@ -123,6 +123,14 @@ def test_the_calendar_shows_each_day_the_weeks_and_the_minutes(counted):
     assert page(other, "routines:unit_calendar", unit.pk).status_code == 404
 
 
+def test_the_calendar_says_a_week_not_begun_is_still_to_come(counted):
+    unit = counted["units"]["steady"]
+    rows = page(counted["users"]["county"], "routines:unit_calendar", unit.pk).context["rows"]
+    states = {row["week"]: (row["state"], str(row["label"])) for row in rows}
+    assert all(state == ("future", "未到") for week, state in states.items() if week > TODAY)
+    assert all(state[0] != "future" for week, state in states.items() if week <= TODAY)
+
+
 def test_the_calendar_reads_at_phone_width_without_a_wide_table(counted):
     unit = counted["units"]["steady"]
     html = page(counted["users"]["county"], "routines:unit_calendar", unit.pk).content.decode()
