@@ -91,6 +91,7 @@ INSTALLED_APPS = [
     "personnel",
     "inspections.findings",
     "inspections.routines",
+    "inspections.supervision",
     "portal.dashboard",
 ]
 
@@ -222,6 +223,9 @@ CELERY_BEAT_SCHEDULE = {
     "self-check-reminders": {"task": "inspections.routines.tasks.schedule_reminders", "schedule": 600.0,
                              "options": {"expires": 600.0}},
     "purge-archives": {"task": "inspections.routines.tasks.purge_archives", "schedule": 3600.0},
+    # 三书一函 whose reply is overdue: marked and escalated once each (inspections.supervision.recommendation_services).
+    "recommendation-overdue": {"task": "inspections.supervision.recommendation_tasks.escalate_overdue",
+                               "schedule": 600.0, "options": {"expires": 600.0}},
     # A run that waited longer than one interval for a worker is dropped: the next one counts later data.
     "refresh-staffing-rollup": {"task": "personnel.tasks.refresh_staffing_rollup",
                                 "schedule": STAFFING_ROLLUP_MINUTES * 60.0,
@@ -276,6 +280,11 @@ ROUTINES_MISSING_DAYS_ALERT = int(os.environ.get("ROUTINES_MISSING_DAYS_ALERT", 
 # a built file is deleted this many hours after it was built.
 ROUTINES_ARCHIVE_INLINE_ROWS = int(os.environ.get("ROUTINES_ARCHIVE_INLINE_ROWS", "100"))
 ROUTINES_ARCHIVE_RETENTION_HOURS = int(os.environ.get("ROUTINES_ARCHIVE_RETENTION_HOURS", "24"))
+
+# --- 三书一函 (docs/domain.md §Recommendations). ---
+# Days from receipt to the reply deadline when the instrument itself names none: the procuratorate's two months
+# (人民检察院检察建议工作规定 [P]); the others are the portal's default until a rule is found [M].
+RECOMMENDATION_REPLY_DAYS = {"judicial": 30, "procuratorial": 60, "supervisory": 30, "police": 30}
 
 # --- Authentication (docs/security.md §Authentication). -----------------------------------------
 AUTH_USER_MODEL = "jurisdictions.User"
