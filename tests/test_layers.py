@@ -12,7 +12,7 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 # ``inspections`` is a plain package of apps (docs/architecture.md §Layers): each of its apps is a layer of its own.
 APPS = ("jurisdictions", "portal.inbox", "units", "personnel", "inspections.findings", "inspections.routines",
-        "portal.kit", "portal.dashboard")
+        "inspections.supervision", "portal.kit", "portal.dashboard")
 # What each package may import among the project's own packages (besides itself).
 ALLOWED = {
     "portal.kit": set(),
@@ -25,6 +25,8 @@ ALLOWED = {
     "inspections.findings": {"portal.kit", "jurisdictions", "portal.inbox", "units", "personnel"},
     "inspections.routines": {"portal.kit", "jurisdictions", "portal.inbox", "units", "personnel",
                              "inspections.findings"},
+    "inspections.supervision": {"portal.kit", "jurisdictions", "portal.inbox", "units", "personnel",
+                                "inspections.findings", "inspections.routines"},
 }
 
 
