@@ -48,6 +48,7 @@ ROLES = ("anonymous", "province", "city", "other_city", "county", "other_county"
          "other_enterprise", "sysadmin")
 REGULATORS = ("province", "city", "other_city", "county", "other_county", "station")
 ENTERPRISES = ("enterprise", "other_enterprise")
+RECOMMENDATION_HANDLERS = ("province", "city", "other_city", "county", "other_county")
 MISSING_PK = 2_000_000_000
 
 # Outcomes: OK 200; NOT_FOUND 404 (same body as a missing id); LOGIN 302 to the login page;
@@ -314,6 +315,44 @@ def _risk_version(w):
             {"category": "equipment", "risk_item": "矩阵风险点", "check_content": "矩阵检查内容",
              "control_measure": "矩阵管控措施", "responsible_post": "safety_officer", "frequency": "daily"}])
     return w["risk_version"]
+
+
+def _recommendation(stage: str = "assigned"):
+    """A 检察建议书 兰州 received and routed to 城关区, which takes it to ``stage`` (assigned / in_progress / replied;
+    made on first use)."""
+
+    def build(w):
+        from inspections.supervision import recommendation_services as recommendations
+
+        key = f"recommendation_{stage}"
+        if key not in w:
+            city, county = w["users"]["city"], w["users"]["county"]
+            received = timezone.localdate() - timedelta(days=2)
+            r = recommendations.register(
+                by=city, kind="procuratorial", issuer="矩阵检察院", document_number=f"矩阵检建〔2026〕{stage}号",
+                issued_on=received, received_on=received, case_name="矩阵案件", sector="电梯", content="矩阵建议",
+                attachments=[SimpleUploadedFile("建议书.pdf", UPLOAD, content_type="application/pdf")])
+            r = recommendations.route(by=city, recommendation=r, to=node("620102"))
+            if stage in ("in_progress", "replied"):
+                r = recommendations.record_measures(by=county, recommendation=r, measures="矩阵措施")
+            if stage == "replied":
+                r = recommendations.reply(by=county, recommendation=r, reply_kind="adopted", rectification="done",
+                                          text="矩阵回复", replied_on=timezone.localdate())
+            w[key] = r
+        return w[key]
+
+    return build
+
+
+def _recommendation_attachment(w):
+    return _recommendation()(w).attachments.get()
+
+
+def _recommendation_state(stage):
+    from inspections.supervision.models import Recommendation
+
+    return lambda w: Recommendation.objects.filter(pk=_recommendation(stage)(w).pk).values_list(
+        "status", "jurisdiction_id").get()
 
 
 def _own_calendar(w, role):
@@ -717,6 +756,18 @@ MATRIX: dict[str, Page] = {
     "routines:monthly_minutes": Page(only(UNIT_VIEWERS), obj=_minutes),
     "routines:monthly_minutes_amend": Page(only(("enterprise",)), obj=_minutes),
     "routines:minutes_action_complete": Page(only(("enterprise",)), obj=_minutes_action),
+    # 三书一函 (docs/domain.md §Recommendations): HANDLE_RECOMMENDATIONS (leaders and clerks of the province, cities
+    # and counties; no station) registers what its node received and reads the subtree's; the province and cities
+    # route down; only the responsible jurisdiction (城关区 here) records measures, replies and archives.
+    "recommendations:recommendation_list": Page(only(RECOMMENDATION_HANDLERS)),
+    "recommendations:recommendation_create": Page(only(RECOMMENDATION_HANDLERS)),
+    "recommendations:recommendation_detail": Page(only(("province", "city", "county")), obj=_recommendation()),
+    "recommendations:recommendation_route": Page(only(("province", "city")), obj=_recommendation()),
+    "recommendations:recommendation_measures": Page(only(("county",)), obj=_recommendation()),
+    "recommendations:recommendation_reply": Page(only(("county",)), obj=_recommendation("in_progress")),
+    "recommendations:recommendation_archive": Page(only(("county",)), obj=_recommendation("replied")),
+    "recommendations:reply_letter": Page(only(("province", "city", "county")), obj=_recommendation("replied")),
+    "recommendations:attachment": Page(only(("province", "city", "county")), obj=_recommendation_attachment),
 }
 
 
@@ -982,7 +1033,20 @@ def stocked(w):
                       ends_on=today + timedelta(days=30))
     factories.regulator(FAR_STATION, "inspector", username="far_inspector")
     w["far_unit"] = far_unit
+    _stock_recommendations()
     return w
+
+
+def _stock_recommendations() -> None:
+    """A 三书一函 routed by the province to 城关区, to 七里河区 and to 秦州区 (天水)."""
+    from inspections.supervision import recommendation_services as recommendations
+
+    province, received = factories.system_user(), timezone.localdate() - timedelta(days=1)
+    for code in ("620102", "620103", "620502"):
+        r = recommendations.register(by=province, kind="judicial", issuer="矩阵法院", document_number=f"矩阵司建{code}",
+                                     issued_on=received, received_on=received, case_name=f"矩阵列表案件{code}",
+                                     sector="锅炉", content="矩阵列表建议")
+        recommendations.route(by=province, recommendation=r, to=node(code))
 
 
 def _unscoped(name: str, user: User):
@@ -1141,6 +1205,20 @@ def _import_upload(kind):
         return {"file": SimpleUploadedFile("矩阵导入.xlsx", xlsx_bytes(columns, rows))}
 
     return data
+
+
+def _recommendation_data(w):
+    received = timezone.localdate() - timedelta(days=1)
+    return {"kind": "supervisory", "issuer": "矩阵监察委员会", "document_number": "矩阵新登记",
+            "issued_on": received.isoformat(), "received_on": received.isoformat(), "case_name": "矩阵登记案件",
+            "case_code": "", "sector": "起重机械", "content": "矩阵登记内容", "reply_due_on": "",
+            "attachments": SimpleUploadedFile("建议书.pdf", UPLOAD, content_type="application/pdf")}
+
+
+def _recommendation_registered(w):
+    from inspections.supervision.models import Recommendation
+
+    return Recommendation.objects.filter(document_number="矩阵新登记").exists()
 
 
 def _findings_described(text):
@@ -1369,6 +1447,26 @@ WRITES: dict[str, Write] = {
         rightful="enterprise", obj=_temporary_stop, state=_stop_end,
         data=lambda w: {"ends_on": timezone.localdate().isoformat()},
         refused={"other_enterprise": NOT_FOUND, "county": NOT_FOUND, "city": NOT_FOUND, "other_county": NOT_FOUND}),
+    "recommendations:recommendation_create": Write(
+        rightful="city", data=_recommendation_data, state=_recommendation_registered,
+        refused={"station": NOT_FOUND, "enterprise": NOT_FOUND, "anonymous": LOGIN, "sysadmin": NOT_FOUND}),
+    "recommendations:recommendation_route": Write(
+        rightful="city", obj=_recommendation(), data=lambda w: {"to": node("620103").pk, "note": "矩阵改派"},
+        state=_recommendation_state("assigned"),
+        refused={"county": NOT_FOUND, "other_city": NOT_FOUND, "other_county": NOT_FOUND, "station": NOT_FOUND}),
+    "recommendations:recommendation_measures": Write(
+        rightful="county", obj=_recommendation(), data=lambda w: {"measures": "矩阵整改措施"},
+        state=_recommendation_state("assigned"),
+        refused={"city": NOT_FOUND, "province": NOT_FOUND, "other_county": NOT_FOUND, "station": NOT_FOUND}),
+    "recommendations:recommendation_reply": Write(
+        rightful="county", obj=_recommendation("in_progress"), data=lambda w: {
+            "reply_kind": "adopted", "rectification": "done", "text": "矩阵回复内容",
+            "replied_on": timezone.localdate().isoformat()},
+        state=_recommendation_state("in_progress"),
+        refused={"city": NOT_FOUND, "province": NOT_FOUND, "other_county": NOT_FOUND}),
+    "recommendations:recommendation_archive": Write(
+        rightful="county", obj=_recommendation("replied"), data=lambda w: {"note": ""},
+        state=_recommendation_state("replied"), refused={"city": NOT_FOUND, "other_county": NOT_FOUND}),
 }
 
 WRITE_CASES = [(name, role) for name in sorted(WRITES) for role in WRITES[name].refused]
@@ -1408,7 +1506,9 @@ def test_every_post_endpoint_of_the_matrix_has_a_write_entry():
              "routines:my_calendar", "routines:unit_exemptions", "routines:exemption_list",
              # Reads of 日管控; verifying the chain POSTs but only recomputes (tests/inspections/test_records.py).
              "routines:daily_check_list", "routines:daily_check", "routines:check_photo", "routines:chain_verify",
-             "routines:references", "routines:reference_pdf", "routines:reference_xlsx"}
+             "routines:references", "routines:reference_pdf", "routines:reference_xlsx",
+             "recommendations:recommendation_list", "recommendations:recommendation_detail",
+             "recommendations:reply_letter", "recommendations:attachment"}
     assert set(MATRIX) - reads == set(WRITES)
 
 
