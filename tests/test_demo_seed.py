@@ -10,6 +10,7 @@ from django.urls import reverse
 
 from inspections.findings.models import Finding
 from inspections.routines.models import RiskListVersion
+from inspections.supervision.models import Recommendation
 from jurisdictions.models import AuditEvent, Delegation, User
 from personnel.choices import AssessmentResult
 from personnel.models import Certificate, Person, SpotAssessment, Training
@@ -18,7 +19,7 @@ from units.choices import ApplicationKind, ApplicationStatus, EquipmentStatus, N
 from units.models import Application, Equipment, Unit, WorkNotification
 
 SEEDED = (User, Unit, Equipment, Application, WorkNotification, Person, Certificate, Training, SpotAssessment,
-          Delegation, Finding, RiskListVersion)
+          Delegation, Finding, RiskListVersion, Recommendation)
 
 
 def seed() -> None:
@@ -26,6 +27,7 @@ def seed() -> None:
     call_command("seed_demo_personnel", stdout=io.StringIO())
     call_command("seed_demo_findings", stdout=io.StringIO())
     call_command("seed_demo_routines", stdout=io.StringIO())
+    call_command("seed_demo_recommendations", stdout=io.StringIO())
 
 
 @pytest.fixture
@@ -111,3 +113,15 @@ def test_the_demo_post_holders_log_in_as_their_post_and_the_main_accounts_hold_n
             assert account.display_name == services.person_of(account, unit).name
             assert post in services.posts_held(account, unit)
     assert not User.objects.filter(username__startswith="qiye1_").exists()
+
+
+def test_the_demo_has_recommendations_at_every_stage_one_overdue_and_escalated(demo):
+    from inspections.supervision.recommendation_choices import Status
+    from portal.inbox.models import Reminder
+
+    assert set(Recommendation.objects.values_list("status", flat=True)) == set(Status.values)
+    overdue = [r for r in Recommendation.objects.select_related("jurisdiction") if r.is_overdue]
+    assert [r.jurisdiction.name for r in overdue] == ["七里河区"] and overdue[0].escalated_at is not None
+    assert set(Reminder.objects.filter(kind="recommendation_overdue").values_list("recipient__username", flat=True)) \
+        == {"qilihe", "lanzhou"}
+    assert {"城关区", "七里河区"} <= set(Recommendation.objects.values_list("jurisdiction__name", flat=True))
