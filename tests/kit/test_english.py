@@ -21,6 +21,7 @@ from inspections.findings import services as findings
 from inspections.routines import filing
 from inspections.routines import services as routines
 from inspections.routines.choices import ItemResult, Period
+from inspections.supervision import recommendation_services as recommendations
 from jurisdictions import access
 from jurisdictions.duties import Role, Tier
 from jurisdictions.models import Jurisdiction
@@ -98,9 +99,17 @@ def ascii_world(tree, settings, monkeypatch):
     personnel.link_account(by=enterprise, person=officer, account=enterprise)
     daily_check = filing.file_daily_check(by=enterprise, unit=unit, period=Period.AM, results={
         1: {"r": ItemResult.ABNORMAL, "note": "Landing door 3 sticks", "responsible": officer}})
+    received = timezone.localdate() - timedelta(days=40)
+    recommendation = recommendations.register(
+        by=regulator, kind="procuratorial", issuer="Beta County Procuratorate", document_number="BCP-2026-1",
+        issued_on=received, received_on=received, case_name="Lift entrapment case", sector="Lifts",
+        content="Supervise lift maintenance more closely", reply_due_on=received + timedelta(days=30))
+    recommendations.record_measures(by=regulator, recommendation=recommendation, measures="Checked 42 lifts")
+    recommendations.escalate_overdue()
     return {"regulator": regulator, "enterprise": enterprise, "unit": unit, "equipment": equipment,
             "application": application, "notification": notification, "person": person, "county": county,
-            "finding": finding, "risk_version": risk_version, "daily_check": daily_check, "officer": officer,
+            "finding": finding, "risk_version": risk_version, "recommendation": recommendation,
+            "daily_check": daily_check, "officer": officer,
             "user": regulator,
             # Identifiers whose official format is Chinese (受理编号 （兰）特设受〔2026〕第1号): data, not wording.
             "identifiers": [application.number]}
@@ -142,6 +151,12 @@ PAGES = {
         "exemption_list": lambda w: reverse("routines:exemption_list"),
         "unit_calendar": lambda w: reverse("routines:unit_calendar", args=[w["unit"].pk]),
         "unit_exemptions": lambda w: reverse("routines:unit_exemptions", args=[w["unit"].pk]),
+        "recommendation_list": lambda w: reverse("recommendations:recommendation_list"),
+        "recommendation_detail": lambda w: reverse("recommendations:recommendation_detail",
+                                                   args=[w["recommendation"].pk]),
+        "recommendation_create": lambda w: reverse("recommendations:recommendation_create"),
+        "recommendation_reply": lambda w: reverse("recommendations:recommendation_reply",
+                                                  args=[w["recommendation"].pk]),
     },
     "enterprise": {
         "dashboard": lambda w: reverse("dashboard:home"),
