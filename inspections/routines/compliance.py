@@ -507,6 +507,11 @@ def refresh(months=None, *, today: date | None = None) -> ComplianceRefresh:
                            "WHERE parent_id IS NULL")
             provinces = cursor.fetchone()[0]
             written = sum(_refresh_month(cursor, m, today, provinces, started) for m in months)
+            # The month just rewritten is new to the planner: with the statistics of yesterday it expects a
+            # handful of this month's rows where there are 170,000 and sorts them all for the shortfall list's
+            # first page instead of reading its index (measured: 680 ms against 1 ms at Gansu ×3).
+            cursor.execute("ANALYZE routines_unitmonthcompliance, routines_jurisdictionmonthcompliance, "
+                           "routines_jurisdictiondaycompliance")
         ComplianceRefresh.objects.filter(started_at__lt=started - REFRESHES_KEPT).delete()
         return ComplianceRefresh.objects.create(started_at=started, finished_at=timezone.now(), months=months,
                                                 seconds=round(time.monotonic() - clock, 3), units=written)

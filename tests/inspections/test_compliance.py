@@ -358,6 +358,17 @@ def test_the_roll_up_is_idempotent(varied):
     assert ComplianceRefresh.objects.count() == 2
 
 
+def test_the_roll_up_leaves_the_planner_statistics_of_what_it_rewrote(varied):
+    """The shortfall list reads its index only if the planner knows this month's rows exist (compliance.refresh)."""
+    compliance.refresh(MONTHS)
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT relname, reltuples FROM pg_class WHERE relname IN ('routines_unitmonthcompliance', "
+                       "'routines_jurisdictionmonthcompliance')")
+        estimated = dict(cursor.fetchall())
+    assert estimated["routines_unitmonthcompliance"] == UnitMonthCompliance.objects.count() > 0
+    assert estimated["routines_jurisdictionmonthcompliance"] == JurisdictionMonthCompliance.objects.count() > 0
+
+
 def test_a_rerun_after_a_late_filing_corrects_the_figures(varied):
     """A 补录 of a missed day two months back, and a week's report filed late: the next nightly run (no months
     named) sees them by their ``filed_at`` and recounts those months."""
