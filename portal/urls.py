@@ -22,6 +22,7 @@ urlpatterns = [
     path("", include("personnel.urls")),
     path("", include("inspections.findings.urls")),
     path("", include("inspections.routines.urls")),
+    path("", include("inspections.supervision.urls")),
 ]
 
 handler500 = server_error

@@ -12,7 +12,7 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 # ``inspections`` is a plain package of apps (docs/architecture.md §Layers): each of its apps is a layer of its own.
 APPS = ("jurisdictions", "portal.inbox", "units", "personnel", "inspections.findings", "inspections.routines",
-        "portal.kit", "portal.dashboard")
+        "inspections.supervision", "portal.kit", "portal.dashboard")
 # What each package may import among the project's own packages (besides itself).
 ALLOWED = {
     "portal.kit": set(),
@@ -25,6 +25,8 @@ ALLOWED = {
     "inspections.findings": {"portal.kit", "jurisdictions", "portal.inbox", "units", "personnel"},
     "inspections.routines": {"portal.kit", "jurisdictions", "portal.inbox", "units", "personnel",
                              "inspections.findings"},
+    "inspections.supervision": {"portal.kit", "jurisdictions", "portal.inbox", "units", "personnel",
+                                "inspections.findings", "inspections.routines"},
 }
 
 
@@ -66,6 +68,8 @@ def test_nothing_below_reaches_the_inspection_apps(tmp_path):
     assert not any("inspections.findings" in ALLOWED[app] for app in ("units", "personnel", "jurisdictions"))
     assert not any("inspections.routines" in ALLOWED[app]
                    for app in ("units", "personnel", "jurisdictions", "inspections.findings"))
+    assert not any("inspections.supervision" in ALLOWED[app]
+                   for app in ("units", "personnel", "jurisdictions", "inspections.findings", "inspections.routines"))
 
 
 def test_the_rule_catches_an_upward_import(tmp_path):
