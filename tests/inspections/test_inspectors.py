@@ -161,3 +161,22 @@ def test_the_forms_enter_and_correct_a_certificate(world):
     certificate.refresh_from_db()
     assert (certificate.holder, certificate.certificate_class, certificate.expires_on) == (
         station, "A", date(2031, 1, 4))
+
+
+def _list_queries(client) -> int:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(reverse("supervision:inspector_list")).status_code == 200
+    return len(queries)
+
+
+def test_the_list_costs_the_same_queries_for_few_certificates_or_many(world):
+    county = logged_in(world["users"]["county"])
+    certify(world["users"]["county"], world["users"]["station"], "FEW-1")
+    few = _list_queries(county)
+    for n in range(12):
+        holder = factories.regulator("620102001", Role.INSPECTOR, username=f"many_jcy{n}")
+        certify(world["users"]["county"], holder, f"MANY-{n}")
+    assert _list_queries(county) == few
