@@ -224,7 +224,7 @@ CELERY_BEAT_SCHEDULE = {
                              "options": {"expires": 600.0}},
     "purge-archives": {"task": "inspections.routines.tasks.purge_archives", "schedule": 3600.0},
     # 三书一函 whose reply is overdue: marked and escalated once each (inspections.supervision.recommendation_services).
-    "recommendation-overdue": {"task": "inspections.supervision.recommendation_tasks.escalate_overdue",
+    "recommendation-overdue": {"task": "inspections.supervision.tasks.escalate_overdue_recommendations",
                                "schedule": 600.0, "options": {"expires": 600.0}},
     # A run that waited longer than one interval for a worker is dropped: the next one counts later data.
     "refresh-staffing-rollup": {"task": "personnel.tasks.refresh_staffing_rollup",
@@ -236,6 +236,9 @@ CELERY_BEAT_SCHEDULE = {
                            "schedule": crontab(hour=1, minute=30), "options": {"expires": 20 * 3600.0}},
     "ensure-partitions": {"task": "inspections.routines.tasks.ensure_partitions",
                           "schedule": crontab(hour=0, minute=15), "options": {"expires": 20 * 3600.0}},
+    # 分级分类 (inspections.supervision.grading) after the compliance roll-up it reads has run.
+    "regrade-units": {"task": "inspections.supervision.tasks.regrade_units",
+                      "schedule": crontab(hour=2, minute=30), "options": {"expires": 20 * 3600.0}},
 }
 
 # --- Personnel rules kept as data ([P] in docs/domain.md §Rules kept as settings; personnel/rules.py). ---
@@ -255,6 +258,45 @@ PERSONNEL_ASSESSMENT_PASS_MARK = 60
 CERTIFICATE_REMINDER_DAYS = (90, 30)
 # Generated identity-detail workbooks (sealed on disk) are deleted this many hours after they are built.
 EXPORT_RETENTION_HOURS = int(os.environ.get("EXPORT_RETENTION_HOURS", "24"))
+
+# --- 分级分类: the risk-grade rule's weights (docs/domain.md §Risk grade; inspections/supervision/grading.py). ---
+# No source publishes weights or cut-offs (国市监信发〔2022〕6号 names the classes A–D, Hebei's scheme the factors):
+# every number here is the portal's proposal [M], to be set by the province.
+# Points per equipment category the unit has in service (特种设备目录 top level, docs/domain.md §Equipment catalogue).
+SUPERVISION_CATEGORY_POINTS = {
+    "1000": 3,  # 锅炉
+    "2000": 2,  # 压力容器 (气瓶 included)
+    "3000": 2,  # 电梯
+    "4000": 2,  # 起重机械
+    "5000": 1,  # 场（厂）内专用机动车辆
+    "6000": 4,  # 大型游乐设施
+    "8000": 3,  # 压力管道
+    "9000": 4,  # 客运索道
+}
+# (at least this many pieces in service, cylinders excluded: points), largest first; 50 is TSG 08's threshold for a
+# safety management body (docs/domain.md §Risk grade).
+SUPERVISION_EQUIPMENT_COUNT_POINTS = [(50, 3), (10, 1)]
+# Elevators, large amusement rides and passenger ropeways serving a public gathering place (Order 57 Art. 9).
+SUPERVISION_CROWDED_CATEGORIES = ["3000", "6000", "9000"]
+SUPERVISION_CROWDED_POINTS = 2  # per piece
+SUPERVISION_CROWDED_CAP = 6
+# Findings of regulators' inspections in the look-back window, per hazard level, and findings of any origin not
+# rectified by their due date; each input capped.
+SUPERVISION_LOOKBACK_DAYS = 730  # Order 57 Art. 9: 近两年
+SUPERVISION_INSPECTION_FINDING_POINTS = {"general": 2, "major": 5}
+SUPERVISION_INSPECTION_FINDINGS_CAP = 10
+SUPERVISION_OVERDUE_FINDING_POINTS = 3
+SUPERVISION_OVERDUE_FINDINGS_CAP = 9
+# 日管控/周排查/月调度 over the last N months of the compliance roll-up: (share of owed records not filed on time at
+# least: points), largest first.
+SUPERVISION_COMPLIANCE_MONTHS = 3
+SUPERVISION_COMPLIANCE_POINTS = [(0.5, 6), (0.2, 3)]
+# Each required post with nobody in office (seed 002 附件 1–3), and someone who failed a spot assessment still in post.
+SUPERVISION_MISSING_POST_POINTS = 3
+SUPERVISION_FLAGGED_POINTS = 2
+# (grade: lowest score), highest grade first; below the last, grade A. A 重点单位 takes SUPERVISION_KEY_UNIT_GRADE.
+SUPERVISION_GRADE_THRESHOLDS = [("D", 20), ("C", 12), ("B", 6)]
+SUPERVISION_KEY_UNIT_GRADE = "D"
 
 # --- 日管控、周排查、月调度 (docs/domain.md §Self-check records; inspections/routines/expected.py) [P]. ---
 # A week's report is on time through the Monday after it; a month's minutes through the 5th of the next month.

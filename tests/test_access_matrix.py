@@ -567,6 +567,19 @@ def _action_status(w):
     return MinutesAction.objects.get(pk=_minutes_action(w).pk).status
 
 
+def _inspector_certificate(w):
+    """The station inspector's 监察员证 (made on first use), entered from the command line."""
+    if "inspector_certificate" not in w:
+        from inspections.supervision import services as supervision
+
+        today = timezone.localdate()
+        w["inspector_certificate"] = supervision.add_certificate(
+            by=access.COMMAND_LINE, holder=w["users"]["station"], number="MATRIX-JCY-0", certificate_class="B",
+            issued_by="甘肃省市场监督管理局", issued_on=today - timedelta(days=100),
+            expires_on=today + timedelta(days=900))
+    return w["inspector_certificate"]
+
+
 # Where use registration is decided in ``w``: the city, and 城关区 under the delegation ``w`` opens.
 REGISTRARS = ("city", "county")
 UNIT_VIEWERS = ("province", "city", "county", "station", "enterprise")
@@ -768,6 +781,15 @@ MATRIX: dict[str, Page] = {
     "recommendations:recommendation_archive": Page(only(("county",)), obj=_recommendation("replied")),
     "recommendations:reply_letter": Page(only(("province", "city", "county")), obj=_recommendation("replied")),
     "recommendations:attachment": Page(only(("province", "city", "county")), obj=_recommendation_attachment),
+    # Supervision (docs/domain.md §Risk grade, §Inspector pool): whoever sees the unit reads its grade and reasons;
+    # a regulator inspecting it (INSPECT over ``unit``) lists it as a 重点单位. The inspectors' certificates are the
+    # regulators' (their subtree); entered and corrected by whoever manages the holder's account (MANAGE_ACCOUNTS:
+    # leaders of the holder's node or above, so the station's certificate by 城关区, 兰州 and the province).
+    "supervision:unit_risk": Page(only(UNIT_VIEWERS), obj=lambda w: w["unit"]),
+    "supervision:key_unit": Page(only(("province", "city", "county", "station")), obj=lambda w: w["unit"]),
+    "supervision:inspector_list": Page(only(REGULATORS)),
+    "supervision:inspector_create": Page(only(REGULATORS[:5])),
+    "supervision:inspector_edit": Page(only(("province", "city", "county")), obj=_inspector_certificate),
 }
 
 
@@ -1031,7 +1053,13 @@ def stocked(w):
     today = timezone.localdate()
     services.delegate(by=users["other_city"], grantee=node("620502"), starts_on=today,
                       ends_on=today + timedelta(days=30))
-    factories.regulator(FAR_STATION, "inspector", username="far_inspector")
+    far_inspector = factories.regulator(FAR_STATION, "inspector", username="far_inspector")
+    from inspections.supervision import services as supervision
+
+    for n, holder in enumerate((users["station"], users["other_county"], far_inspector)):
+        supervision.add_certificate(by=access.COMMAND_LINE, holder=holder, number=f"MATRIX-LIST-JCY-{n}",
+                                    certificate_class="B", issued_by="甘肃省市场监督管理局", issued_on=today,
+                                    expires_on=today + timedelta(days=365))
     w["far_unit"] = far_unit
     _stock_recommendations()
     return w
@@ -1128,7 +1156,7 @@ def _unit_state(w):
 def _unit_edit_data(w):
     u = w["unit"]
     return {"uscc": u.uscc, "name": "改名测试电梯有限公司", "kinds": ["usage"], "jurisdiction": u.jurisdiction_id,
-            "address": "", "legal_representative": "", "risk_grade": ""}
+            "address": "", "legal_representative": ""}
 
 
 NEW_USCC = make_uscc("620102", random.Random(99))
@@ -1136,7 +1164,7 @@ NEW_USCC = make_uscc("620102", random.Random(99))
 
 def _unit_create_data(w):
     return {"uscc": NEW_USCC, "name": "新建测试锅炉有限公司", "kinds": ["usage"],
-            "jurisdiction": node("620102001").pk, "address": "", "legal_representative": "", "risk_grade": ""}
+            "jurisdiction": node("620102001").pk, "address": "", "legal_representative": ""}
 
 
 def _account_data(w):
@@ -1231,6 +1259,25 @@ def _import_jobs(w):
     from units.models import ImportJob
 
     return ImportJob.objects.filter(original_name="矩阵导入.xlsx").count()
+
+
+def _key_unit(w):
+    from inspections.supervision.models import KeyUnit
+
+    return KeyUnit.objects.filter(unit=w["unit"]).exists()
+
+
+def _inspector_data(w):
+    today = timezone.localdate()
+    return {"holder": w["users"]["station"].pk, "number": "MATRIX-JCY-1", "certificate_class": "B",
+            "issued_by": "甘肃省市场监督管理局", "issued_on": (today - timedelta(days=10)).isoformat(),
+            "expires_on": (today + timedelta(days=1000)).isoformat()}
+
+
+def _certificate_numbered(number):
+    from inspections.supervision.models import InspectorCertificate
+
+    return InspectorCertificate.objects.filter(number=number).exists()
 
 
 WRITES: dict[str, Write] = {
@@ -1443,6 +1490,20 @@ WRITES: dict[str, Write] = {
             "equipment": "", "starts_on": timezone.localdate().isoformat(),
             "ends_on": (timezone.localdate() + timedelta(days=3)).isoformat(), "reason": "矩阵临时停用"},
         refused={"other_enterprise": NOT_FOUND, "county": NOT_FOUND, "station": NOT_FOUND, "anonymous": LOGIN}),
+    "supervision:key_unit": Write(
+        rightful="county", obj=lambda w: w["unit"], data=lambda w: {"designated": "on", "reason": "矩阵重点单位"},
+        state=_key_unit,
+        refused={"other_county": NOT_FOUND, "other_city": NOT_FOUND, "enterprise": NOT_FOUND,
+                 "other_enterprise": NOT_FOUND, "anonymous": LOGIN}),
+    "supervision:inspector_create": Write(
+        rightful="county", data=_inspector_data, state=lambda w: _certificate_numbered("MATRIX-JCY-1"),
+        refused={"station": NOT_FOUND, "enterprise": NOT_FOUND, "other_county": FORM_ERROR,
+                 "other_city": FORM_ERROR, "sysadmin": NOT_FOUND}),
+    "supervision:inspector_edit": Write(
+        rightful="county", obj=_inspector_certificate,
+        data=lambda w: {**_inspector_data(w), "number": "MATRIX-JCY-0", "issued_by": "矩阵改后发证机关"},
+        state=lambda w: type(_inspector_certificate(w)).objects.get(pk=_inspector_certificate(w).pk).issued_by,
+        refused={"station": NOT_FOUND, "other_county": NOT_FOUND, "other_city": NOT_FOUND, "enterprise": NOT_FOUND}),
     "routines:exemption_end": Write(
         rightful="enterprise", obj=_temporary_stop, state=_stop_end,
         data=lambda w: {"ends_on": timezone.localdate().isoformat()},
@@ -1508,7 +1569,8 @@ def test_every_post_endpoint_of_the_matrix_has_a_write_entry():
              "routines:daily_check_list", "routines:daily_check", "routines:check_photo", "routines:chain_verify",
              "routines:references", "routines:reference_pdf", "routines:reference_xlsx",
              "recommendations:recommendation_list", "recommendations:recommendation_detail",
-             "recommendations:reply_letter", "recommendations:attachment"}
+             "recommendations:reply_letter", "recommendations:attachment",
+             "supervision:unit_risk", "supervision:inspector_list"}
     assert set(MATRIX) - reads == set(WRITES)
 
 
@@ -1561,8 +1623,9 @@ def _registered_edit_data(w, **changes):
 
 
 OWNED = [
-    # 分级分类 is the regulators' (MANAGE_UNITS over the unit).
-    Owned("units:unit_edit", lambda w: w["unit"], "risk_grade", "A", refused=("enterprise",), rightful="county"),
+    # Whether registered equipment serves a public gathering place raises the unit's grade: regulators correct it.
+    Owned("units:equipment_edit", _registered_equipment, "place_kind", "mall", refused=("enterprise",),
+          rightful="station"),
     # The next inspection date comes from the inspection record: regulators only, for now.
     Owned("units:equipment_edit", _registered_equipment, "next_inspection_on", "2030-06-01", refused=("enterprise",),
           rightful="station"),
@@ -1575,8 +1638,6 @@ OWNED_CASES = [(o, role) for o in OWNED for role in o.refused]
 
 
 def _owned_data(owned: Owned, w: dict) -> dict:
-    if owned.name == "units:unit_edit":
-        return {**_unit_edit_data(w), owned.field: owned.value}
     return _registered_edit_data(w, **{owned.field: owned.value})
 
 

@@ -7,10 +7,11 @@ import pytest
 from django.core.management import call_command
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 
 from inspections.findings.models import Finding
 from inspections.routines.models import RiskListVersion
-from inspections.supervision.models import Recommendation
+from inspections.supervision.models import InspectorCertificate, KeyUnit, Recommendation, UnitRisk
 from jurisdictions.models import AuditEvent, Delegation, User
 from personnel.choices import AssessmentResult
 from personnel.models import Certificate, Person, SpotAssessment, Training
@@ -19,7 +20,7 @@ from units.choices import ApplicationKind, ApplicationStatus, EquipmentStatus, N
 from units.models import Application, Equipment, Unit, WorkNotification
 
 SEEDED = (User, Unit, Equipment, Application, WorkNotification, Person, Certificate, Training, SpotAssessment,
-          Delegation, Finding, RiskListVersion, Recommendation)
+          Delegation, Finding, RiskListVersion, Recommendation, InspectorCertificate, KeyUnit)
 
 
 def seed() -> None:
@@ -28,6 +29,7 @@ def seed() -> None:
     call_command("seed_demo_findings", stdout=io.StringIO())
     call_command("seed_demo_routines", stdout=io.StringIO())
     call_command("seed_demo_recommendations", stdout=io.StringIO())
+    call_command("seed_demo_supervision", stdout=io.StringIO())
 
 
 @pytest.fixture
@@ -71,6 +73,22 @@ def test_the_demo_has_equipment_applications_and_records_in_every_state(demo):
     # Through the services: each application and assessment left its audit event.
     assert AuditEvent.objects.filter(detail__action="submit_application").count() == Application.objects.count()
     assert AuditEvent.objects.filter(detail__action="record_assessment").count() == SpotAssessment.objects.count()
+
+
+def test_the_demo_has_graded_units_a_key_unit_and_an_expired_inspector_certificate(demo):
+    from inspections.supervision.querysets import valid_inspectors
+    from jurisdictions.models import Jurisdiction
+    from units.services import unit_of
+
+    supervised = Unit.objects.filter(status__in=(UnitStatus.ACTIVE, UnitStatus.STOPPED))
+    assert UnitRisk.objects.count() == supervised.count() and not supervised.filter(risk_grade="").exists()
+    key = unit_of(User.objects.get(username="qiye1"))
+    assert KeyUnit.objects.filter(unit=key).exists() and Unit.objects.get(pk=key.pk).risk_grade == "D"
+    today = timezone.localdate()
+    assert InspectorCertificate.objects.filter(expires_on__lt=today).count() == 1
+    pool = valid_inspectors(Jurisdiction.objects.get(code="620102"), today)
+    assert {"chengguan", "chengguan_jcy", "jiuquanlu"} <= {u.username for u in pool}
+    assert not valid_inspectors(Jurisdiction.objects.get(code="620500"), today, subtree=False).exists()
 
 
 @pytest.mark.parametrize("username", ["qiye1", "chengguan"])

@@ -68,6 +68,8 @@ def test_nothing_below_reaches_the_inspection_apps(tmp_path):
     assert not any("inspections.findings" in ALLOWED[app] for app in ("units", "personnel", "jurisdictions"))
     assert not any("inspections.routines" in ALLOWED[app]
                    for app in ("units", "personnel", "jurisdictions", "inspections.findings"))
+    assert not any("inspections.supervision" in ALLOWED[app]
+                   for app in ("units", "personnel", "jurisdictions", "inspections.findings", "inspections.routines"))
 
 
 def test_the_rule_catches_an_upward_import(tmp_path):

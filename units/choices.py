@@ -32,6 +32,19 @@ class RiskGrade(models.TextChoices):
     D = "D", _("D 级（高风险）")
 
 
+class PlaceKind(models.TextChoices):
+    """Where a piece of equipment serves the public: Order 57 Art. 9 puts units with equipment in public gathering
+    places (schools, hospitals, stations, malls, scenic spots…) on the 重点单位名录 (docs/domain.md §Risk grade)."""
+
+    NONE = "", _("非公众聚集场所")
+    SCHOOL = "school", _("学校")
+    HOSPITAL = "hospital", _("医院")
+    STATION = "station", _("车站、机场、码头")
+    MALL = "mall", _("商场")
+    SCENIC_SPOT = "scenic_spot", _("景区")
+    OTHER_PUBLIC = "other_public", _("其他公众聚集场所")
+
+
 class EquipmentStatus(models.TextChoices):
     """docs/domain.md §Use registration: unregistered → in use ⇄ suspended (停用) → scrapped (报废) / deregistered
     (注销)."""

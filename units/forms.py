@@ -12,7 +12,7 @@ from jurisdictions.models import User
 from portal.kit.identifiers import normalize_uscc, validate_mobile, validate_uscc
 from portal.kit.wording import noted
 from units import services
-from units.choices import ApplicationKind, DocumentKind, NotificationKind, RiskGrade, UnitKind
+from units.choices import ApplicationKind, DocumentKind, NotificationKind, PlaceKind, UnitKind
 from units.models import Equipment, EquipmentType, Unit
 
 
@@ -34,7 +34,6 @@ class UnitForm(forms.Form):
     jurisdiction = JurisdictionChoiceField(label=_("所属辖区"))
     address = forms.CharField(label=_("地址"), max_length=200, required=False)
     legal_representative = forms.CharField(label=_("法定代表人"), max_length=64, required=False)
-    risk_grade = forms.ChoiceField(label=_("风险等级"), choices=[("", "—"), *RiskGrade.choices], required=False)
 
     def __init__(self, *args, instance: Unit | None = None, fixed: dict | None = None, **kwargs):
         """``fixed`` maps the fields the editor sees but may not change to the reason shown beside them
@@ -45,7 +44,7 @@ class UnitForm(forms.Form):
             kwargs["initial"] = {
                 "uscc": instance.uscc, "name": instance.name, "kinds": instance.kinds,
                 "jurisdiction": instance.jurisdiction, "address": instance.address,
-                "legal_representative": instance.legal_representative, "risk_grade": instance.risk_grade,
+                "legal_representative": instance.legal_representative,
                 **(kwargs.get("initial") or {}),
             }
         super().__init__(*args, **kwargs)
@@ -205,12 +204,15 @@ class EquipmentForm(forms.Form):
     manufacturer = forms.CharField(label=_("制造单位"), max_length=200, required=False)
     model_number = forms.CharField(label=_("型号规格"), max_length=64, required=False)
     location = forms.CharField(label=_("安装使用地点"), max_length=200, required=False)
+    place_kind = forms.ChoiceField(label=_("使用场所类别"), choices=PlaceKind.choices, required=False,
+                                   help_text=_("电梯、大型游乐设施、客运索道用于学校、医院、车站、商场、景区等公众聚集场所的，"
+                                               "请选择场所类别（影响单位风险等级）。"))
     commissioned_on = forms.DateField(label=_("投入使用日期"), **DATE_WIDGET)
     last_inspection_on = forms.DateField(label=_("上次定期检验日期"), **DATE_WIDGET)
     next_inspection_on = forms.DateField(label=_("下次定期检验日期"), **DATE_WIDGET)
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
-    RECORD_FIELDS = ("factory_number", "manufacturer", "model_number", "location", "commissioned_on",
+    RECORD_FIELDS = ("factory_number", "manufacturer", "model_number", "location", "place_kind", "commissioned_on",
                      "last_inspection_on", "next_inspection_on")
 
     def __init__(self, *args, instance: Equipment | None = None, fixed: dict | None = None, **kwargs):

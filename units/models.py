@@ -19,6 +19,7 @@ from units.choices import (
     EquipmentStatus,
     NotificationKind,
     NotificationStatus,
+    PlaceKind,
     RiskGrade,
     UnitKind,
     UnitStatus,
@@ -159,6 +160,9 @@ class Equipment(Placed):
     manufacturer = models.CharField(_("制造单位"), max_length=200, blank=True)
     model_number = models.CharField(_("型号规格"), max_length=64, blank=True)
     location = models.CharField(_("安装使用地点"), max_length=200, blank=True)
+    # Database default too: bulk loaders (seed_scale's COPY) name only the columns they fill.
+    place_kind = models.CharField(_("使用场所类别"), max_length=16, choices=PlaceKind.choices, blank=True, default="",
+                                  db_default="")
     status = models.CharField(
         _("状态"), max_length=16, choices=EquipmentStatus.choices, default=EquipmentStatus.UNREGISTERED
     )

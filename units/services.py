@@ -40,7 +40,6 @@ from units.choices import (
     EquipmentStatus,
     NotificationKind,
     NotificationStatus,
-    RiskGrade,
     UnitKind,
     UnitStatus,
 )
@@ -56,10 +55,10 @@ from units.models import (
 )
 from units.signals import unit_moved
 
-UNIT_FIELDS = ("name", "kinds", "address", "legal_representative", "risk_grade")
-# Facts regulators own, with why an enterprise may not set them: 分级分类 is the regulators' judgement
-# of the unit (docs/domain.md §Supervision; the risk class drives inspection sampling).
-REGULATOR_UNIT_FIELDS = {"risk_grade": gettext_lazy("风险等级由监管部门评定，企业不能修改。")}
+UNIT_FIELDS = ("name", "kinds", "address", "legal_representative")
+# Facts regulators own, with why an enterprise may not set them (none at present: the risk grade is computed
+# every night by ``inspections.supervision.grading`` and nobody sets it by hand, docs/domain.md §Risk grade).
+REGULATOR_UNIT_FIELDS: dict[str, str] = {}
 
 
 def fixed_unit_fields(user: User) -> dict[str, str]:
@@ -85,12 +84,12 @@ def _check_uscc(uscc: str, *, exclude_pk=None) -> str:
 
 
 def create_unit(*, by: User, uscc: str, name: str, kinds, jurisdiction: Jurisdiction, address: str = "",
-                legal_representative: str = "", risk_grade: str = "", status: str = UnitStatus.ACTIVE) -> Unit:
-    """A regulator enters a unit inside its own subtree."""
+                legal_representative: str = "", status: str = UnitStatus.ACTIVE) -> Unit:
+    """A regulator enters a unit inside its own subtree; its risk grade comes from the next nightly regrade."""
     with transaction.atomic():
         node = access.get_or_404(Jurisdiction.objects.all(), by, Duty.MANAGE_UNITS, pk=jurisdiction.pk)
         unit = Unit(uscc=_check_uscc(uscc), name=name.strip(), kinds=_check_kinds(kinds), address=address,
-                    legal_representative=legal_representative, risk_grade=risk_grade, status=status)
+                    legal_representative=legal_representative, status=status)
         unit.place(node)
         unit.save()
         record(AuditEvent.Kind.DATA_CHANGED, user=by, obj=unit, detail={"action": "create_unit"})
@@ -105,8 +104,6 @@ def update_unit(*, by: User, unit: Unit, jurisdiction: Jurisdiction | None = Non
         for field in UNIT_FIELDS:
             if field in changes:
                 setattr(unit, field, changes[field])
-        if unit.risk_grade not in ("", *RiskGrade.values):
-            raise ValidationError({"risk_grade": _("请选择有效的风险等级。")})
         for field, reason in fixed_unit_fields(by).items():
             if getattr(unit, field) != before[field]:
                 raise ValidationError({field: reason})
@@ -361,7 +358,7 @@ def validate_equipment_code(code: str, equipment_type: EquipmentType) -> str:
     return code
 
 
-EQUIPMENT_FIELDS = ("factory_number", "manufacturer", "model_number", "location", "commissioned_on",
+EQUIPMENT_FIELDS = ("factory_number", "manufacturer", "model_number", "location", "place_kind", "commissioned_on",
                     "last_inspection_on", "next_inspection_on")
 
 
@@ -393,6 +390,9 @@ REGISTERED_FACTS = ("factory_number", "location", "commissioned_on")
 # What the periodic inspection record sets (docs/domain.md §Periodic inspection): an enterprise moving its own due date
 # would take the equipment off the overdue list. Until inspections are recorded in the portal, regulators enter them.
 INSPECTION_FACTS = ("last_inspection_on", "next_inspection_on")
+# Whether the equipment serves a public gathering place raises the unit's risk grade (docs/domain.md §Risk grade):
+# once registered, the unit may not take it off by itself; the regulators who supervise it correct it.
+GRADED_FACTS = ("place_kind",)
 
 
 def fixed_equipment_fields(user: User, equipment: Equipment) -> dict[str, str]:
@@ -406,6 +406,7 @@ def fixed_equipment_fields(user: User, equipment: Equipment) -> dict[str, str]:
         fixed.update(dict.fromkeys(REGISTERED_FACTS, _("设备已办理使用登记，登记事项须通过变更登记由登记机关办理。")))
     if access.is_enterprise(user):
         fixed.update(dict.fromkeys(INSPECTION_FACTS, _("定期检验日期以检验记录为准，由监管部门录入。")))
+        fixed.update(dict.fromkeys(GRADED_FACTS, _("设备已办理使用登记，使用场所类别由监管部门核定。")))
     return fixed
 
 

@@ -48,6 +48,7 @@ NAVIGATION = (
     NavItem(_("参考模板下载"), "routines:references", Duty.VIEW, "file-earmark-arrow-down"),
     NavItem(_("三书一函"), "recommendations:recommendation_list", Duty.HANDLE_RECOMMENDATIONS, "envelope-paper",
             audience=REGULATORS),
+    NavItem(_("监察员证"), "supervision:inspector_list", Duty.VIEW, "person-vcard", audience=REGULATORS),
     NavItem(_("账号管理"), "jurisdictions:user_list", Duty.MANAGE_ACCOUNTS, "people", audience=REGULATORS),
     NavItem(_("使用登记委托"), "jurisdictions:delegation_list", Duty.VIEW, "arrow-left-right", audience=REGULATORS),
     NavItem(_("审计日志"), "jurisdictions:audit_list", Duty.VIEW_AUDIT, "journal-text", audience=REGULATORS),

@@ -78,4 +78,4 @@ def copy_stream(table: str, columns: tuple[str, ...], chunks) -> None:
     pghistory or insert triggers (see ``copy_rows`` for those)."""
     with connection.cursor() as cursor:
         cursor.execute("SELECT set_config('pgtrigger.ignore', '{}', true)")
-        cursor.copy_expert(f"COPY {table} ({', '.join(columns)}) FROM STDIN", _Chunks(chunks), size=1 << 20)
+        cursor.copy_expert(f"COPY {table} ({', '.join(columns)}) FROM STDIN", _Chunks(chunks), 1 << 20)

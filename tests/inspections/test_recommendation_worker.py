@@ -20,7 +20,7 @@ from tests import factories
 from tests.kit.test_outbox import isolated_broker
 from tests.personnel.conftest import wait_for, worker_closes_its_connections  # noqa: F401  (a fixture)
 
-TASK = "inspections.supervision.recommendation_tasks.escalate_overdue"
+TASK = "inspections.supervision.tasks.escalate_overdue_recommendations"
 DELIVER = "portal.inbox.tasks.deliver_reminders"
 
 

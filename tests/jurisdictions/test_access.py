@@ -203,8 +203,7 @@ def test_a_page_reads_the_grant_table_once(spread):
 
 def unit_form(unit: Unit, **changes) -> dict:
     data = {"uscc": unit.uscc, "name": unit.name, "kinds": unit.kinds, "jurisdiction": unit.jurisdiction_id,
-            "address": unit.address, "legal_representative": unit.legal_representative,
-            "risk_grade": unit.risk_grade}
+            "address": unit.address, "legal_representative": unit.legal_representative}
     data.update(changes)
     return data
 

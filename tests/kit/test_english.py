@@ -106,6 +106,13 @@ def ascii_world(tree, settings, monkeypatch):
         content="Supervise lift maintenance more closely", reply_due_on=received + timedelta(days=30))
     recommendations.record_measures(by=regulator, recommendation=recommendation, measures="Checked 42 lifts")
     recommendations.escalate_overdue()
+    from inspections.supervision import services as supervision
+
+    supervision.set_key_unit(by=regulator, unit=unit, designated=True, reason="Busy shopping centre")
+    station_inspector = create_regulator(by=access.COMMAND_LINE, username="en-station", password=factories.PASSWORD,
+                                         display_name="Sam Station", jurisdiction=station, role=Role.INSPECTOR)
+    supervision.add_certificate(by=regulator, holder=station_inspector, number="TL-B-001", certificate_class="B",
+                                issued_by="Testland AMR", issued_on=date(2025, 1, 6), expires_on=date(2030, 1, 5))
     return {"regulator": regulator, "enterprise": enterprise, "unit": unit, "equipment": equipment,
             "application": application, "notification": notification, "person": person, "county": county,
             "finding": finding, "risk_version": risk_version, "recommendation": recommendation,
@@ -157,6 +164,10 @@ PAGES = {
         "recommendation_create": lambda w: reverse("recommendations:recommendation_create"),
         "recommendation_reply": lambda w: reverse("recommendations:recommendation_reply",
                                                   args=[w["recommendation"].pk]),
+        "unit_risk": lambda w: reverse("supervision:unit_risk", args=[w["unit"].pk]),
+        "key_unit": lambda w: reverse("supervision:key_unit", args=[w["unit"].pk]),
+        "inspector_list": lambda w: reverse("supervision:inspector_list"),
+        "inspector_create": lambda w: reverse("supervision:inspector_create"),
     },
     "enterprise": {
         "dashboard": lambda w: reverse("dashboard:home"),
@@ -189,6 +200,7 @@ PAGES = {
         "calendar": lambda w: reverse("routines:my_calendar"),
         "unit_exemptions": lambda w: reverse("routines:unit_exemptions", args=[w["unit"].pk]),
         "temporary_stop": lambda w: reverse("routines:temporary_stop_create", args=[w["unit"].pk]),
+        "unit_risk": lambda w: reverse("supervision:unit_risk", args=[w["unit"].pk]),
     },
 }
 

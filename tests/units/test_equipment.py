@@ -201,13 +201,14 @@ def test_enterprise_form_shows_registered_facts_and_inspection_dates_read_only(w
     response = logged_in(world["users"]["enterprise"]).get(reverse("units:equipment_edit", args=[registered.pk]))
     form = response.context["form"]
     assert {f for f in form.fields if form.fields[f].disabled} == {"equipment_type", "code", *REGISTERED,
-                                                                   *INSPECTION}
+                                                                   *INSPECTION, "place_kind"}
     html = response.content.decode()
     location = re.search(r'<input[^>]*name="location"[^>]*>', html).group(0)
     assert 'value="1号楼"' in location and " disabled" in location
     due = re.search(r'<input[^>]*name="next_inspection_on"[^>]*>', html).group(0)
     assert f'value="{registered.next_inspection_on.isoformat()}"' in due and " disabled" in due
     assert "登记事项须通过变更登记由登记机关办理" in html and "定期检验日期以检验记录为准" in html
+    assert "使用场所类别由监管部门核定" in html
 
 
 def test_enterprise_post_cannot_move_the_place_or_due_date_of_registered_equipment(world, registered):

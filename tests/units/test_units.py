@@ -92,7 +92,7 @@ def test_generated_sample_codes_are_valid():
 
 def unit_form(uscc: str, name: str = "城关新建测试单位", code: str = "620102001") -> dict:
     return {"uscc": uscc, "name": name, "kinds": ["usage"], "jurisdiction": node(code).pk, "address": "",
-            "legal_representative": "", "risk_grade": ""}
+            "legal_representative": ""}
 
 
 def test_creating_a_unit_with_a_duplicate_uscc_shows_the_chinese_message(world):
@@ -134,65 +134,38 @@ def test_creating_a_unit_with_an_invalid_uscc_shows_the_chinese_message(world):
     assert not Unit.objects.filter(uscc="91110000600037341M").exists()
 
 
-# --- The risk grade is the regulators' (issue 8 item 4) ----------------------------------------------
+# --- The risk grade is computed, never set by hand (issue 12 item 1) --------------------------------
 
 def edit_form(unit: Unit, **changes) -> dict:
     data = {"uscc": unit.uscc, "name": unit.name, "kinds": unit.kinds, "jurisdiction": unit.jurisdiction_id,
-            "address": unit.address, "legal_representative": unit.legal_representative,
-            "risk_grade": unit.risk_grade}
+            "address": unit.address, "legal_representative": unit.legal_representative}
     return {**data, **changes}
 
 
 @pytest.fixture
 def graded(world):
-    """``unit`` graded C by its county."""
-    services.update_unit(by=world["users"]["county"], unit=world["unit"], risk_grade="C")
+    """``unit`` graded C, as the nightly regrade would have written it."""
+    Unit.objects.filter(pk=world["unit"].pk).update(risk_grade="C")
     world["unit"].refresh_from_db()
     return world["unit"]
 
 
-def test_enterprise_sees_its_risk_grade_read_only(world, graded):
-    response = logged_in(world["users"]["enterprise"]).get(reverse("units:unit_edit", args=[graded.pk]))
-    form = response.context["form"]
-    assert form.fields["risk_grade"].disabled and not form.fields["name"].disabled
-    select = re.search(r'<select name="risk_grade"[^>]*>.*?</select>', response.content.decode(), re.S).group(0)
-    assert " disabled" in select.split(">", 1)[0]
-    assert re.search(r'<option value="C" selected>C 级（较高风险）</option>', select)
-    assert "风险等级由监管部门评定，企业不能修改。" in response.content.decode()
-
-
-def test_enterprise_post_of_a_risk_grade_leaves_it_and_saves_the_rest(world, graded):
-    response = logged_in(world["users"]["enterprise"]).post(
-        reverse("units:unit_edit", args=[graded.pk]), edit_form(graded, risk_grade="A", address="城关区新地址 1 号"))
+@pytest.mark.parametrize("role", ["enterprise", "county", "station", "city"])
+def test_nobody_sets_the_risk_grade_on_the_unit_form(world, graded, role):
+    client = logged_in(world["users"][role])
+    response = client.get(reverse("units:unit_edit", args=[graded.pk]))
+    assert "risk_grade" not in response.context["form"].fields
+    assert 'name="risk_grade"' not in response.content.decode()
+    response = client.post(reverse("units:unit_edit", args=[graded.pk]),
+                           edit_form(graded, risk_grade="A", address="城关区新地址 1 号"))
     assert response.status_code == 302
     graded.refresh_from_db()
     assert (graded.risk_grade, graded.address) == ("C", "城关区新地址 1 号")
-    response = logged_in(world["users"]["county"]).get(reverse("units:unit_list"), {"risk_grade": "A"})
-    assert list(response.context["table"].data) == []
 
 
-def test_the_service_refuses_a_risk_grade_from_an_enterprise(world, graded):
-    with pytest.raises(ValidationError) as refused:
-        services.update_unit(by=world["users"]["enterprise"], unit=graded, risk_grade="A")
-    assert refused.value.message_dict == {"risk_grade": ["风险等级由监管部门评定，企业不能修改。"]}
-    assert Unit.objects.get(pk=graded.pk).risk_grade == "C"
-
-
-@pytest.mark.parametrize("role", ["county", "station", "city"])
-def test_a_regulator_managing_the_unit_sets_the_risk_grade_and_it_is_audited(world, graded, role):
-    response = logged_in(world["users"][role]).post(reverse("units:unit_edit", args=[graded.pk]),
-                                                    edit_form(graded, risk_grade="D"))
-    assert response.status_code == 302
-    assert Unit.objects.get(pk=graded.pk).risk_grade == "D"
-    event = AuditEvent.objects.filter(object_type="units.Unit", object_id=str(graded.pk)).latest("id")
-    assert event.user == world["users"][role] and event.detail["changed"]["risk_grade"] == ["C", "D"]
-
-
-def test_an_unknown_risk_grade_is_refused(world, graded):
-    with pytest.raises(ValidationError) as refused:
-        services.update_unit(by=world["users"]["county"], unit=graded, risk_grade="Z")
-    assert list(refused.value.message_dict) == ["risk_grade"]
-    assert Unit.objects.get(pk=graded.pk).risk_grade == "C"
+def test_the_service_takes_no_risk_grade(world, graded):
+    services.update_unit(by=world["users"]["county"], unit=graded, risk_grade="A", address="城关区新地址 2 号")
+    assert Unit.objects.values_list("risk_grade", "address").get(pk=graded.pk) == ("C", "城关区新地址 2 号")
 
 
 # --- The list export --------------------------------------------------------------------------------
@@ -311,7 +284,7 @@ def reviewed(world, settings, tmp_path):
     station, county = world["users"]["station"], world["users"]["county"]
     assert logged_in(station).post(reverse("units:unit_confirm", args=[unit.pk]), {"note": "已核实"}).status_code == 302
     edit = {**unit_form(unit.uscc, name="历史测试锅炉有限公司", code="620102002"), "kinds": ["usage", "filling"],
-            "address": data["address"], "legal_representative": "张三", "risk_grade": "B"}
+            "address": data["address"], "legal_representative": "王五"}
     assert logged_in(county).post(reverse("units:unit_edit", args=[unit.pk]), edit).status_code == 302
     return unit
 
@@ -345,7 +318,7 @@ def test_unit_history_names_actions_fields_people_and_local_minutes(world, revie
 
     assert edited[2] == "测试人员（county）"
     assert edited[3] == ("所属辖区：酒泉路街道市场监督管理所 → 张掖路街道市场监督管理所"
-                         "风险等级：（空） → B 级（一般风险）")
+                         "法定代表人：张三 → 王五")
 
     newest = Events.objects.tracks(reviewed).order_by("-pgh_created_at", "-pgh_id").first()
     assert edited[0] == formats.date_format(timezone.localtime(newest.pgh_created_at), "DATETIME_FORMAT")

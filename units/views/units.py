@@ -103,7 +103,7 @@ class UnitCreateView(ScopedFormView):
         d = form.cleaned_data
         return services.create_unit(by=self.request.user, uscc=d["uscc"], name=d["name"], kinds=d["kinds"],
                                     jurisdiction=d["jurisdiction"], address=d["address"],
-                                    legal_representative=d["legal_representative"], risk_grade=d["risk_grade"])
+                                    legal_representative=d["legal_representative"])
 
 
 class UnitEditView(ScopedFormView):

@@ -1,0 +1,17 @@
+from celery import shared_task
+
+from inspections.supervision import grading, recommendation_services
+
+
+@shared_task(name="inspections.supervision.tasks.regrade_units", ignore_result=True)
+def regrade_units() -> int:
+    """The nightly regrade at 02:30, after the compliance roll-up it reads (docs/architecture.md §Background work);
+    idempotent, and concurrent runs queue on an advisory lock. Returns how many units it graded."""
+    return grading.regrade().graded
+
+
+@shared_task(name="inspections.supervision.tasks.escalate_overdue_recommendations", ignore_result=True)
+def escalate_overdue_recommendations() -> int:
+    """Every ten minutes: mark the 三书一函 whose reply is overdue and tell the leaders, once each (idempotent;
+    concurrent runs share the rows through SKIP LOCKED; the inbox's minutely task delivers the reminders)."""
+    return recommendation_services.escalate_overdue()
