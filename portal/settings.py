@@ -297,6 +297,15 @@ SUPERVISION_FLAGGED_POINTS = 2
 # (grade: lowest score), highest grade first; below the last, grade A. A 重点单位 takes SUPERVISION_KEY_UNIT_GRADE.
 SUPERVISION_GRADE_THRESHOLDS = [("D", 20), ("C", 12), ("B", 6)]
 SUPERVISION_KEY_UNIT_GRADE = "D"
+# The annual routine plan's 双随机 draw (docs/domain.md §Annual plan): the share of each grade's units drawn, a unit
+# not yet graded drawn as grade A; key units (重点单位 or the top grade) at least SUPERVISION_PLAN_KEY_RATIO.
+# 市监特设发〔2022〕59号 asks ≥ 5 % of users and ≥ 50 % of key units a year [C]; the steps between are [M].
+SUPERVISION_PLAN_RATIOS = {"A": 0.05, "B": 0.10, "C": 0.20, "D": 0.50}
+SUPERVISION_PLAN_KEY_RATIO = 0.50
+# An inspector is not drawn for a unit they were assigned in a plan starting within this many days before [M].
+SUPERVISION_PLAN_RECENT_DAYS = 730
+# The plan's year is split into this many equal periods; the tasks' due dates are the periods' ends, in draw order.
+SUPERVISION_PLAN_DUE_PERIODS = 4
 
 # --- 日管控、周排查、月调度 (docs/domain.md §Self-check records; inspections/routines/expected.py) [P]. ---
 # A week's report is on time through the Monday after it; a month's minutes through the 5th of the next month.

@@ -24,6 +24,7 @@ urlpatterns = [
     path("", include("inspections.routines.urls")),
     path("", include("inspections.supervision.recommendation_urls")),
     path("", include("inspections.supervision.urls")),
+    path("", include("inspections.supervision.plan_urls")),
 ]
 
 handler500 = server_error

@@ -1,4 +1,5 @@
 from inspections.supervision.models.inspectors import InspectorCertificate
+from inspections.supervision.models.plans import AnnualPlan, Campaign, PlanTask
 from inspections.supervision.models.recommendations import (
     Recommendation,
     RecommendationAttachment,
@@ -6,5 +7,5 @@ from inspections.supervision.models.recommendations import (
 )
 from inspections.supervision.models.risk import KeyUnit, UnitRisk
 
-__all__ = ["InspectorCertificate", "KeyUnit", "Recommendation", "RecommendationAttachment", "RecommendationStep",
-           "UnitRisk"]
+__all__ = ["AnnualPlan", "Campaign", "InspectorCertificate", "KeyUnit", "PlanTask", "Recommendation",
+           "RecommendationAttachment", "RecommendationStep", "UnitRisk"]
