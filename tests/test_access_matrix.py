@@ -24,7 +24,7 @@ import random
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import date, timedelta
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -353,6 +353,75 @@ def _recommendation_state(stage):
 
     return lambda w: Recommendation.objects.filter(pk=_recommendation(stage)(w).pk).values_list(
         "status", "jurisdiction_id").get()
+
+
+def _plan_inspectors(w):
+    """Four 监察员证 holders in 城关区 and two in 七里河区, in force since two years (made on first use): every
+    plan of the matrix is staffed, the next year's too (nobody inspects their own recent unit)."""
+    if "plan_inspectors" not in w:
+        from inspections.supervision import services as supervision
+
+        users, today = w["users"], timezone.localdate()
+        holders = [users["county"], users["station"], factories.regulator("620102", "inspector", "matrix_plan_a"),
+                   factories.regulator("620102001", "inspector", "matrix_plan_b"), users["other_county"],
+                   factories.regulator("620103", "inspector", "matrix_plan_c")]
+        for n, holder in enumerate(holders):
+            supervision.add_certificate(by=access.COMMAND_LINE, holder=holder, number=f"MATRIX-PLAN-JCY-{n}",
+                                        certificate_class="B", issued_by="甘肃省市场监督管理局",
+                                        issued_on=today - timedelta(days=800), expires_on=today + timedelta(days=1500))
+        w["plan_inspectors"] = holders
+    return w["plan_inspectors"]
+
+
+PLAN_YEARS = {"published": 0, "approved": 1, "draft": 2}
+
+
+def _plan(stage: str = "published"):
+    """兰州's annual plan, every unit of its pool drawn, taken to ``stage`` (draft / approved / published; made on
+    first use, each stage its own year)."""
+
+    def build(w):
+        from inspections.supervision import plan_services
+
+        key = f"plan_{stage}"
+        if key not in w:
+            _plan_inspectors(w)
+            city, year = w["users"]["city"], timezone.localdate().year + PLAN_YEARS[stage]
+            from django.test import override_settings
+
+            with override_settings(SUPERVISION_PLAN_RATIOS=dict.fromkeys("ABCD", 1.0)):
+                plan = plan_services.create_plan(by=city, year=year, title=f"矩阵{year}年度计划",
+                                                 starts_on=date(year, 1, 1), ends_on=date(year, 12, 15), seed=year)
+            if stage in ("approved", "published"):
+                plan = plan_services.approve(by=city, plan=plan)
+            if stage == "published":
+                plan = plan_services.publish(by=city, plan=plan)
+            w[key] = plan
+        return w[key]
+
+    return build
+
+
+def _plan_task(w):
+    """The published plan's task at ``unit`` (城关区), open."""
+    return _plan("published")(w).tasks.get(unit=w["unit"])
+
+
+def _plan_state(stage):
+    from inspections.supervision.models import AnnualPlan
+
+    return lambda w: AnnualPlan.objects.filter(pk=_plan(stage)(w).pk).values_list("status", "seed").get()
+
+
+def _campaign(w):
+    """A campaign 兰州 runs over 城关区 (made on first use)."""
+    if "campaign" not in w:
+        from inspections.supervision import plan_services
+
+        w["campaign"] = plan_services.launch_campaign(
+            by=w["users"]["city"], title="矩阵电梯专项", scope=node("620102"), checklist="矩阵检查要点",
+            deadline=timezone.localdate() + timedelta(days=30))
+    return w["campaign"]
 
 
 def _own_calendar(w, role):
@@ -790,6 +859,24 @@ MATRIX: dict[str, Page] = {
     "supervision:inspector_list": Page(only(REGULATORS)),
     "supervision:inspector_create": Page(only(REGULATORS[:5])),
     "supervision:inspector_edit": Page(only(("province", "city", "county")), obj=_inspector_certificate),
+    # The annual plan and the campaigns (docs/domain.md §Annual plan, §Campaigns): a city's leader (PLAN_INSPECTIONS
+    # on its own city) draws, approves and publishes; the plan list is the subtree's (the province and the city);
+    # a published plan, its PDF and progress open to every jurisdiction of the city; the tasks are the subtree's,
+    # marked done by whoever inspects the unit; a campaign is launched by the province, a city or a county over
+    # its own area and opened by the tiers above and the jurisdictions it covers; the results are public.
+    "plans:plan_list": Page(only(REGULATORS)),
+    "plans:plan_create": Page(only(("city", "other_city"))),
+    "plans:plan_detail": Page(only(("province", "city", "county", "other_county", "station")), obj=_plan()),
+    "plans:plan_redraw": Page(only(("city",)), obj=_plan("draft")),
+    "plans:plan_approve": Page(only(("city",)), obj=_plan("draft")),
+    "plans:plan_publish": Page(only(("city",)), obj=_plan("approved")),
+    "plans:plan_pdf": Page(only(("province", "city", "county", "other_county", "station")), obj=_plan()),
+    "plans:task_list": Page(only(REGULATORS)),
+    "plans:task_complete": Page(only(("province", "city", "county", "station")), obj=_plan_task),
+    "plans:campaign_list": Page(only(REGULATORS)),
+    "plans:campaign_create": Page(only(RECOMMENDATION_HANDLERS)),
+    "plans:campaign_detail": Page(only(("province", "city", "county", "station")), obj=_campaign),
+    "plans:public_results": Page(roles(OK, anonymous=OK)),
 }
 
 
@@ -1062,7 +1149,22 @@ def stocked(w):
                                     expires_on=today + timedelta(days=365))
     w["far_unit"] = far_unit
     _stock_recommendations()
+    _stock_plans(w)
     return w
+
+
+def _stock_plans(w) -> None:
+    """兰州's published plan (tasks in 城关区 and 七里河区), a 天水 draft, and a campaign each of 兰州 over 城关区
+    and of 天水 over its own area."""
+    from inspections.supervision import plan_services
+
+    _plan("published")(w)
+    year = timezone.localdate().year
+    plan_services.create_plan(by=w["users"]["other_city"], year=year, title="天水矩阵计划", starts_on=date(year, 1, 1),
+                              ends_on=date(year, 12, 15), seed=1)
+    _campaign(w)
+    plan_services.launch_campaign(by=w["users"]["other_city"], title="天水矩阵专项", scope=node("620500"),
+                                  checklist="矩阵要点", deadline=timezone.localdate() + timedelta(days=30))
 
 
 def _stock_recommendations() -> None:
@@ -1247,6 +1349,24 @@ def _recommendation_registered(w):
     from inspections.supervision.models import Recommendation
 
     return Recommendation.objects.filter(document_number="矩阵新登记").exists()
+
+
+def _new_plan_data(w):
+    _plan_inspectors(w)
+    year = timezone.localdate().year + 3
+    return {"year": year, "title": "矩阵新计划", "starts_on": f"{year}-01-01", "ends_on": f"{year}-12-15", "seed": "7"}
+
+
+def _plans_titled(title):
+    from inspections.supervision.models import AnnualPlan
+
+    return AnnualPlan.objects.filter(title=title).exists()
+
+
+def _campaigns_titled(title):
+    from inspections.supervision.models import Campaign
+
+    return Campaign.objects.filter(title=title).exists()
 
 
 def _findings_described(text):
@@ -1528,6 +1648,31 @@ WRITES: dict[str, Write] = {
     "recommendations:recommendation_archive": Write(
         rightful="county", obj=_recommendation("replied"), data=lambda w: {"note": ""},
         state=_recommendation_state("replied"), refused={"city": NOT_FOUND, "other_county": NOT_FOUND}),
+    "plans:plan_create": Write(
+        rightful="city", data=_new_plan_data,
+        state=lambda w: _plans_titled("矩阵新计划"),
+        refused={"county": NOT_FOUND, "province": NOT_FOUND, "station": NOT_FOUND, "enterprise": NOT_FOUND,
+                 "anonymous": LOGIN}),
+    "plans:plan_redraw": Write(
+        rightful="city", obj=_plan("draft"), data=lambda w: {"seed": "99"}, state=_plan_state("draft"),
+        refused={"province": NOT_FOUND, "other_city": NOT_FOUND, "county": NOT_FOUND}),
+    "plans:plan_approve": Write(
+        rightful="city", obj=_plan("draft"), data=lambda w: {}, state=_plan_state("draft"),
+        refused={"province": NOT_FOUND, "other_city": NOT_FOUND, "county": NOT_FOUND, "station": NOT_FOUND}),
+    "plans:plan_publish": Write(
+        rightful="city", obj=_plan("approved"), data=lambda w: {}, state=_plan_state("approved"),
+        refused={"province": NOT_FOUND, "other_city": NOT_FOUND, "county": NOT_FOUND}),
+    "plans:task_complete": Write(
+        rightful="station", obj=_plan_task, data=lambda w: {
+            "done_on": timezone.localdate().isoformat(), "result": "no_problem", "note": ""},
+        state=lambda w: type(_plan_task(w)).objects.get(pk=_plan_task(w).pk).done_on,
+        refused={"other_county": NOT_FOUND, "other_city": NOT_FOUND, "enterprise": NOT_FOUND}),
+    "plans:campaign_create": Write(
+        rightful="county", data=lambda w: {
+            "title": "矩阵新专项", "scope": node("620102").pk, "checklist": "矩阵要点",
+            "deadline": (timezone.localdate() + timedelta(days=10)).isoformat()},
+        state=lambda w: _campaigns_titled("矩阵新专项"),
+        refused={"station": NOT_FOUND, "other_county": FORM_ERROR, "enterprise": NOT_FOUND, "anonymous": LOGIN}),
 }
 
 WRITE_CASES = [(name, role) for name in sorted(WRITES) for role in WRITES[name].refused]
@@ -1570,7 +1715,9 @@ def test_every_post_endpoint_of_the_matrix_has_a_write_entry():
              "routines:references", "routines:reference_pdf", "routines:reference_xlsx",
              "recommendations:recommendation_list", "recommendations:recommendation_detail",
              "recommendations:reply_letter", "recommendations:attachment",
-             "supervision:unit_risk", "supervision:inspector_list"}
+             "supervision:unit_risk", "supervision:inspector_list",
+             "plans:plan_list", "plans:plan_detail", "plans:plan_pdf", "plans:task_list", "plans:campaign_list",
+             "plans:campaign_detail", "plans:public_results"}
     assert set(MATRIX) - reads == set(WRITES)
 
 
