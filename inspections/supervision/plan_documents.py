@@ -12,6 +12,7 @@ from inspections.supervision.plan_draw import STRATA
 from inspections.supervision.plan_tables import person
 from inspections.supervision.recommendation_documents import bureau
 from portal.kit.pdf import document_date, render_pdf
+from portal.kit.wording import listing
 
 
 def plan_context(plan: AnnualPlan) -> dict:
@@ -28,7 +29,7 @@ def plan_context(plan: AnnualPlan) -> dict:
         "strata": [{"label": STRATUM_LABELS[s], "ratio": round(100 * float(plan.ratios.get(s, 0)), 1),
                     **figures.get(s, {"pool": 0, "drawn": 0})} for s in STRATA],
         "tasks": [{"unit": t.unit.name, "county": t.county.name if t.county else plan.jurisdiction.name,
-                   "inspectors": "、".join(p for p in (person(t.inspector_1), person(t.inspector_2)) if p)
+                   "inspectors": listing(p for p in (person(t.inspector_1), person(t.inspector_2)) if p)
                    or _("待定"), "due": t.due_on.isoformat()} for t in tasks],
     }
 

@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from inspections.supervision.models import AnnualPlan, Campaign, PlanTask
 from inspections.supervision.plan_choices import PlanStatus, TaskState
 from portal.kit.tables import SECONDARY, Table
+from portal.kit.wording import listing
 
 PLAN_BADGES = {PlanStatus.DRAFT: "text-bg-secondary", PlanStatus.APPROVED: "text-bg-info",
                PlanStatus.PUBLISHED: "text-bg-success"}
@@ -86,7 +87,7 @@ class TaskTable(Table):
         return self.render_grade(value, record)
 
     def render_inspectors(self, record):
-        return "、".join(p for p in (person(record.inspector_1), person(record.inspector_2)) if p)
+        return listing(p for p in (person(record.inspector_1), person(record.inspector_2)) if p)
 
     def value_inspectors(self, record):
         return self.render_inspectors(record)

@@ -25,6 +25,7 @@ from jurisdictions.duties import Duty, Tier
 from jurisdictions.models import Jurisdiction
 from portal.kit.forms import ConfirmForm
 from portal.kit.views import ConfirmActionView, ScopedDetailView, ScopedFileView, ScopedFormView, ScopedListView
+from portal.kit.wording import listing
 from units.choices import UnitKind
 from units.models import EquipmentType
 
@@ -286,8 +287,8 @@ class CampaignDetailView(ScopedDetailView):
                         column)
         categories = dict(EquipmentType.objects.filter(code__in=campaign.categories).values_list("code", "name"))
         context.update(rows=rows, chart=progress_chart(rows), lines=campaign.checklist_lines(),
-                       category_names=[categories.get(c, c) for c in campaign.categories],
-                       kind_names=[UnitKind(k).label for k in campaign.unit_kinds])
+                       category_names=listing(categories.get(c, c) for c in campaign.categories),
+                       kind_names=listing(UnitKind(k).label for k in campaign.unit_kinds))
         return context
 
 
@@ -334,7 +335,8 @@ class PublicResultsView(ListView):
         context.update(
             results=[{"unit": t.unit.name, "city": t.plan.jurisdiction.name, "done_on": t.done_on,
                       "result": TaskResult(t.result).label} for t in context["object_list"]],
-            cities=Jurisdiction.objects.filter(tier=Tier.CITY).order_by("code").values_list("pk", "name"),
+            cities=Jurisdiction.objects.filter(pk__in=AnnualPlan.objects.filter(status=PlanStatus.PUBLISHED)
+                                               .values("jurisdiction")).order_by("code").values_list("pk", "name"),
             city=self.request.GET.get("city", ""), q=self.request.GET.get("q", ""),
         )
         return context

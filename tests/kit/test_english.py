@@ -113,7 +113,23 @@ def ascii_world(tree, settings, monkeypatch):
                                          display_name="Sam Station", jurisdiction=station, role=Role.INSPECTOR)
     supervision.add_certificate(by=regulator, holder=station_inspector, number="TL-B-001", certificate_class="B",
                                 issued_by="Testland AMR", issued_on=date(2025, 1, 6), expires_on=date(2030, 1, 5))
-    return {"regulator": regulator, "enterprise": enterprise, "unit": unit, "equipment": equipment,
+    from inspections.supervision import plan_services
+
+    city_leader = create_regulator(by=access.COMMAND_LINE, username="en-city", password=factories.PASSWORD,
+                                   display_name="Carl City", jurisdiction=city, role=Role.LEADER)
+    supervision.add_certificate(by=city_leader, holder=regulator, number="TL-A-001", certificate_class="A",
+                                issued_by="Testland AMR", issued_on=date(2025, 1, 1), expires_on=date(2030, 1, 1))
+    year = timezone.localdate().year
+    plan = plan_services.create_plan(by=city_leader, year=year, title="Alpha City routine plan",
+                                     starts_on=date(year, 1, 1), ends_on=date(year, 12, 15), seed=11)
+    plan_services.approve(by=city_leader, plan=plan)
+    plan_services.publish(by=city_leader, plan=plan)
+    plan_services.complete_task(plan.tasks.get(), by=regulator, done_on=timezone.localdate(), result="rectify")
+    campaign = plan_services.launch_campaign(by=regulator, title="Lift campaign", scope=county,
+                                             checklist="Door locks\nAlarms", deadline=timezone.localdate(),
+                                             categories=["T000"])
+    return {"plan": plan, "campaign": campaign, "city_leader": city_leader,
+            "regulator": regulator, "enterprise": enterprise, "unit": unit, "equipment": equipment,
             "application": application, "notification": notification, "person": person, "county": county,
             "finding": finding, "risk_version": risk_version, "recommendation": recommendation,
             "daily_check": daily_check, "officer": officer,
@@ -168,6 +184,16 @@ PAGES = {
         "key_unit": lambda w: reverse("supervision:key_unit", args=[w["unit"].pk]),
         "inspector_list": lambda w: reverse("supervision:inspector_list"),
         "inspector_create": lambda w: reverse("supervision:inspector_create"),
+        "plan_detail": lambda w: reverse("plans:plan_detail", args=[w["plan"].pk]),
+        "task_list": lambda w: reverse("plans:task_list"),
+        "campaign_list": lambda w: reverse("plans:campaign_list"),
+        "campaign_create": lambda w: reverse("plans:campaign_create"),
+        "campaign_detail": lambda w: reverse("plans:campaign_detail", args=[w["campaign"].pk]),
+    },
+    "city_leader": {
+        "plan_list": lambda w: reverse("plans:plan_list"),
+        "plan_create": lambda w: reverse("plans:plan_create"),
+        "plan_detail": lambda w: reverse("plans:plan_detail", args=[w["plan"].pk]),
     },
     "enterprise": {
         "dashboard": lambda w: reverse("dashboard:home"),
@@ -229,6 +255,13 @@ def test_an_english_page_has_no_chinese_wording(ascii_world, who, page):
 
     assert response.status_code == 200
     assert untranslated(response.content.decode(), ascii_world["identifiers"]) == []
+
+
+def test_the_public_results_in_english(ascii_world):
+    html = Client().get(reverse("plans:public_results")).content.decode()
+
+    assert "Acme Lifts Ltd" in html
+    assert untranslated(html) == []
 
 
 def test_the_login_page_in_english(ascii_world):
