@@ -11,7 +11,15 @@ from django.utils import timezone
 
 from inspections.findings.models import Finding
 from inspections.routines.models import RiskListVersion
-from inspections.supervision.models import InspectorCertificate, KeyUnit, Recommendation, UnitRisk
+from inspections.supervision.models import (
+    AnnualPlan,
+    Campaign,
+    InspectorCertificate,
+    KeyUnit,
+    PlanTask,
+    Recommendation,
+    UnitRisk,
+)
 from jurisdictions.models import AuditEvent, Delegation, User
 from personnel.choices import AssessmentResult
 from personnel.models import Certificate, Person, SpotAssessment, Training
@@ -20,7 +28,8 @@ from units.choices import ApplicationKind, ApplicationStatus, EquipmentStatus, N
 from units.models import Application, Equipment, Unit, WorkNotification
 
 SEEDED = (User, Unit, Equipment, Application, WorkNotification, Person, Certificate, Training, SpotAssessment,
-          Delegation, Finding, RiskListVersion, Recommendation, InspectorCertificate, KeyUnit)
+          Delegation, Finding, RiskListVersion, Recommendation, InspectorCertificate, KeyUnit, AnnualPlan, PlanTask,
+          Campaign)
 
 
 def seed() -> None:
@@ -30,6 +39,7 @@ def seed() -> None:
     call_command("seed_demo_routines", stdout=io.StringIO())
     call_command("seed_demo_recommendations", stdout=io.StringIO())
     call_command("seed_demo_supervision", stdout=io.StringIO())
+    call_command("seed_demo_plans", stdout=io.StringIO())
 
 
 @pytest.fixture
@@ -143,3 +153,17 @@ def test_the_demo_has_recommendations_at_every_stage_one_overdue_and_escalated(d
     assert set(Reminder.objects.filter(kind="recommendation_overdue").values_list("recipient__username", flat=True)) \
         == {"qilihe", "lanzhou"}
     assert {"城关区", "七里河区"} <= set(Recommendation.objects.values_list("jurisdiction__name", flat=True))
+
+
+def test_the_demo_has_lanzhous_plan_published_with_tasks_done_open_and_overdue_and_a_campaign(demo):
+    from inspections.supervision.plan_choices import PlanStatus
+
+    plan = AnnualPlan.objects.get(jurisdiction__code="620100", year=timezone.localdate().year)
+    assert plan.status == PlanStatus.PUBLISHED and plan.seed == 20260101
+    tasks = PlanTask.objects.filter(plan=plan)
+    assert tasks.filter(done_on__isnull=False).exists() and tasks.filter(done_on__isnull=True).exists()
+    assert {"城关区", "七里河区"} <= set(tasks.values_list("county__name", flat=True))
+    assert not tasks.filter(inspector_1__isnull=True).exists()
+    assert Campaign.objects.filter(jurisdiction__code="620102").exists()
+    page = Client().get(reverse("plans:public_results")).content.decode()
+    assert tasks.filter(done_on__isnull=False).first().unit.name in page
