@@ -18,8 +18,8 @@ from jurisdictions import access
 from jurisdictions.duties import Role
 from jurisdictions.models import Jurisdiction, User
 from jurisdictions.services import create_regulator
-from portal.dashboard.management.commands.seed_demo import DEMO_PASSWORD
 
+DEMO_PASSWORD = "Gansu@2026"  # noqa: S105 -- seed_demo's published demo password, README lists it
 SEED = 20260101
 INSPECTOR = ("qilihe_jcy", "七里河区局监察员", "620103", "TSJ-B-620103-0002")
 DONERS = {"620102": "chengguan", "620103": "qilihe"}
