@@ -226,6 +226,10 @@ CELERY_BEAT_SCHEDULE = {
     # 三书一函 whose reply is overdue: marked and escalated once each (inspections.supervision.recommendation_services).
     "recommendation-overdue": {"task": "inspections.supervision.tasks.escalate_overdue_recommendations",
                                "schedule": 600.0, "options": {"expires": 600.0}},
+    # 安全监察指令书 past their deadline without a rectification report: overdue and referred once each
+    # (inspections.supervision.directive_services.mark_overdue).
+    "directive-overdue": {"task": "inspections.supervision.tasks.mark_overdue_directives", "schedule": 600.0,
+                          "options": {"expires": 600.0}},
     # A run that waited longer than one interval for a worker is dropped: the next one counts later data.
     "refresh-staffing-rollup": {"task": "personnel.tasks.refresh_staffing_rollup",
                                 "schedule": STAFFING_ROLLUP_MINUTES * 60.0,
@@ -306,6 +310,15 @@ SUPERVISION_PLAN_KEY_RATIO = 0.50
 SUPERVISION_PLAN_RECENT_DAYS = 730
 # The plan's year is split into this many equal periods; the tasks' due dates are the periods' ends, in draw order.
 SUPERVISION_PLAN_DUE_PERIODS = 4
+
+# --- 安全监察指令书 (docs/domain.md §Directive). ---
+# The 发文字号's word: ``（城关）市监特令〔2026〕第3号`` [P] (docs/domain.md §Identifiers).
+SUPERVISION_DIRECTIVE_WORD = "市监特令"
+# The deadline the form proposes; the inspectors set the one the directive states (Order 57 Art. 23 names none) [M].
+SUPERVISION_DIRECTIVE_DAYS = 15
+# The legal basis the form proposes for staffing and 日管控/周排查/月调度 shortfalls (002 §二(三)) [P].
+SUPERVISION_DIRECTIVE_DEFAULT_BASIS = ("《中华人民共和国特种设备安全法》第十三条、"
+                                       "《特种设备使用单位落实使用安全主体责任监督管理规定》")
 
 # --- 日管控、周排查、月调度 (docs/domain.md §Self-check records; inspections/routines/expected.py) [P]. ---
 # A week's report is on time through the Monday after it; a month's minutes through the 5th of the next month.

@@ -23,6 +23,7 @@ urlpatterns = [
     path("", include("inspections.findings.urls")),
     path("", include("inspections.routines.urls")),
     path("", include("inspections.supervision.recommendation_urls")),
+    path("", include("inspections.supervision.inspection_urls")),
     path("", include("inspections.supervision.urls")),
     path("", include("inspections.supervision.plan_urls")),
 ]

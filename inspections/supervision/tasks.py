@@ -1,6 +1,6 @@
 from celery import shared_task
 
-from inspections.supervision import grading, recommendation_services
+from inspections.supervision import directive_services, grading, recommendation_services
 
 
 @shared_task(name="inspections.supervision.tasks.regrade_units", ignore_result=True)
@@ -15,3 +15,10 @@ def escalate_overdue_recommendations() -> int:
     """Every ten minutes: mark the 三书一函 whose reply is overdue and tell the leaders, once each (idempotent;
     concurrent runs share the rows through SKIP LOCKED; the inbox's minutely task delivers the reminders)."""
     return recommendation_services.escalate_overdue()
+
+
+@shared_task(name="inspections.supervision.tasks.mark_overdue_directives", ignore_result=True)
+def mark_overdue_directives() -> int:
+    """Every ten minutes: 安全监察指令书 past their deadline without a rectification report turn overdue and become
+    penalty referrals, once each (idempotent; concurrent runs share the rows through SKIP LOCKED)."""
+    return directive_services.mark_overdue()

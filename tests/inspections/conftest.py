@@ -12,6 +12,7 @@ from inspections.routines.models import RiskListVersion
 from personnel import services as personnel
 from personnel.choices import Post
 from tests import factories
+from tests.inspections.supervision_world import inspectors  # noqa: F401  (a fixture)
 from units.models import Equipment, EquipmentType, Unit
 from units.services import add_equipment
 

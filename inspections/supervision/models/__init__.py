@@ -1,3 +1,5 @@
+from inspections.supervision.models.directives import Directive, DirectiveEvidence, DirectiveStepRecord, Referral
+from inspections.supervision.models.inspections import Inspection, InspectionItem
 from inspections.supervision.models.inspectors import InspectorCertificate
 from inspections.supervision.models.plans import AnnualPlan, Campaign, PlanTask
 from inspections.supervision.models.recommendations import (
@@ -7,5 +9,6 @@ from inspections.supervision.models.recommendations import (
 )
 from inspections.supervision.models.risk import KeyUnit, UnitRisk
 
-__all__ = ["AnnualPlan", "Campaign", "InspectorCertificate", "KeyUnit", "PlanTask", "Recommendation",
-           "RecommendationAttachment", "RecommendationStep", "UnitRisk"]
+__all__ = ["AnnualPlan", "Campaign", "Directive", "DirectiveEvidence", "DirectiveStepRecord", "Inspection",
+           "InspectionItem", "InspectorCertificate", "KeyUnit", "PlanTask", "Recommendation",
+           "RecommendationAttachment", "RecommendationStep", "Referral", "UnitRisk"]
