@@ -97,7 +97,7 @@ def issued_directive(w, inspection=None, deadline=None):
     inspection = inspection or completed_record(w)
     draft = directive_services.draft(inspection)
     return directive_services.issue(
-        by=w["users"]["county"], inspection=inspection, problems=draft["problems"],
+        by=w["users"]["county"], inspection=inspection, problems=draft["problems"] or "1. 未落实周排查",
         legal_basis="《特种设备使用单位落实使用安全主体责任监督管理规定》第一百四十三条",
         measures="立即建立周排查制度，由安全总监每周组织排查并形成报告。",
         deadline=deadline or TODAY + timedelta(days=15))
