@@ -649,6 +649,122 @@ def _inspector_certificate(w):
     return w["inspector_certificate"]
 
 
+def _matrix_inspectors(w):
+    """城关区's leader and its station's inspector hold 监察员证 in force, and the unit has a safety director in post
+    (made on first use): what an inspection record at ``unit`` needs."""
+    if "matrix_inspectors" not in w:
+        from inspections.supervision import services as supervision
+        from personnel import services as personnel_services
+
+        today = timezone.localdate()
+        for holder in (w["users"]["county"], w["users"]["station"]):
+            supervision.add_certificate(by=access.COMMAND_LINE, holder=holder, number=f"MATRIX-INSP-{holder.username}",
+                                        certificate_class="B", issued_by="甘肃省市场监督管理局",
+                                        issued_on=today - timedelta(days=10), expires_on=today + timedelta(days=365))
+        w["inspection_director"] = personnel_services.appoint_new_person(
+            by=w["users"]["enterprise"], unit=w["unit"], name="矩阵安全总监", id_number=factories.new_id_number(),
+            phone="13800138123", post="safety_director", started_on=today).person
+        w["matrix_inspectors"] = True
+
+
+def _signature_data_url() -> str:
+    import base64
+
+    from PIL import Image, ImageDraw
+
+    image = Image.new("RGBA", (200, 80), (0, 0, 0, 0))
+    ImageDraw.Draw(image).line([(10, 40), (190, 20)], fill=(0, 0, 0, 255), width=3)
+    out = io.BytesIO()
+    image.save(out, format="PNG")
+    return "data:image/png;base64," + base64.b64encode(out.getvalue()).decode()
+
+
+def _png_upload(name="矩阵现场.png"):
+    return SimpleUploadedFile(name, factories.png_bytes(64, 48), content_type="image/png")
+
+
+def _inspection(stage: str = "open"):
+    """An inspection of ``unit`` by 城关区's leader and its station's inspector, taken to ``stage``: open; photo
+    (item 1 不符合 with a photo); signed (every item 符合, signed); completed (item 1 不符合 with a photo, signed,
+    completed). Made on first use."""
+
+    def build(w):
+        from inspections.supervision import inspection_services as inspections
+
+        key = f"inspection_{stage}"
+        if key not in w:
+            _matrix_inspectors(w)
+            county, station = w["users"]["county"], w["users"]["station"]
+            i = inspections.open_inspection(by=county, unit=w["unit"], kind="routine", inspectors=[county, station])
+            results = {item.position: {"result": "compliant"} for item in i.items.all()}
+            if stage in ("photo", "completed"):
+                results[1] = {"result": "non_compliant", "note": "矩阵不符合"}
+            if stage != "open":
+                inspections.record_items(by=county, inspection=i, results=results,
+                                         photos={1: _png_upload()} if stage in ("photo", "completed") else {})
+            if stage in ("signed", "completed"):
+                inspections.sign(by=county, inspection=i, signer_name="矩阵代表", signature=_signature_data_url())
+            if stage == "completed":
+                i = inspections.complete(by=county, inspection=i, disposition="directive")
+            w[key] = i
+        return w[key]
+
+    return build
+
+
+def _inspection_state(stage):
+    from inspections.supervision.models import Inspection
+
+    return lambda w: Inspection.objects.filter(pk=_inspection(stage)(w).pk).values_list(
+        "status", "signed_at", "refused", "unit_opinion").get()
+
+
+def _inspection_items(stage):
+    return lambda w: list(_inspection(stage)(w).items.order_by("position").values_list("result", "note", "finding"))
+
+
+def _directive(stage: str = "issued"):
+    """The directive 城关区 issued from the completed inspection, taken to ``stage``: issued; reported (the unit's
+    rectification report with a photo); overdue (past its deadline, referred by the beat's run)."""
+
+    def build(w):
+        from inspections.supervision import directive_services as directives
+        from inspections.supervision.models import Directive
+
+        key = f"directive_{stage}"
+        if key not in w:
+            d = directives.issue(by=w["users"]["county"], inspection=_inspection("completed")(w), problems="矩阵问题",
+                                 legal_basis="矩阵依据", measures="矩阵措施",
+                                 deadline=timezone.localdate() + timedelta(days=10))
+            if stage == "reported":
+                d = directives.report(by=w["users"]["enterprise"], directive=d, note="矩阵整改",
+                                      evidence=[_png_upload("矩阵整改.png")])
+            if stage == "overdue":
+                Directive.objects.filter(pk=d.pk).update(deadline=timezone.localdate() - timedelta(days=1))
+                directives.mark_overdue()
+                d.refresh_from_db()
+            w[key] = d
+        return w[key]
+
+    return build
+
+
+def _directive_state(stage):
+    from inspections.supervision.models import Directive
+
+    return lambda w: Directive.objects.filter(pk=_directive(stage)(w).pk).values_list("status", "closed_at").get()
+
+
+def _referral(w):
+    return _directive("overdue")(w).referral
+
+
+def _inspection_create_data(w):
+    _matrix_inspectors(w)
+    return {"kind": "routine", "inspectors": [w["users"]["county"].pk, w["users"]["station"].pk],
+            "equipment_codes": ""}
+
+
 # Where use registration is decided in ``w``: the city, and 城关区 under the delegation ``w`` opens.
 REGISTRARS = ("city", "county")
 UNIT_VIEWERS = ("province", "city", "county", "station", "enterprise")
@@ -841,6 +957,34 @@ MATRIX: dict[str, Page] = {
     # 三书一函 (docs/domain.md §Recommendations): HANDLE_RECOMMENDATIONS (leaders and clerks of the province, cities
     # and counties; no station) registers what its node received and reads the subtree's; the province and cities
     # route down; only the responsible jurisdiction (城关区 here) records measures, replies and archives.
+    # Inspection records, 安全监察指令书 and referrals (docs/domain.md §Inspection record, §Directive): whoever sees the
+    # unit reads them; INSPECT over the unit opens a record, only its recorder and inspectors fill it in, a station
+    # issues no directive, the unit reports, and only the issuing authority re-checks and handles the referral.
+    "inspections:inspection_list": Page(only((*REGULATORS, *ENTERPRISES))),
+    "inspections:inspection_create": Page(only(("province", "city", "county", "station")), obj=lambda w: w["unit"]),
+    "inspections:inspection_detail": Page(only(UNIT_VIEWERS), obj=_inspection()),
+    "inspections:inspection_record": Page(only(("county", "station")), obj=_inspection()),
+    "inspections:inspection_finding": Page(only(("county", "station")), obj=_inspection("photo"),
+                                           url_kwargs={"position": 1}),
+    "inspections:inspection_assess": Page(only(("county",)), obj=_inspection()),
+    "inspections:inspection_sign": Page(only(("county", "station")), obj=_inspection()),
+    "inspections:inspection_refuse": Page(only(("county", "station")), obj=_inspection()),
+    "inspections:inspection_complete": Page(only(("county", "station")), obj=_inspection("signed")),
+    "inspections:inspection_pdf": Page(only(UNIT_VIEWERS), obj=_inspection("completed")),
+    "inspections:inspection_file": Page(only(UNIT_VIEWERS), obj=_inspection("completed"),
+                                        url_kwargs={"what": "signature"}),
+    "inspections:inspection_item_photo": Page(only(UNIT_VIEWERS), obj=_inspection("completed"),
+                                              url_kwargs={"position": 1}),
+    "inspections:directive_create": Page(only(("province", "city", "county")), obj=_inspection("completed")),
+    "inspections:directive_list": Page(only((*REGULATORS, *ENTERPRISES))),
+    "inspections:directive_detail": Page(only(UNIT_VIEWERS), obj=_directive()),
+    "inspections:directive_report": Page(only(("enterprise",)), obj=_directive()),
+    "inspections:directive_recheck": Page(only(("county",)), obj=_directive("reported")),
+    "inspections:directive_pdf": Page(only(UNIT_VIEWERS), obj=_directive()),
+    "inspections:directive_evidence": Page(only(UNIT_VIEWERS), obj=lambda w: _directive("reported")(w).evidence.get()),
+    "inspections:referral_list": Page(only(REGULATORS)),
+    "inspections:referral_detail": Page(only(("province", "city", "county", "station")), obj=_referral),
+    "inspections:referral_update": Page(only(("county",)), obj=_referral),
     "recommendations:recommendation_list": Page(only(RECOMMENDATION_HANDLERS)),
     "recommendations:recommendation_create": Page(only(RECOMMENDATION_HANDLERS)),
     "recommendations:recommendation_detail": Page(only(("province", "city", "county")), obj=_recommendation()),
@@ -1150,6 +1294,7 @@ def stocked(w):
     w["far_unit"] = far_unit
     _stock_recommendations()
     _stock_plans(w)
+    _stock_supervision(w)
     return w
 
 
@@ -1165,6 +1310,38 @@ def _stock_plans(w) -> None:
     _campaign(w)
     plan_services.launch_campaign(by=w["users"]["other_city"], title="天水矩阵专项", scope=node("620500"),
                                   checklist="矩阵要点", deadline=timezone.localdate() + timedelta(days=30))
+
+
+def _stock_supervision(w) -> None:
+    """An inspection record with its directive, referred as overdue, at 城关区's ``unit``, 七里河区's ``other_unit``
+    and 秦州区's ``far_unit``, each by two inspectors of the county that holds the unit."""
+    from inspections.supervision import directive_services as directives
+    from inspections.supervision import inspection_services as inspections
+    from inspections.supervision import services as supervision
+    from inspections.supervision.models import Directive
+
+    users, today = w["users"], timezone.localdate()
+    teams = ((w["unit"], users["county"], [users["county"], users["station"]]),
+             (w["other_unit"], users["other_county"],
+              [users["other_county"], factories.regulator("620103", "inspector", username="matrix_qlh_jcy")]),
+             (w["far_unit"], factories.regulator("620502", "leader", username="matrix_qz_leader"),
+              [User.objects.get(username="far_inspector")]))
+    for n, (u, lead, team) in enumerate(teams):
+        team = list({*team, lead})
+        for holder in team:
+            if not holder.inspector_certificates.exists():
+                supervision.add_certificate(by=access.COMMAND_LINE, holder=holder, number=f"MATRIX-SUP-{n}-{holder.pk}",
+                                            certificate_class="B", issued_by="甘肃省市场监督管理局", issued_on=today,
+                                            expires_on=today + timedelta(days=365))
+        i = inspections.open_inspection(by=lead, unit=u, kind="routine", inspectors=team)
+        inspections.record_items(by=lead, inspection=i, results={
+            item.position: {"result": "compliant"} for item in i.items.all()})
+        inspections.refuse_signature(by=lead, inspection=i, note="矩阵拒签", photo=_png_upload())
+        inspections.complete(by=lead, inspection=i, disposition="directive")
+        d = directives.issue(by=lead, inspection=i, problems="矩阵列表问题", legal_basis="矩阵依据",
+                             measures="矩阵措施", deadline=today + timedelta(days=3))
+        Directive.objects.filter(pk=d.pk).update(deadline=today - timedelta(days=1))
+    directives.mark_overdue()
 
 
 def _stock_recommendations() -> None:
@@ -1248,7 +1425,7 @@ class Write:
     data: Callable[[dict], dict]
     state: Callable[[dict], object]
     obj: Callable[[dict], object] | None = None
-    extra: dict = field(default_factory=dict)
+    extra: dict = field(default_factory=dict)  # URL arguments besides the object's pk
 
 
 def _unit_state(w):
@@ -1628,6 +1805,54 @@ WRITES: dict[str, Write] = {
         rightful="enterprise", obj=_temporary_stop, state=_stop_end,
         data=lambda w: {"ends_on": timezone.localdate().isoformat()},
         refused={"other_enterprise": NOT_FOUND, "county": NOT_FOUND, "city": NOT_FOUND, "other_county": NOT_FOUND}),
+    "inspections:inspection_create": Write(
+        rightful="county", obj=lambda w: w["unit"], state=lambda w: w["unit"].inspections.count(),
+        data=_inspection_create_data,
+        # The station's pool is its own staff: the county's leader is no choice for it.
+        refused={"station": FORM_ERROR, "other_county": NOT_FOUND, "other_city": NOT_FOUND, "enterprise": NOT_FOUND,
+                 "anonymous": LOGIN}),
+    "inspections:inspection_record": Write(
+        rightful="county", obj=_inspection(), state=_inspection_items("open"),
+        data=lambda w: {"result_1": "non_compliant", "note_1": "矩阵记录"},
+        refused={"city": NOT_FOUND, "province": NOT_FOUND, "other_county": NOT_FOUND, "enterprise": NOT_FOUND}),
+    "inspections:inspection_finding": Write(
+        rightful="county", obj=_inspection("photo"), state=_inspection_items("photo"), extra={"position": 1},
+        data=lambda w: {"description": "矩阵隐患", "hazard_level": "general",
+                        "due_on": (timezone.localdate() + timedelta(days=5)).isoformat()},
+        refused={"city": NOT_FOUND, "other_county": NOT_FOUND, "enterprise": NOT_FOUND}),
+    "inspections:inspection_assess": Write(
+        rightful="county", obj=_inspection(), state=lambda w: _inspection()(w).assessments.count(),
+        data=lambda w: {"person": w["inspection_director"].pk, "score": 85, "result": "passed", "note": ""},
+        refused={"station": NOT_FOUND, "city": NOT_FOUND, "other_county": NOT_FOUND, "enterprise": NOT_FOUND}),
+    "inspections:inspection_sign": Write(
+        rightful="county", obj=_inspection(), state=_inspection_state("open"),
+        data=lambda w: {"signer_name": "矩阵代表", "signature": _signature_data_url(), "unit_opinion": ""},
+        refused={"city": NOT_FOUND, "other_county": NOT_FOUND, "enterprise": NOT_FOUND}),
+    "inspections:inspection_refuse": Write(
+        rightful="station", obj=_inspection(), state=_inspection_state("open"),
+        data=lambda w: {"note": "矩阵拒签", "photo": _png_upload()},
+        refused={"city": NOT_FOUND, "other_county": NOT_FOUND, "enterprise": NOT_FOUND}),
+    "inspections:inspection_complete": Write(
+        rightful="county", obj=_inspection("signed"), state=_inspection_state("signed"),
+        data=lambda w: {"disposition": "none"},
+        refused={"city": NOT_FOUND, "other_county": NOT_FOUND, "enterprise": NOT_FOUND}),
+    "inspections:directive_create": Write(
+        rightful="county", obj=_inspection("completed"), state=lambda w: _inspection("completed")(w).directives.count(),
+        data=lambda w: {"problems": "矩阵问题", "legal_basis": "矩阵依据", "measures": "矩阵措施",
+                        "deadline": (timezone.localdate() + timedelta(days=10)).isoformat()},
+        refused={"station": NOT_FOUND, "other_county": NOT_FOUND, "other_city": NOT_FOUND, "enterprise": NOT_FOUND}),
+    "inspections:directive_report": Write(
+        rightful="enterprise", obj=_directive(), state=_directive_state("issued"),
+        data=lambda w: {"note": "矩阵整改报告", "evidence": [_png_upload("矩阵整改.png")]},
+        refused={"other_enterprise": NOT_FOUND, "county": NOT_FOUND, "station": NOT_FOUND}),
+    "inspections:directive_recheck": Write(
+        rightful="county", obj=_directive("reported"), state=_directive_state("reported"),
+        data=lambda w: {"decision": "accept", "note": "矩阵复查"},
+        refused={"city": NOT_FOUND, "other_county": NOT_FOUND, "station": NOT_FOUND, "enterprise": NOT_FOUND}),
+    "inspections:referral_update": Write(
+        rightful="county", obj=_referral, data=lambda w: {"status": "filed", "case_number": "矩阵立案1", "note": ""},
+        state=lambda w: type(_referral(w)).objects.values_list("status", "case_number").get(pk=_referral(w).pk),
+        refused={"city": NOT_FOUND, "province": NOT_FOUND, "other_county": NOT_FOUND, "station": NOT_FOUND}),
     "recommendations:recommendation_create": Write(
         rightful="city", data=_recommendation_data, state=_recommendation_registered,
         refused={"station": NOT_FOUND, "enterprise": NOT_FOUND, "anonymous": LOGIN, "sysadmin": NOT_FOUND}),
@@ -1678,6 +1903,14 @@ WRITES: dict[str, Write] = {
 WRITE_CASES = [(name, role) for name in sorted(WRITES) for role in WRITES[name].refused]
 
 
+def write_url(name: str, write: Write, w: dict, pk: int | None = None) -> str:
+    """The endpoint of ``write``: its object's pk, and ``extra`` URL arguments (an item's position) beside it."""
+    if write.obj is None:
+        return reverse(name)
+    pk = pk if pk is not None else write.obj(w).pk
+    return reverse(name, kwargs={"pk": pk, **write.extra}) if write.extra else reverse(name, args=[pk])
+
+
 def test_every_post_endpoint_of_the_matrix_has_a_write_entry():
     """Forms and actions (every page that is not a plain read) are exercised with POST below."""
     reads = {"healthz", "readyz", "login", "logout", "set_language", "password_change", "password_change_done",
@@ -1717,21 +1950,25 @@ def test_every_post_endpoint_of_the_matrix_has_a_write_entry():
              "recommendations:reply_letter", "recommendations:attachment",
              "supervision:unit_risk", "supervision:inspector_list",
              "plans:plan_list", "plans:plan_detail", "plans:plan_pdf", "plans:task_list", "plans:campaign_list",
-             "plans:campaign_detail", "plans:public_results"}
+             "plans:campaign_detail", "plans:public_results",
+             "inspections:inspection_list", "inspections:inspection_detail", "inspections:inspection_pdf",
+             "inspections:inspection_file", "inspections:inspection_item_photo", "inspections:directive_list",
+             "inspections:directive_detail", "inspections:directive_pdf", "inspections:directive_evidence",
+             "inspections:referral_list", "inspections:referral_detail"}
     assert set(MATRIX) - reads == set(WRITES)
 
 
 @pytest.mark.parametrize(("name", "role"), WRITE_CASES, ids=[f"{n}-{r}" for n, r in WRITE_CASES])
 def test_refused_post_changes_nothing_and_the_rightful_post_succeeds(w, name, role):
     write = WRITES[name]
-    url = reverse(name, args=[write.obj(w).pk]) if write.obj else reverse(name)
+    url = write_url(name, write, w)
     before = write.state(w)
 
     response = client_for(w, role).post(url, write.data(w))
     if write.refused[role] == NOT_FOUND:
         assert response.status_code == 404, response.status_code
         if write.obj is not None:
-            missing = client_for(w, role).post(reverse(name, args=[MISSING_PK]), write.data(w))
+            missing = client_for(w, role).post(write_url(name, write, w, MISSING_PK), write.data(w))
             assert missing.status_code == 404
             assert normalised(response) == normalised(missing)
     elif write.refused[role] == REDIRECT:

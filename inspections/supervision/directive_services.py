@@ -5,8 +5,8 @@ is not reported by its deadline turns overdue once, reaches the issuing authorit
 ``Referral``.
 
 Who may (jurisdictions/duties.py): a regulator holding ISSUE_DIRECTIVE over the unit (county and above; a station
-does not issue) issues and re-checks; the unit's own accounts (KEEP_RECORDS) report; the referral is handled by
-the issuing authority's own accounts holding ISSUE_DIRECTIVE. Each function locks its row, checks the state it
+does not issue) issues; the unit's own accounts (KEEP_RECORDS) report; the issuing authority's own accounts holding
+ISSUE_DIRECTIVE re-check and handle the referral. Each function locks its row, checks the state it
 starts from and writes its step and audit event in one transaction.
 """
 
@@ -175,9 +175,11 @@ def report(*, by: User, directive: Directive, note: str, evidence) -> Directive:
 
 
 def _recheckable(by, directive: Directive, action: str) -> Directive:
-    directive = _locked(by, directive, DUTY)
-    if not access.is_regulator(by):
-        raise ValidationError(_("复查由监管部门进行。"))
+    """The issuing authority re-checks what it ordered (Art. 29): a tier above reads the directive, it does not
+    re-check it."""
+    directive = access.get_or_404(issued_by_authority(
+        Directive.objects.select_for_update(of=("self",)).select_related("unit", "authority"), by), by, DUTY,
+        pk=directive.pk)
     if directive.status != DirectiveStatus.REPORTED:
         raise _state_error(directive, action)
     return directive

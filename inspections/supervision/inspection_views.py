@@ -322,8 +322,8 @@ class DirectiveDetailView(ScopedDetailView):
             badges=badge(DIRECTIVE_BADGES, directive, "directive-status"),
             can_report=access.is_enterprise(user) and directive.status in AWAITING_REPORT
             and access.can(user, Duty.KEEP_RECORDS, directive),
-            can_recheck=regulator and directive.status == DirectiveStatus.REPORTED and access.can(user, DIRECT,
-                                                                                                   directive),
+            can_recheck=regulator and directive.status == DirectiveStatus.REPORTED
+            and user.jurisdiction_id == directive.authority_id and access.can(user, DIRECT, directive),
             referral=getattr(directive, "referral", None) if regulator else None,
         )
         return context
@@ -354,6 +354,9 @@ class DirectiveRecheckView(ScopedFormView):
     template_name = FORM
     title = gettext_lazy("复查")
     success_message = gettext_lazy("复查结论已记录。")
+
+    def get_queryset(self):
+        return directive_services.issued_by_authority(super().get_queryset(), self.request.user)
 
     def save(self, form):
         d, by = form.cleaned_data, self.request.user
