@@ -56,6 +56,7 @@ run: migrate
 	$(PY) manage.py seed_demo_recommendations
 	$(PY) manage.py seed_demo_supervision
 	$(PY) manage.py seed_demo_plans
+	$(PY) manage.py seed_demo_inspections
 	$(MAKE) --no-print-directory serve
 
 # The portal as its users see it: DEBUG off, its own Chinese error pages, static files collected into

@@ -11,13 +11,17 @@ from django.utils import timezone
 
 from inspections.findings.models import Finding
 from inspections.routines.models import RiskListVersion
+from inspections.supervision.inspection_choices import DirectiveStatus
 from inspections.supervision.models import (
     AnnualPlan,
     Campaign,
+    Directive,
+    Inspection,
     InspectorCertificate,
     KeyUnit,
     PlanTask,
     Recommendation,
+    Referral,
     UnitRisk,
 )
 from jurisdictions.models import AuditEvent, Delegation, User
@@ -29,7 +33,7 @@ from units.models import Application, Equipment, Unit, WorkNotification
 
 SEEDED = (User, Unit, Equipment, Application, WorkNotification, Person, Certificate, Training, SpotAssessment,
           Delegation, Finding, RiskListVersion, Recommendation, InspectorCertificate, KeyUnit, AnnualPlan, PlanTask,
-          Campaign)
+          Campaign, Inspection, Directive, Referral)
 
 
 def seed() -> None:
@@ -40,6 +44,7 @@ def seed() -> None:
     call_command("seed_demo_recommendations", stdout=io.StringIO())
     call_command("seed_demo_supervision", stdout=io.StringIO())
     call_command("seed_demo_plans", stdout=io.StringIO())
+    call_command("seed_demo_inspections", stdout=io.StringIO())
 
 
 @pytest.fixture
@@ -167,3 +172,16 @@ def test_the_demo_has_lanzhous_plan_published_with_tasks_done_open_and_overdue_a
     assert Campaign.objects.filter(jurisdiction__code="620102").exists()
     page = Client().get(reverse("plans:public_results")).content.decode()
     assert tasks.filter(done_on__isnull=False).first().unit.name in page
+
+
+def test_the_demo_has_an_inspection_a_directive_awaiting_rectification_and_an_overdue_referral(demo):
+    from units.services import unit_of
+
+    unit = unit_of(User.objects.get(username="qiye1"))
+    inspections = Inspection.objects.filter(unit=unit, status="completed")
+    assert inspections.count() == 2
+    assert all({u.username for u in i.inspectors.all()} == {"chengguan", "chengguan_jcy"} for i in inspections)
+    assert Finding.objects.filter(origin="inspection", unit=unit).count() == 2
+    assert set(Directive.objects.values_list("status", flat=True)) == {DirectiveStatus.ISSUED,
+                                                                        DirectiveStatus.OVERDUE}
+    assert Referral.objects.get().directive.status == DirectiveStatus.OVERDUE
