@@ -22,6 +22,7 @@ from inspections.routines.models import RiskList, UnitMonthCompliance
 from personnel.models import Appointment
 from personnel.querysets import in_office_on
 from personnel.rules import posts_for
+from portal.kit.wording import listing
 from units.choices import UnitKind
 from units.models import Unit
 
@@ -93,7 +94,7 @@ class Prefill:
     def staffing(self, key: str) -> str:
         wanted = [p for p in STAFFING_KEYS[key] if p in posts_for(self.unit.kinds)] or list(STAFFING_KEYS[key][:1])
         names = [name for post in wanted for name in self.posts.get(post, [])]
-        return _("在岗：%(names)s") % {"names": "、".join(names)} if names else _("系统中无在岗人员")
+        return _("在岗：%(names)s") % {"names": listing(names)} if names else _("系统中无在岗人员")
 
     def _figures(self, due: str, on_time: str, late: str) -> str:
         c = self.compliance

@@ -6,7 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 
 class InspectionKind(models.TextChoices):
-    """Order 57's four kinds of inspection (DOMAIN §7)."""
+    """Order 57's four kinds of inspection (docs/domain.md §Inspection record)."""
 
     ROUTINE = "routine", _("常规监督检查")
     SPECIAL = "special", _("专项监督检查")
@@ -26,7 +26,8 @@ class ItemResult(models.TextChoices):
 
 
 class Disposition(models.TextChoices):
-    """处理措施 of the record (DOMAIN §7: 下达指令书 / 查封 / 扣押 / 其他); none when nothing was found."""
+    """处理措施 of the record (docs/domain.md §Inspection record: 下达指令书 / 查封 / 扣押 / 其他); none when nothing
+    was found."""
 
     NONE = "none", _("未发现问题，无需处理")
     DIRECTIVE = "directive", _("下达安全监察指令书")

@@ -1,4 +1,4 @@
-"""The inspection record and the 安全监察指令书 as PDFs (docs/domain.md §Inspection record, §Directive; DOMAIN §7).
+"""The inspection record and the 安全监察指令书 as PDFs (docs/domain.md §Inspection record, §Directive).
 
 The record prints what the inspectors recorded, the unit's signature (or the refusal and its photo) and the
 inspectors with their 监察员证 numbers. The directive follows the official layout: number top right, the title,
@@ -16,6 +16,7 @@ from inspections.supervision.querysets import certificates_valid_on
 from inspections.supervision.recommendation_documents import bureau
 from portal.kit import images
 from portal.kit.pdf import document_date, render_pdf, resource_url
+from portal.kit.wording import listing
 from units.choices import UnitKind
 
 
@@ -58,7 +59,7 @@ def record_context(inspection: Inspection) -> tuple[dict, dict]:
         "recorder": inspection.recorder.display_name or inspection.recorder.username,
         "equipment": list(inspection.equipment.select_related("equipment_type").order_by("code")),
         "assessments": list(inspection.assessments.select_related("person").order_by("id")),
-        "kinds": "、".join(str(label) for value, label in UnitKind.choices if value in inspection.unit_kinds),
+        "kinds": listing(label for value, label in UnitKind.choices if value in inspection.unit_kinds),
         "started": timezone.localtime(inspection.started_at),
         "ended": timezone.localtime(inspection.ended_at) if inspection.ended_at else None,
         "signature_src": resource_url("signature.png") if signature else "",

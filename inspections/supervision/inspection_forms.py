@@ -21,6 +21,7 @@ from inspections.supervision.querysets import valid_inspectors
 from inspections.supervision.recommendation_forms import AttachmentField
 from jurisdictions.models import User
 from personnel.choices import AssessmentResult
+from portal.kit.wording import noted
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 PHOTO = forms.ClearableFileInput(attrs={"accept": "image/jpeg,image/png", "capture": "environment"})
@@ -32,7 +33,7 @@ def _text(label, rows=4, max_length=TEXT_MAX, **kwargs):
 
 class InspectorChoiceField(forms.ModelMultipleChoiceField):
     def label_from_instance(self, obj):
-        return f"{obj.display_name or obj.username}（{obj.jurisdiction.name}）"
+        return noted(obj.display_name or obj.username, obj.jurisdiction.name)
 
 
 class OpenInspectionForm(forms.Form):

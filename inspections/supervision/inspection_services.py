@@ -34,6 +34,7 @@ from jurisdictions.models import AuditEvent, User
 from personnel import services as personnel
 from portal.kit import images
 from portal.kit.forms import errors_on
+from portal.kit.wording import label_separator, listing, noted
 from units.choices import UnitStatus
 from units.models import Equipment, Unit
 from units.services import validate_upload
@@ -41,6 +42,7 @@ from units.services import validate_upload
 DUTY = Duty.INSPECT
 MIN_INSPECTORS = 2  # Order 57 Art. 19
 SIGNATURE_MAX_BYTES = 512 * 1024
+CODE_SEPARATORS = re.compile(r"[\s,\uff0c;\uff1b\u3001]+")  # spaces, commas, semicolons, 顿号
 DATA_URL = re.compile(r"^data:image/png;base64,(?P<data>[A-Za-z0-9+/=\s]+)$")
 
 
@@ -50,7 +52,7 @@ def _event(by, inspection: Inspection, action: str, **detail) -> None:
 
 
 def parse_codes(text: str) -> list[str]:
-    return [c for c in re.split(r"[\s,，;；、]+", text or "") if c]
+    return [c for c in CODE_SEPARATORS.split(text or "") if c]
 
 
 def _sampled(unit: Unit, codes: list[str]) -> list[Equipment]:
@@ -62,12 +64,12 @@ def _sampled(unit: Unit, codes: list[str]) -> list[Equipment]:
     known = {e.code for e in found} | {e.registration_number for e in found}
     unknown = [c for c in codes if c not in known]
     if unknown:
-        raise ValidationError({"equipment_codes": _("本单位没有以下设备：%(codes)s") % {"codes": "、".join(unknown)}})
+        raise ValidationError({"equipment_codes": _("本单位没有以下设备：%(codes)s") % {"codes": listing(unknown)}})
     return found
 
 
 def _named(user: User) -> str:
-    return f"{user.display_name}（{user.username}）" if user.display_name else user.username
+    return noted(user.display_name, user.username) if user.display_name else user.username
 
 
 def check_inspectors(by, inspectors, on_date) -> list[User]:
@@ -80,7 +82,7 @@ def check_inspectors(by, inspectors, on_date) -> list[User]:
     invalid = [u for pk, u in chosen.items() if pk not in pool]
     if invalid:
         raise ValidationError({"inspectors": _("以下人员当日无有效监察员证或不在本辖区检查人员中：%(names)s") % {
-            "names": "、".join(_named(u) for u in invalid)}})
+            "names": listing(_named(u) for u in invalid)}})
     return list(chosen.values())
 
 
@@ -180,6 +182,11 @@ def record_items(*, by: User, inspection: Inspection, results: dict, photos: dic
         return inspection
 
 
+def item_description(item: InspectionItem) -> str:
+    """What a finding from ``item`` says unless the inspectors write it: the item, and their note."""
+    return f"{item.text}{label_separator()}{item.note}" if item.note else item.text
+
+
 def raise_item_finding(*, by: User, inspection: Inspection, position: int, description: str, due_on,
                        hazard_level: str = HazardLevel.GENERAL):
     """A 不符合 item opens a finding at the unit with the inspection as its origin; the finding's lifecycle is the
@@ -193,7 +200,7 @@ def raise_item_finding(*, by: User, inspection: Inspection, position: int, descr
             raise ValidationError(_("只有检查结果为“不符合”的项目可以登记隐患。"))
         if item.finding_id:
             raise ValidationError(_("该项已登记隐患。"))
-        description = (description or "").strip() or f"{item.text}：{item.note}".rstrip("：")
+        description = (description or "").strip() or item_description(item)
         equipment = inspection.equipment.first() if inspection.equipment.count() == 1 else None
         finding = findings.raise_finding(by=by, unit=inspection.unit, description=description, due_on=due_on,
                                          hazard_level=hazard_level, equipment=equipment, origin=Origin.INSPECTION,

@@ -164,7 +164,7 @@ class InspectionFindingView(RecordingMixin, ScopedFormView):
 
     def get_initial(self):
         item = self.get_item()
-        return {"description": f"{item.text}：{item.note}".rstrip("："),
+        return {"description": inspection_services.item_description(item),
                 "due_on": timezone.localdate() + timedelta(days=15)}
 
     def save(self, form):

@@ -1,4 +1,4 @@
-"""The inspection record and the 安全监察指令书 as PDFs (docs/domain.md §Inspection record, §Directive; DOMAIN §7):
+"""The inspection record and the 安全监察指令书 as PDFs (docs/domain.md §Inspection record, §Directive):
 read back with pypdf — the unit, the findings, the legal basis, the deadline, the document number, the appeal
 clause, the seal area and "一式两份" — and every CJK string comes back, so no glyph was dropped."""
 

@@ -56,7 +56,8 @@ class Inspection(Placed):
                               default=InspectionStatus.IN_PROGRESS)
     started_at = models.DateTimeField(_("开始时间"), default=timezone.now)
     ended_at = models.DateTimeField(_("结束时间"), null=True, blank=True)
-    # The unit as it stood on the day (DOMAIN §7: the record names it): the record is kept, the unit changes.
+    # The unit as it stood on the day (docs/domain.md §Inspection record names the fields): the record is kept, the
+    # unit changes.
     unit_name = models.CharField(_("单位名称"), max_length=200)
     unit_uscc = models.CharField(_("统一社会信用代码"), max_length=18)
     unit_address = models.CharField(_("地址"), max_length=200, blank=True)
