@@ -16,6 +16,7 @@ from inspections.supervision.inspection_choices import (
     ReferralOutcome,
     ReferralStatus,
 )
+from inspections.supervision.directive_services import MAX_EVIDENCE
 from inspections.supervision.models.directives import TEXT_MAX
 from inspections.supervision.querysets import valid_inspectors
 from inspections.supervision.recommendation_forms import AttachmentField
@@ -144,7 +145,8 @@ class ReportForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["evidence"].help_text = gettext("JPG、PNG 或 PDF，每个不超过 10 MB，最多 9 个。")
+        self.fields["evidence"].help_text = gettext("JPG、PNG 或 PDF，每个不超过 10 MB，最多 %(n)d 个。") % {
+            "n": MAX_EVIDENCE}
 
 
 class RecheckForm(forms.Form):

@@ -128,14 +128,45 @@ def ascii_world(tree, settings, monkeypatch):
     campaign = plan_services.launch_campaign(by=regulator, title="Lift campaign", scope=county,
                                              checklist="Door locks\nAlarms", deadline=timezone.localdate(),
                                              categories=["T000"])
-    return {"plan": plan, "campaign": campaign, "city_leader": city_leader,
+    inspection_pages = _inspections(monkeypatch, regulator, station_inspector, enterprise, unit)
+    return {**inspection_pages, "plan": plan, "campaign": campaign, "city_leader": city_leader,
             "regulator": regulator, "enterprise": enterprise, "unit": unit, "equipment": equipment,
             "application": application, "notification": notification, "person": person, "county": county,
             "finding": finding, "risk_version": risk_version, "recommendation": recommendation,
             "daily_check": daily_check, "officer": officer,
             "user": regulator,
             # Identifiers whose official format is Chinese (受理编号 （兰）特设受〔2026〕第1号): data, not wording.
-            "identifiers": [application.number]}
+            "identifiers": [application.number, inspection_pages["directive"].number]}
+
+
+def _inspections(monkeypatch, regulator, station_inspector, enterprise, unit) -> dict:
+    """An inspection by the county's leader and the station's inspector — in progress, and completed with a
+    directive — its checklist in ASCII (the shipped checklist is official wording, data like the catalogue)."""
+    from inspections.supervision import directive_services, inspection_checklists, inspection_services
+    from inspections.supervision import services as supervision
+
+    checklist = {"common": [{"key": "director", "section": "Staffing", "text": "A safety director is in post",
+                             "source": "Order 74", "prefill": "staffing"},
+                            {"key": "weekly", "section": "Routines", "text": "A weekly review is held",
+                             "source": "Order 74 Art. 143", "prefill": "weekly"}]}
+    monkeypatch.setattr(inspection_checklists, "checklists", lambda: checklist)
+    supervision.add_certificate(by=access.COMMAND_LINE, holder=regulator, number="TL-A-002", certificate_class="A",
+                                issued_by="Testland AMR", issued_on=date(2025, 1, 6), expires_on=date(2030, 1, 5))
+    team = [regulator, station_inspector]
+    open_one = inspection_services.open_inspection(by=regulator, unit=unit, kind="routine", inspectors=team)
+    done = inspection_services.open_inspection(by=regulator, unit=unit, kind="special", inspectors=team)
+    inspection_services.record_items(by=regulator, inspection=done, results={
+        1: {"result": "compliant"}, 2: {"result": "non_compliant", "note": "No weekly review since May"}})
+    inspection_services.raise_item_finding(by=regulator, inspection=done, position=2, description="No weekly review",
+                                           due_on=timezone.localdate() + timedelta(days=10))
+    from tests.inspections.supervision_world import drawn_signature
+
+    inspection_services.sign(by=regulator, inspection=done, signer_name="John Smith", signature=drawn_signature())
+    inspection_services.complete(by=regulator, inspection=done, disposition="directive")
+    directive = directive_services.issue(by=regulator, inspection=done, problems="1. No weekly review",
+                                         legal_basis="Order 74 Art. 143", measures="Hold the weekly review",
+                                         deadline=timezone.localdate() + timedelta(days=10))
+    return {"inspection_open": open_one, "inspection_done": done, "directive": directive}
 
 
 PAGES = {
@@ -189,6 +220,15 @@ PAGES = {
         "campaign_list": lambda w: reverse("plans:campaign_list"),
         "campaign_create": lambda w: reverse("plans:campaign_create"),
         "campaign_detail": lambda w: reverse("plans:campaign_detail", args=[w["campaign"].pk]),
+        "inspection_list": lambda w: reverse("inspections:inspection_list"),
+        "inspection_create": lambda w: reverse("inspections:inspection_create", args=[w["unit"].pk]),
+        "inspection_detail": lambda w: reverse("inspections:inspection_detail", args=[w["inspection_done"].pk]),
+        "inspection_record": lambda w: reverse("inspections:inspection_record", args=[w["inspection_open"].pk]),
+        "inspection_sign": lambda w: reverse("inspections:inspection_sign", args=[w["inspection_open"].pk]),
+        "inspection_complete": lambda w: reverse("inspections:inspection_complete", args=[w["inspection_open"].pk]),
+        "directive_list": lambda w: reverse("inspections:directive_list"),
+        "directive_detail": lambda w: reverse("inspections:directive_detail", args=[w["directive"].pk]),
+        "referral_list": lambda w: reverse("inspections:referral_list"),
     },
     "city_leader": {
         "plan_list": lambda w: reverse("plans:plan_list"),
@@ -224,6 +264,9 @@ PAGES = {
         "monthly_minutes_list": lambda w: reverse("routines:monthly_minutes_list"),
         "my_monthly_minutes": lambda w: reverse("routines:my_monthly_minutes"),
         "calendar": lambda w: reverse("routines:my_calendar"),
+        "directive_detail": lambda w: reverse("inspections:directive_detail", args=[w["directive"].pk]),
+        "directive_report": lambda w: reverse("inspections:directive_report", args=[w["directive"].pk]),
+        "inspection_list": lambda w: reverse("inspections:inspection_list"),
         "unit_exemptions": lambda w: reverse("routines:unit_exemptions", args=[w["unit"].pk]),
         "temporary_stop": lambda w: reverse("routines:temporary_stop_create", args=[w["unit"].pk]),
         "unit_risk": lambda w: reverse("supervision:unit_risk", args=[w["unit"].pk]),
