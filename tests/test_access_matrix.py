@@ -650,8 +650,8 @@ def _inspector_certificate(w):
 
 
 def _matrix_inspectors(w):
-    """城关区's leader and its station's inspector hold 监察员证 in force, and the unit has a safety director in post
-    (made on first use): what an inspection record at ``unit`` needs."""
+    """城关区's leader and its station's inspector hold 监察员证 in force, and the unit has one more safety officer in
+    post to assess on site — an officer, so no appointment of the matrix's is ended (made on first use)."""
     if "matrix_inspectors" not in w:
         from inspections.supervision import services as supervision
         from personnel import services as personnel_services
@@ -662,8 +662,8 @@ def _matrix_inspectors(w):
                                         certificate_class="B", issued_by="甘肃省市场监督管理局",
                                         issued_on=today - timedelta(days=10), expires_on=today + timedelta(days=365))
         w["inspection_director"] = personnel_services.appoint_new_person(
-            by=w["users"]["enterprise"], unit=w["unit"], name="矩阵安全总监", id_number=factories.new_id_number(),
-            phone="13800138123", post="safety_director", started_on=today).person
+            by=w["users"]["enterprise"], unit=w["unit"], name="矩阵安全员", id_number=factories.new_id_number(),
+            phone="13800138123", post="safety_officer", started_on=today).person
         w["matrix_inspectors"] = True
 
 

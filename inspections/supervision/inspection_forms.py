@@ -9,6 +9,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from inspections.findings.choices import HazardLevel
+from inspections.supervision.directive_services import MAX_EVIDENCE
 from inspections.supervision.inspection_choices import (
     Disposition,
     InspectionKind,
@@ -16,7 +17,6 @@ from inspections.supervision.inspection_choices import (
     ReferralOutcome,
     ReferralStatus,
 )
-from inspections.supervision.directive_services import MAX_EVIDENCE
 from inspections.supervision.models.directives import TEXT_MAX
 from inspections.supervision.querysets import valid_inspectors
 from inspections.supervision.recommendation_forms import AttachmentField
