@@ -2,7 +2,8 @@
 
 The enterprise's unit has equipment (in use, one due for inspection and one overdue, one awaiting
 registration), applications, a work notification, a principal with a certificate, a training and a spot
-assessment, and its self-check records (a daily check, a weekly report, monthly minutes), so no list is
+assessment, its self-check records (a daily check, a weekly report, monthly minutes), and 城关区's inspection of it
+with the directive it issued, so no list is
 empty. The menu is walked from ``portal.dashboard.navigation``, so a list added
 to it later is checked too. On each page the document must not scroll sideways, and no visible table cell
 may be squeezed below three characters (the fault seen: every column one character wide).
@@ -26,6 +27,7 @@ from portal.kit.samples import make_id_number
 from portal.kit.views import ScopedListView
 from tests import factories
 from tests.e2e.browser import SCREENSHOTS, browser_page, log_in
+from tests.inspections.supervision_world import certify, completed_record, issued_directive
 from units import services
 from units.choices import UnitKind
 from units.models import Equipment, EquipmentType
@@ -115,6 +117,13 @@ def enterprise(tree, settings, tmp_path):
     filing.file_monthly_minutes(by=signers["phone-fuzeren"], unit=unit, month=today, held_at=timezone.now(),
                                 location="二楼会议室", recorder=officer, attendees=[director, officer],
                                 problems="层门门锁磨损", measures="更换门锁")
+
+    # 监督检查 and its 安全监察指令书: 城关区's inspection of the unit by two certificate holders, and the directive.
+    inspector = factories.regulator("620102001", Role.INSPECTOR, username="chengguan-station-jcy")
+    certify(city, county, "PHONE-JCY-1")
+    certify(county, inspector, "PHONE-JCY-2")
+    inspected = {"users": {"county": county, "station": inspector}, "unit": unit}
+    issued_directive(inspected, completed_record(inspected, finding=False, equipment_codes=due.code))
 
     pages = []
     for item in items_for(user):

@@ -75,10 +75,11 @@ def open_record(w, by=None, **kwargs):
         equipment_codes=kwargs.pop("equipment_codes", LIFT_CODE), **kwargs)
 
 
-def completed_record(w, *, finding=True):
-    """Every item 符合 but the weekly one (不符合, with a finding), signed, disposed of by a directive."""
+def completed_record(w, *, finding=True, **opening):
+    """Every item 符合 but the weekly one (不符合, with a finding), signed, disposed of by a directive; ``opening``
+    goes to ``open_record``."""
     county = w["users"]["county"]
-    inspection = open_record(w)
+    inspection = open_record(w, **opening)
     results = {item.position: {"result": ItemResult.COMPLIANT, "note": ""} for item in inspection.items.all()}
     weekly = inspection.items.get(key="weekly")
     results[weekly.position] = {"result": ItemResult.NON_COMPLIANT, "note": "近三个月未形成每周安全排查治理报告"}
