@@ -98,20 +98,27 @@ def raise_finding(*, by: User, unit: Unit, description: str, due_on: date, hazar
         return finding
 
 
-def check_evidence(files) -> list:
-    """Photos (JPEG/PNG) or PDFs through the portal's one upload check (content, size), at least one, at most
-    ``MAX_EVIDENCE``; images come back re-encoded without their metadata (``portal.kit.images``)."""
+def check_uploads(files, *, field: str, required: str | None = None, most: int = MAX_EVIDENCE) -> list:
+    """Photos (JPEG/PNG) or PDFs through the portal's one upload check (content, size), at most ``most``, at least
+    one when ``required`` (its message) is given; each comes back as ``(upload, content)``, images re-encoded
+    without their metadata (``portal.kit.images``). The evidence of findings, directives and 三书一函 all go
+    through here, errors landing on ``field``."""
     files = [f for f in (files or ()) if f]
-    if not files:
-        raise ValidationError({"evidence": _("请上传整改后的照片或证明材料（JPG、PNG 或 PDF）。")})
-    if len(files) > MAX_EVIDENCE:
-        raise ValidationError({"evidence": _("一次最多上传 %(n)d 个文件。") % {"n": MAX_EVIDENCE}})
+    if required and not files:
+        raise ValidationError({field: required})
+    if len(files) > most:
+        raise ValidationError({field: _("一次最多上传 %(n)d 个文件。") % {"n": most}})
     checked = []
-    with errors_on("evidence"):
+    with errors_on(field):
         for upload in files:
             validate_upload(upload)
             checked.append((upload, images.reencode(upload) if images.is_image(upload.name) else upload))
     return checked
+
+
+def check_evidence(files) -> list:
+    """整改佐证: at least one photo or PDF, at most ``MAX_EVIDENCE``."""
+    return check_uploads(files, field="evidence", required=_("请上传整改后的照片或证明材料（JPG、PNG 或 PDF）。"))
 
 
 def rectify(*, by: User, finding: Finding, note: str, evidence) -> Finding:

@@ -21,6 +21,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from inspections.findings.services import check_evidence
 from inspections.supervision.inspection_choices import (
     AWAITING_REPORT,
     DirectiveStatus,
@@ -36,15 +37,12 @@ from jurisdictions.audit import record
 from jurisdictions.duties import Duty, Role
 from jurisdictions.models import AuditEvent, Jurisdiction, User
 from portal.inbox import services as inbox
-from portal.kit import images
-from portal.kit.forms import errors_on
+from portal.kit.bulk import each_claimed_batch
 from portal.kit.numbering import next_serial
 from portal.kit.pdf import document_number
-from units.services import validate_upload
 
 DUTY = Duty.ISSUE_DIRECTIVE
 RECHECK_WORKING_DAYS = 10  # Order 57 Art. 29
-MAX_EVIDENCE = 9
 OVERDUE_BATCH = 200
 
 
@@ -130,20 +128,6 @@ def issue(*, by: User, inspection: Inspection, problems: str, legal_basis: str, 
         _step(directive, by, DirectiveStep.ISSUED, measures)
         _event(by, directive, "issue_directive", inspection=inspection.pk, deadline=deadline.isoformat())
         return directive
-
-
-def check_evidence(files) -> list:
-    files = [f for f in (files or ()) if f]
-    if not files:
-        raise ValidationError({"evidence": _("请上传整改后的照片或证明材料（JPG、PNG 或 PDF）。")})
-    if len(files) > MAX_EVIDENCE:
-        raise ValidationError({"evidence": _("一次最多上传 %(n)d 个文件。") % {"n": MAX_EVIDENCE}})
-    checked = []
-    with errors_on("evidence"):
-        for upload in files:
-            validate_upload(upload)
-            checked.append((upload, images.reencode(upload) if images.is_image(upload.name) else upload))
-    return checked
 
 
 def _locked(by, directive: Directive, duty) -> Directive:
@@ -232,26 +216,22 @@ def mark_overdue(now: datetime | None = None) -> int:
     referral is one per directive (a OneToOne) and the reminders are keyed by directive. Call it outside a
     transaction. Returns how many directives turned overdue."""
     now = now or timezone.now()
-    today = timezone.localdate(now)
-    marked = 0
-    while True:
-        with transaction.atomic():
-            due = list(Directive.objects.select_for_update(skip_locked=True, of=("self",))
-                       .filter(status=DirectiveStatus.ISSUED, deadline__lt=today, overdue_at__isnull=True)
-                       .select_related("unit").order_by("deadline", "pk")[:OVERDUE_BATCH])
-            for directive in due:
-                directive.status, directive.overdue_at = DirectiveStatus.OVERDUE, now
-                directive.save(update_fields=["status", "overdue_at"])
-                _step(directive, None, DirectiveStep.OVERDUE, _("逾期未整改，已移送处罚。"), at=now)
-                referral = Referral(directive=directive, unit=directive.unit, created_at=now)
-                referral.place_with(directive)
-                referral.save()
-                told = _tell(directive, referral, now)
-                _event(access.SCHEDULE, directive, "directive_overdue", referral=referral.pk, told=told)
-        marked += len(due)
-        if len(due) < OVERDUE_BATCH:
-            break
-    return marked
+
+    def refer(due):
+        for directive in due:
+            directive.status, directive.overdue_at = DirectiveStatus.OVERDUE, now
+            directive.save(update_fields=["status", "overdue_at"])
+            _step(directive, None, DirectiveStep.OVERDUE, _("逾期未整改，已移送处罚。"), at=now)
+            referral = Referral(directive=directive, unit=directive.unit, created_at=now)
+            referral.place_with(directive)
+            referral.save()
+            told = _tell(directive, referral, now)
+            _event(access.SCHEDULE, directive, "directive_overdue", referral=referral.pk, told=told)
+
+    overdue = (Directive.objects
+               .filter(status=DirectiveStatus.ISSUED, deadline__lt=timezone.localdate(now), overdue_at__isnull=True)
+               .select_related("unit").order_by("deadline", "pk"))
+    return each_claimed_batch(overdue, refer, size=OVERDUE_BATCH)
 
 
 def update_referral(*, by: User, referral: Referral, status: str, outcome: str = "", case_number: str = "",

@@ -9,7 +9,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from inspections.findings.choices import HazardLevel
-from inspections.supervision.directive_services import MAX_EVIDENCE
+from inspections.findings.services import MAX_EVIDENCE
 from inspections.supervision.inspection_choices import (
     Disposition,
     InspectionKind,

@@ -19,6 +19,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from inspections.findings.services import check_uploads
 from inspections.supervision.models import Recommendation, RecommendationAttachment, RecommendationStep
 from inspections.supervision.recommendation_choices import (
     AWAITING_REPLY,
@@ -34,9 +35,7 @@ from jurisdictions.audit import record
 from jurisdictions.duties import TIER_DUTIES, Duty, Role, Tier
 from jurisdictions.models import AuditEvent, Jurisdiction, User
 from portal.inbox import services as inbox
-from portal.kit import images
-from portal.kit.forms import errors_on
-from units.services import validate_upload
+from portal.kit.bulk import each_claimed_batch
 
 DUTY = Duty.HANDLE_RECOMMENDATIONS
 MAX_ATTACHMENTS = 9
@@ -65,17 +64,9 @@ def default_due(kind: str, received_on: date) -> date:
 
 
 def check_attachments(files, field: str = "attachments") -> list:
-    """Scans and documents (JPEG, PNG, PDF) through the portal's one upload check (content, size), at most
-    ``MAX_ATTACHMENTS``; images come back re-encoded without their metadata (``portal.kit.images``)."""
-    files = [f for f in (files or ()) if f]
-    if len(files) > MAX_ATTACHMENTS:
-        raise ValidationError({field: _("一次最多上传 %(n)d 个文件。") % {"n": MAX_ATTACHMENTS}})
-    checked = []
-    with errors_on(field):
-        for upload in files:
-            validate_upload(upload)
-            checked.append((upload, images.reencode(upload) if images.is_image(upload.name) else upload))
-    return checked
+    """Scans and documents (JPEG, PNG, PDF), none required, at most ``MAX_ATTACHMENTS``
+    (``findings.services.check_uploads``)."""
+    return check_uploads(files, field=field, most=MAX_ATTACHMENTS)
 
 
 def _save_attachments(recommendation: Recommendation, step: RecommendationStep, by: User, checked) -> None:
@@ -282,19 +273,15 @@ def escalate_overdue(now: datetime | None = None) -> int:
     turn. Call it outside a transaction.
     """
     now = now or timezone.now()
-    today = timezone.localdate(now)
-    escalated = 0
-    while True:
-        with transaction.atomic():
-            due = list(Recommendation.objects.select_for_update(skip_locked=True, of=("self",))
-                       .filter(status__in=AWAITING_REPLY, reply_due_on__lt=today, escalated_at__isnull=True)
-                       .select_related("jurisdiction").order_by("reply_due_on", "pk")[:ESCALATION_BATCH])
-            for recommendation in due:
-                told = _tell(recommendation, now)
-                _step(recommendation, None, Step.ESCALATED, _("逾期未回复，已提醒承办单位及上级负责人。"))
-                _event(access.SCHEDULE, recommendation, "escalate_recommendation", told=told)
-            Recommendation.objects.filter(pk__in=[r.pk for r in due]).update(escalated_at=now)
-        escalated += len(due)
-        if len(due) < ESCALATION_BATCH:
-            break
-    return escalated
+
+    def escalate(due):
+        for recommendation in due:
+            told = _tell(recommendation, now)
+            _step(recommendation, None, Step.ESCALATED, _("逾期未回复，已提醒承办单位及上级负责人。"))
+            _event(access.SCHEDULE, recommendation, "escalate_recommendation", told=told)
+        Recommendation.objects.filter(pk__in=[r.pk for r in due]).update(escalated_at=now)
+
+    overdue = (Recommendation.objects
+               .filter(status__in=AWAITING_REPLY, reply_due_on__lt=timezone.localdate(now), escalated_at__isnull=True)
+               .select_related("jurisdiction").order_by("reply_due_on", "pk"))
+    return each_claimed_batch(overdue, escalate, size=ESCALATION_BATCH)

@@ -1,13 +1,15 @@
-"""Bulk loading with PostgreSQL COPY for the data generators (benchmarks at Gansu ×3 scale)."""
+"""Bulk work: loading with PostgreSQL COPY for the data generators (benchmarks at Gansu ×3 scale), and the beat's
+runs over rows claimed a batch at a time."""
 
 from __future__ import annotations
 
 import io
 import json
 import uuid
+from collections.abc import Callable
 
 import pgtrigger
-from django.db import connection
+from django.db import connection, transaction
 
 
 def copy_value(value) -> str:
@@ -79,3 +81,18 @@ def copy_stream(table: str, columns: tuple[str, ...], chunks) -> None:
     with connection.cursor() as cursor:
         cursor.execute("SELECT set_config('pgtrigger.ignore', '{}', true)")
         cursor.copy_expert(f"COPY {table} ({', '.join(columns)}) FROM STDIN", _Chunks(chunks), 1 << 20)
+
+
+def each_claimed_batch(queryset, handle: Callable[[list], object], *, size: int) -> int:
+    """Hand ``handle`` the rows of ``queryset`` (ordered, filtered to what is still to do) ``size`` at a time, each
+    batch claimed with ``SELECT … FOR UPDATE SKIP LOCKED`` and handled in the same transaction. ``handle`` must
+    mark its rows done, so two runs at once share the rows instead of both taking them and a rerun finds none.
+    Call it outside a transaction. Returns how many rows were handled."""
+    handled = 0
+    while True:
+        with transaction.atomic():
+            rows = list(queryset.select_for_update(skip_locked=True, of=("self",))[:size])
+            handle(rows)
+        handled += len(rows)
+        if len(rows) < size:
+            return handled
