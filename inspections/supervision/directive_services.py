@@ -32,9 +32,10 @@ from inspections.supervision.inspection_choices import (
 )
 from inspections.supervision.models import Directive, DirectiveEvidence, DirectiveStepRecord, Inspection, Referral
 from inspections.supervision.models.directives import TEXT_MAX
+from inspections.supervision.querysets import leaders_of
 from jurisdictions import access
 from jurisdictions.audit import record
-from jurisdictions.duties import Duty, Role
+from jurisdictions.duties import Duty
 from jurisdictions.models import AuditEvent, Jurisdiction, User
 from portal.inbox import services as inbox
 from portal.kit.bulk import each_claimed_batch
@@ -193,10 +194,6 @@ def send_back(*, by: User, directive: Directive, reason: str) -> Directive:
 
 
 # --- The beat: overdue directives → referrals ------------------------------------------------------------
-
-def leaders_of(node_id: int) -> list[User]:
-    return list(User.objects.filter(jurisdiction_id=node_id, role=Role.LEADER, is_active=True).order_by("pk"))
-
 
 def _tell(directive: Directive, referral: Referral, now: datetime) -> int:
     title = _("安全监察指令书逾期未整改：%(number)s") % {"number": directive.number}

@@ -1,4 +1,5 @@
-"""Reads other supervision features draw on: the inspector pool (docs/domain.md §Inspector pool)."""
+"""Reads other supervision features draw on: the inspector pool (docs/domain.md §Inspector pool) and the leaders an
+overdue directive or 三书一函 reply is reported to."""
 
 from __future__ import annotations
 
@@ -9,8 +10,13 @@ from operator import or_
 from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from inspections.supervision.models import InspectorCertificate
-from jurisdictions.duties import REGULATOR_ROLES, TIER_DUTIES, Duty, duties_for
+from jurisdictions.duties import REGULATOR_ROLES, TIER_DUTIES, Duty, Role, duties_for
 from jurisdictions.models import Jurisdiction, User
+
+
+def leaders_of(*node_ids) -> list[User]:
+    """The active leader accounts of these jurisdictions, in a stable order."""
+    return list(User.objects.filter(jurisdiction_id__in=node_ids, role=Role.LEADER, is_active=True).order_by("pk"))
 
 
 def may_inspect_q() -> Q:

@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 
 from inspections.findings.services import check_uploads
 from inspections.supervision.models import Recommendation, RecommendationAttachment, RecommendationStep
+from inspections.supervision.querysets import leaders_of
 from inspections.supervision.recommendation_choices import (
     AWAITING_REPLY,
     ROUTABLE,
@@ -32,7 +33,7 @@ from inspections.supervision.recommendation_choices import (
 )
 from jurisdictions import access
 from jurisdictions.audit import record
-from jurisdictions.duties import TIER_DUTIES, Duty, Role, Tier
+from jurisdictions.duties import TIER_DUTIES, Duty, Tier
 from jurisdictions.models import AuditEvent, Jurisdiction, User
 from portal.inbox import services as inbox
 from portal.kit.bulk import each_claimed_batch
@@ -243,8 +244,7 @@ def archive(*, by: User, recommendation: Recommendation, note: str = "") -> Reco
 
 def escalation_recipients(recommendation: Recommendation) -> list[User]:
     """The leaders of the responsible jurisdiction and of the one above it (督办)."""
-    nodes = {recommendation.jurisdiction_id, recommendation.jurisdiction.parent_id} - {None}
-    return list(User.objects.filter(jurisdiction_id__in=nodes, role=Role.LEADER, is_active=True).order_by("pk"))
+    return leaders_of(*{recommendation.jurisdiction_id, recommendation.jurisdiction.parent_id} - {None})
 
 
 def _tell(recommendation: Recommendation, now: datetime) -> int:
