@@ -291,6 +291,9 @@ SUPERVISION_INSPECTION_FINDING_POINTS = {"general": 2, "major": 5}
 SUPERVISION_INSPECTION_FINDINGS_CAP = 10
 SUPERVISION_OVERDUE_FINDING_POINTS = 3
 SUPERVISION_OVERDUE_FINDINGS_CAP = 9
+# A 安全监察指令书 of the look-back window that passed its deadline unverified (Order 57 Art. 29).
+SUPERVISION_OVERDUE_DIRECTIVE_POINTS = 5
+SUPERVISION_OVERDUE_DIRECTIVES_CAP = 10
 # 日管控/周排查/月调度 over the last N months of the compliance roll-up: (share of owed records not filed on time at
 # least: points), largest first.
 SUPERVISION_COMPLIANCE_MONTHS = 3

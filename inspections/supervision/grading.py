@@ -16,8 +16,9 @@ Sources, and what each contributes:
   ``SUPERVISION_LOOKBACK_DAYS``, by hazard level, and the findings of any origin not rectified by their due date
   (still open past it, or rectified after it). A unit's own self-check findings count only when overdue: reporting
   a hazard is what the orders ask of it. Accidents (Order 57 Art. 9) will count here once incidents are recorded;
-  the portal has no incident records yet, so they add nothing. Directives will join the overdue findings when
-  inspections issue them.
+  the portal has no incident records yet, so they add nothing. A 安全监察指令书 issued in the same window that went
+  past its deadline unverified (``Directive.overdue_at``, Order 57 Art. 29) counts as well, whether or not the unit
+  rectified later.
 - Management capability, 002 §二(二): the share of 日管控/周排查/月调度 records owed over the last
   ``SUPERVISION_COMPLIANCE_MONTHS`` months of the compliance roll-up (``routines.UnitMonthCompliance``) that were
   not filed on time.
@@ -51,7 +52,7 @@ from django.utils.translation import gettext_noop
 from inspections.findings.choices import PENDING, HazardLevel, Origin
 from inspections.findings.models import Finding
 from inspections.routines.models import UnitMonthCompliance
-from inspections.supervision.models import KeyUnit, UnitRisk
+from inspections.supervision.models import Directive, KeyUnit, UnitRisk
 from personnel import rules
 from personnel.choices import Post
 from personnel.models import UnitStaffing
@@ -81,6 +82,7 @@ class Inputs:
     inspection_general: int = 0
     inspection_major: int = 0
     overdue: int = 0
+    overdue_directives: int = 0
     shortfall: int = 0
     owed: int = 0
     holders: dict = field(default_factory=dict)
@@ -126,6 +128,8 @@ def assess(unit: Inputs) -> Outcome:
         general=unit.inspection_general, major=unit.inspection_major)
     add("overdue_findings", min(unit.overdue * settings.SUPERVISION_OVERDUE_FINDING_POINTS,
                                 settings.SUPERVISION_OVERDUE_FINDINGS_CAP), count=unit.overdue)
+    add("overdue_directives", min(unit.overdue_directives * settings.SUPERVISION_OVERDUE_DIRECTIVE_POINTS,
+                                  settings.SUPERVISION_OVERDUE_DIRECTIVES_CAP), count=unit.overdue_directives)
     if not unit.stopped:
         if unit.owed:
             share = unit.shortfall / unit.owed
@@ -165,6 +169,11 @@ WITH graded AS (
       FROM {finding} f
      WHERE f.raised_at >= %(since)s {only_f}
      GROUP BY f.unit_id
+), directives AS (
+    SELECT d.unit_id, count(*) AS overdue
+      FROM {directive} d
+     WHERE d.issued_at >= %(since)s AND d.overdue_at IS NOT NULL {only_d}
+     GROUP BY d.unit_id
 ), compliance AS (
     SELECT m.unit_id, sum(m.shortfall) AS shortfall, sum(m.days_due + m.weeks_due + m.month_due::int) AS owed
       FROM {month} m
@@ -173,10 +182,12 @@ WITH graded AS (
 )
 SELECT g.id, g.status, g.kinds, coalesce(e.categories, '{{}}'), coalesce(e.pieces, 0), coalesce(e.crowded, 0),
        coalesce(f.inspection_general, 0), coalesce(f.inspection_major, 0), coalesce(f.overdue, 0),
-       coalesce(m.shortfall, 0), coalesce(m.owed, 0), {posts}, coalesce(s.flagged, false), k.reason
+       coalesce(d.overdue, 0), coalesce(m.shortfall, 0), coalesce(m.owed, 0), {posts}, coalesce(s.flagged, false),
+       k.reason
   FROM graded g
   LEFT JOIN equipment e ON e.unit_id = g.id
   LEFT JOIN findings f ON f.unit_id = g.id
+  LEFT JOIN directives d ON d.unit_id = g.id
   LEFT JOIN compliance m ON m.unit_id = g.id
   LEFT JOIN {staffing} s ON s.unit_id = g.id
   LEFT JOIN {key} k ON k.unit_id = g.id
@@ -197,11 +208,11 @@ def _inputs_sql(only: bool) -> str:
 
     return INPUTS.format(
         unit=Unit._meta.db_table, equipment=Equipment._meta.db_table, type=EquipmentType._meta.db_table,
-        finding=Finding._meta.db_table, month=UnitMonthCompliance._meta.db_table,
+        finding=Finding._meta.db_table, directive=Directive._meta.db_table, month=UnitMonthCompliance._meta.db_table,
         staffing=UnitStaffing._meta.db_table, key=KeyUnit._meta.db_table,
         posts=", ".join(f"coalesce(s.{post}, 0)" for post in POSTS),
         only_u=restrict("u.id"), only_e=restrict("e.unit_id"), only_f=restrict("f.unit_id"),
-        only_m=restrict("m.unit_id"))
+        only_d=restrict("d.unit_id"), only_m=restrict("m.unit_id"))
 
 
 def read_inputs(today: date, only: list[int] | None = None) -> list[Inputs]:
@@ -221,9 +232,9 @@ def read_inputs(today: date, only: list[int] | None = None) -> list[Inputs]:
     width = len(POSTS)
     return [Inputs(unit_id=row[0], stopped=row[1] == UnitStatus.STOPPED, kinds=tuple(row[2]),
                    categories=tuple(row[3]), pieces=row[4], crowded=row[5], inspection_general=row[6],
-                   inspection_major=row[7], overdue=row[8], shortfall=row[9], owed=row[10],
-                   holders=dict(zip(POSTS, row[11:11 + width], strict=True)), flagged=row[11 + width],
-                   key_reason=row[12 + width])
+                   inspection_major=row[7], overdue=row[8], overdue_directives=row[9], shortfall=row[10],
+                   owed=row[11], holders=dict(zip(POSTS, row[12:12 + width], strict=True)), flagged=row[12 + width],
+                   key_reason=row[13 + width])
             for row in rows]
 
 
@@ -299,6 +310,7 @@ REASONS = {
     "crowded": gettext_noop("用于公众聚集场所的电梯、大型游乐设施、客运索道 %(count)d 台"),
     "inspection_findings": gettext_noop("近两年监督检查发现问题：一般 %(general)d 项，重大 %(major)d 项"),
     "overdue_findings": gettext_noop("近两年隐患逾期未整改 %(count)d 项"),
+    "overdue_directives": gettext_noop("近两年安全监察指令书逾期未整改 %(count)d 份"),
     "compliance": gettext_noop("近 %(months)d 个月日管控、周排查、月调度未按时记录 %(percent)d%%"),
     "missing_posts": gettext_noop("未配备：%(posts)s"),
     "flagged": gettext_noop("有监督抽查考核不合格人员仍在岗"),

@@ -17,6 +17,7 @@ from inspections.supervision.inspection_choices import (
     ReferralOutcome,
     ReferralStatus,
 )
+from inspections.supervision.models import PlanTask
 from inspections.supervision.models.directives import TEXT_MAX
 from inspections.supervision.querysets import valid_inspectors
 from inspections.supervision.recommendation_forms import AttachmentField
@@ -38,19 +39,27 @@ class InspectorChoiceField(forms.ModelMultipleChoiceField):
 
 
 class OpenInspectionForm(forms.Form):
-    """开始检查: the kind, at least two inspectors from the pool valid today, and the equipment sampled."""
+    """开始检查: the kind, at least two inspectors from the pool valid today, and the equipment sampled; opened from
+    a plan or campaign task (``task``), the task's kind and drawn pair come first."""
 
     kind = forms.ChoiceField(label=_("检查类别"), choices=InspectionKind.choices)
     inspectors = InspectorChoiceField(label=_("检查人员"), queryset=User.objects.none(),
                                       widget=forms.CheckboxSelectMultiple)
     equipment_codes = forms.CharField(label=_("抽查设备"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    task = forms.ModelChoiceField(queryset=PlanTask.objects.none(), required=False, widget=forms.HiddenInput)
 
-    def __init__(self, *args, user=None, **kwargs):
+    def __init__(self, *args, user=None, tasks=None, task=None, **kwargs):
         super().__init__(*args, **kwargs)
         if user is not None and user.jurisdiction_id:
             self.fields["inspectors"].queryset = valid_inspectors(user.jurisdiction, timezone.localdate()) \
                 .select_related("jurisdiction")
             self.initial.setdefault("inspectors", [user.pk])
+        if tasks is not None:
+            self.fields["task"].queryset = tasks
+        if task is not None:
+            pair = [pk for pk in (task.inspector_1_id, task.inspector_2_id) if pk]
+            self.initial.update(task=task.pk, kind=InspectionKind.ROUTINE if task.plan_id else InspectionKind.SPECIAL,
+                                **({"inspectors": pair} if pair else {}))
         self.fields["inspectors"].help_text = gettext("至少两名，当日持有效监察员证。")
         self.fields["equipment_codes"].help_text = gettext("填写设备代码或使用登记证编号，多个用空格或逗号分隔。")
 

@@ -24,8 +24,10 @@ from django.utils.translation import gettext as _
 from inspections.findings import services as findings
 from inspections.findings.choices import HazardLevel, Origin
 from inspections.supervision import inspection_checklists as checklists
+from inspections.supervision import plan_services
 from inspections.supervision.inspection_choices import Disposition, InspectionKind, InspectionStatus, ItemResult
-from inspections.supervision.models import Inspection, InspectionItem
+from inspections.supervision.models import Inspection, InspectionItem, PlanTask
+from inspections.supervision.plan_choices import PlanStatus, TaskResult
 from inspections.supervision.querysets import valid_inspectors
 from jurisdictions import access
 from jurisdictions.audit import record
@@ -40,6 +42,7 @@ from units.models import Equipment, Unit
 from units.services import validate_upload
 
 DUTY = Duty.INSPECT
+TASK_RESULTS = {Disposition.NONE: TaskResult.NO_PROBLEM, Disposition.DIRECTIVE: TaskResult.RECTIFY}
 MIN_INSPECTORS = 2  # Order 57 Art. 19
 SIGNATURE_MAX_BYTES = 512 * 1024
 CODE_SEPARATORS = re.compile(r"[\s,\uff0c;\uff1b\u3001]+")  # spaces, commas, semicolons, 顿号
@@ -86,9 +89,30 @@ def check_inspectors(by, inspectors, on_date) -> list[User]:
     return list(chosen.values())
 
 
-def open_inspection(*, by: User, unit: Unit, kind: str, inspectors, equipment_codes: str = "") -> Inspection:
+def _open_task(by, unit: Unit, task: PlanTask | None, today) -> PlanTask | None:
+    """The plan or campaign task this inspection carries out: the unit's own, live (a published plan or a
+    campaign), not yet done and already started."""
+    if task is None:
+        return None
+    task = access.get_or_404(PlanTask.objects.select_for_update(of=("self",)).select_related("plan", "campaign"),
+                             by, DUTY, pk=task.pk)
+    if task.unit_id != unit.pk:
+        raise ValidationError({"task": _("该检查任务不是本单位的任务。")})
+    if task.plan is not None and task.plan.status != PlanStatus.PUBLISHED:
+        raise ValidationError({"task": _("计划发布后才能按计划实施检查。")})
+    if task.done_on is not None:
+        raise ValidationError({"task": _("该任务已于 %(day)s 完成。") % {"day": task.done_on.isoformat()}})
+    starts_on = task.plan.starts_on if task.plan else task.campaign.starts_on
+    if starts_on > today:
+        raise ValidationError({"task": _("该任务自 %(day)s 起实施。") % {"day": starts_on.isoformat()}})
+    return task
+
+
+def open_inspection(*, by: User, unit: Unit, kind: str, inspectors, equipment_codes: str = "",
+                    task: PlanTask | None = None) -> Inspection:
     """开始检查: the record is dated by the server, names its inspectors, the sampled equipment and the unit as it
-    stands, and carries the unit kind's checklist prefilled from the unit's records."""
+    stands, and carries the unit kind's checklist prefilled from the unit's records. Opened from a plan or
+    campaign task, it carries that task out: completing the record completes the task."""
     with transaction.atomic():
         if not access.is_regulator(by) or by.jurisdiction is None:
             raise ValidationError(_("只有监管部门账号可以实施监督检查。"))
@@ -98,11 +122,13 @@ def open_inspection(*, by: User, unit: Unit, kind: str, inspectors, equipment_co
         if kind not in InspectionKind.values:
             raise ValidationError({"kind": _("请选择检查类别。")})
         now = timezone.now()
+        task = _open_task(by, unit, task, timezone.localdate(now))
         chosen = check_inspectors(by, inspectors, timezone.localdate(now))
         sampled = _sampled(unit, parse_codes(equipment_codes))
         prefill = checklists.Prefill(unit, timezone.localdate(now))
         inspection = Inspection(
-            kind=kind, unit=unit, authority=by.jurisdiction, recorder=by, started_at=now, unit_name=unit.name,
+            kind=kind, task=task, unit=unit, authority=by.jurisdiction, recorder=by, started_at=now,
+            unit_name=unit.name,
             unit_uscc=unit.uscc, unit_address=unit.address, unit_legal_representative=unit.legal_representative,
             unit_safety_manager=prefill.safety_manager(), unit_contact=unit.contact_person,
             unit_kinds=list(unit.kinds))
@@ -115,7 +141,7 @@ def open_inspection(*, by: User, unit: Unit, kind: str, inspectors, equipment_co
                            text=item["text"], source=item["source"], prefill=prefill.text(item)[:500])
             for n, item in enumerate(checklists.items_for(unit.kinds), 1)])
         _event(by, inspection, "open_inspection", kind=kind, inspectors=sorted(u.username for u in chosen),
-               equipment=[e.pk for e in sampled])
+               equipment=[e.pk for e in sampled], task=getattr(task, "pk", None))
         return inspection
 
 
@@ -308,7 +334,21 @@ def complete(*, by: User, inspection: Inspection, disposition: str, disposition_
         inspection.save(update_fields=["disposition", "disposition_note", "status", "ended_at", "completed_by"])
         _event(by, inspection, "complete_inspection", disposition=disposition,
                findings=inspection.items.filter(finding__isnull=False).count())
+        _complete_task(by, inspection)
         return inspection
+
+
+def _complete_task(by, inspection: Inspection) -> None:
+    """The record completes the plan or campaign task it carries out, dated the day it ended, its result the 一公开
+    page shows read from the disposition. A task someone marked done by hand meanwhile keeps what they wrote."""
+    if inspection.task_id is None:
+        return
+    task = PlanTask.objects.select_for_update(of=("self",)).get(pk=inspection.task_id)
+    if task.done_on is not None:
+        return
+    result = TASK_RESULTS.get(inspection.disposition, TaskResult.OTHER)
+    plan_services.complete_task(task, by=by, done_on=timezone.localdate(inspection.ended_at), result=result,
+                                note=_("见监督检查记录 %(number)s") % {"number": inspection.pk})
 
 
 def follow_unit(sender, *, unit: Unit, columns: dict, **kwargs) -> None:

@@ -46,8 +46,10 @@ from inspections.supervision.models import (
     DirectiveStepRecord,
     Inspection,
     InspectionItem,
+    PlanTask,
     Referral,
 )
+from inspections.supervision.querysets import LIVE_TASKS
 from jurisdictions import access
 from jurisdictions.access import ENTERPRISES, REGULATORS
 from jurisdictions.duties import Duty
@@ -85,19 +87,25 @@ class InspectionCreateView(ScopedFormView):
     success_message = gettext_lazy("检查记录已创建，请逐项记录检查情况。")
 
     def get_form_kwargs(self):
-        return {**super().get_form_kwargs(), "user": self.request.user}
+        tasks = access.scope(PlanTask.objects.filter(LIVE_TASKS, unit=self.object, done_on__isnull=True),
+                              self.request.user, INSPECT).select_related("plan", "campaign")
+        task = tasks.filter(pk=self.request.GET.get("task")).first() if self.request.GET.get("task", "").isdigit() \
+            else None
+        return {**super().get_form_kwargs(), "user": self.request.user, "tasks": tasks, "task": task}
 
     def save(self, form):
         d = form.cleaned_data
         return inspection_services.open_inspection(by=self.request.user, unit=self.object, kind=d["kind"],
-                                                   inspectors=d["inspectors"], equipment_codes=d["equipment_codes"])
+                                                   inspectors=d["inspectors"], equipment_codes=d["equipment_codes"],
+                                                   task=d["task"])
 
     def get_success_url(self):
         return reverse("inspections:inspection_record", args=[self.saved.pk])
 
 
 class InspectionDetailView(ScopedDetailView):
-    queryset = Inspection.objects.select_related("authority", "recorder", "unit").prefetch_related(
+    queryset = Inspection.objects.select_related(
+        "authority", "recorder", "unit", "task__plan", "task__campaign").prefetch_related(
         "inspectors", Prefetch("items", queryset=InspectionItem.objects.select_related("finding")),
         "equipment__equipment_type", "assessments__person", "directives")
     template_name = "supervision/inspection_detail.html"

@@ -14,13 +14,14 @@ import math
 import random
 from collections import defaultdict
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, time, timedelta
 
 from django.conf import settings
 from django.db import connection
 from django.db.models import Q
+from django.utils import timezone
 
-from inspections.supervision.models import AnnualPlan, KeyUnit, PlanTask
+from inspections.supervision.models import AnnualPlan, Inspection, KeyUnit, PlanTask
 from inspections.supervision.plan_choices import KEY, PlanStatus
 from inspections.supervision.querysets import valid_inspectors
 from jurisdictions.models import Jurisdiction
@@ -137,10 +138,10 @@ def sample_units(pool: list[Candidate], seed: int, ratio: dict[str, float]) -> l
 
 
 def recent_units_by_inspector(inspector_ids, since: date) -> dict[int, set[int]]:
-    """For each inspector, the units they were assigned to inspect since ``since``: the one place that says what
-    an inspector's "own recent units" are (Order 57 Art. 8: the pairs are drawn at random, and nobody goes back to
-    the unit they just inspected). For now the tasks of approved or published plans starting on or after
-    ``since``; once inspection records exist, the units they inspected belong here too."""
+    """For each inspector, the units they were assigned or went to inspect since ``since``: the one place that says
+    what an inspector's "own recent units" are (Order 57 Art. 8: the pairs are drawn at random, and nobody goes
+    back to the unit they just inspected) — the tasks of approved or published plans starting on or after
+    ``since``, and the inspection records naming them started since then."""
     ids = list(inspector_ids)
     found: dict[int, set[int]] = {pk: set() for pk in ids}
     rows = (PlanTask.objects.filter(plan__status__in=(PlanStatus.APPROVED, PlanStatus.PUBLISHED),
@@ -151,11 +152,15 @@ def recent_units_by_inspector(inspector_ids, since: date) -> dict[int, set[int]]
         for inspector in (first, second):
             if inspector in found:
                 found[inspector].add(unit_id)
+    named = Inspection.inspectors.through.objects.filter(
+        user_id__in=ids, inspection__started_at__gte=timezone.make_aware(datetime.combine(since, time.min)))
+    for inspector, unit_id in named.values_list("user_id", "inspection__unit_id"):
+        found[inspector].add(unit_id)
     return found
 
 
 def recent_units(inspector, since: date) -> set[int]:
-    """The units ``inspector`` was assigned since ``since`` (``recent_units_by_inspector``)."""
+    """The units ``inspector`` was assigned or inspected since ``since`` (``recent_units_by_inspector``)."""
     return recent_units_by_inspector([inspector.pk], since)[inspector.pk]
 
 

@@ -102,8 +102,10 @@ class TaskTable(Table):
     def render_action(self, value, record):
         if record.done_on is not None:
             return ""
-        return format_html('<a href="{}" data-testid="complete-task">{}</a>',
-                           reverse("plans:task_complete", args=[value]), gettext("登记结果"))
+        return format_html('<a href="{}?task={}" data-testid="inspect-task">{}</a> · '
+                           '<a href="{}" data-testid="complete-task">{}</a>',
+                           reverse("inspections:inspection_create", args=[record.unit_id]), value,
+                           gettext("实施检查"), reverse("plans:task_complete", args=[value]), gettext("登记结果"))
 
 
 class CampaignTable(Table):

@@ -10,7 +10,7 @@ from django.utils import timezone
 from django.utils.translation import ngettext
 
 from inspections.supervision.models import PlanTask
-from inspections.supervision.plan_views import LIVE_TASKS
+from inspections.supervision.querysets import LIVE_TASKS
 from jurisdictions import access
 from jurisdictions.duties import Duty, Tier
 from portal.inbox.todos import Todo

@@ -19,6 +19,7 @@ from inspections.supervision.plan_draw import STRATA
 from inspections.supervision.plan_filters import CampaignFilter, PlanFilter, TaskFilter
 from inspections.supervision.plan_forms import CampaignForm, CompleteTaskForm, PlanForm, RedrawForm
 from inspections.supervision.plan_tables import CampaignTable, PlanTable, TaskTable, plan_badge
+from inspections.supervision.querysets import LIVE_TASKS
 from jurisdictions import access
 from jurisdictions.access import REGULATORS
 from jurisdictions.duties import Duty, Tier
@@ -32,7 +33,6 @@ from units.models import EquipmentType
 PLAN_DUTY = plan_services.PLAN_DUTY
 CAMPAIGN_DUTY = plan_services.CAMPAIGN_DUTY
 # Tasks a county works on: those of a published plan and those of a campaign (a draft's tasks are the city's).
-LIVE_TASKS = Q(plan__status=PlanStatus.PUBLISHED) | Q(campaign__isnull=False)
 NEXT_TIER = {Tier.PROVINCE: Tier.CITY, Tier.CITY: Tier.COUNTY, Tier.COUNTY: Tier.STATION}
 
 
@@ -219,7 +219,7 @@ class TaskListView(ScopedListView):
     title = gettext_lazy("监督检查任务")
     export_name = gettext_lazy("监督检查任务")
     empty_hint = gettext_lazy("市级发布的年度计划和各级组织的专项检查分解到本辖区的检查任务列在这里；"
-                              "检查完成后登记检查日期和结果。")
+                              "点“实施检查”在现场记录，检查完成时任务随之完成；纸质记录的检查点“登记结果”补登。")
 
     def get_table_kwargs(self):
         return {} if access.can(self.request.user, Duty.INSPECT) else {"exclude": ("action",)}
@@ -236,7 +236,8 @@ class TaskListView(ScopedListView):
 
 
 class TaskCompleteView(ScopedFormView):
-    """登记检查结果, by whoever inspects the unit, until the inspection record does it."""
+    """登记检查结果 by hand, for an inspection written on paper, by whoever inspects the unit; an inspection
+    recorded in the portal from the task completes it itself (``inspection_services.complete``)."""
 
     queryset = PlanTask.objects.filter(LIVE_TASKS, done_on__isnull=True).select_related("unit", "plan", "campaign")
     duty = Duty.INSPECT

@@ -10,8 +10,12 @@ from operator import or_
 from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from inspections.supervision.models import InspectorCertificate
+from inspections.supervision.plan_choices import PlanStatus
 from jurisdictions.duties import REGULATOR_ROLES, TIER_DUTIES, Duty, Role, duties_for
 from jurisdictions.models import Jurisdiction, User
+
+# The tasks being worked: those of a published plan, and every campaign's (a campaign is live once launched).
+LIVE_TASKS = Q(plan__status=PlanStatus.PUBLISHED) | Q(campaign__isnull=False)
 
 
 def leaders_of(*node_ids) -> list[User]:

@@ -15,8 +15,8 @@ from django.utils import timezone
 from inspections.findings import services as findings
 from inspections.findings.models import Finding
 from inspections.routines.models import UnitMonthCompliance
-from inspections.supervision import grading, services
-from inspections.supervision.models import KeyUnit, UnitRisk
+from inspections.supervision import directive_services, grading, services
+from inspections.supervision.models import Directive, KeyUnit, UnitRisk
 from jurisdictions import access
 from jurisdictions.models import AuditEvent
 from personnel import services as personnel
@@ -24,6 +24,7 @@ from personnel.choices import Post
 from personnel.models import UnitStaffing
 from tests import factories
 from tests.factories import logged_in
+from tests.inspections.supervision_world import issued_directive, png_upload
 from units.choices import EquipmentStatus, UnitStatus
 from units.models import Equipment, EquipmentType, Unit
 from units.services import add_equipment
@@ -279,3 +280,20 @@ def test_the_key_unit_form_lists_the_unit_and_the_page_shows_grade_and_reasons(w
     assert mine.status_code == 200 and "D 级（高风险）" in text and "三甲医院门诊楼电梯" not in text
     detail = county.get(unit.get_absolute_url()).content.decode()
     assert reverse("supervision:unit_risk", args=[unit.pk]) in detail
+
+
+def test_a_directive_past_its_deadline_unverified_counts_even_once_the_unit_rectifies(inspectors, low_cut, tmp_path):
+    low_cut.MEDIA_ROOT = tmp_path
+    unit = inspectors["unit"]
+    staff(unit, posts=(Post.PRINCIPAL, Post.SAFETY_OFFICER))
+    directive = issued_directive(inspectors, deadline=timezone.localdate() + timedelta(days=3))
+    assert "overdue_directives" not in points(graded(unit))
+    assert directive_services.mark_overdue(now=timezone.now() + timedelta(days=5)) == 1
+    assert points(graded(unit))["overdue_directives"] == low_cut.SUPERVISION_OVERDUE_DIRECTIVE_POINTS
+    directive_services.report(by=inspectors["users"]["enterprise"], directive=directive, note="已建立周排查制度",
+                              evidence=[png_upload()])
+    risk = graded(unit)
+    assert points(risk)["overdue_directives"] == low_cut.SUPERVISION_OVERDUE_DIRECTIVE_POINTS
+    assert "近两年安全监察指令书逾期未整改 1 份" in [line.text for line in grading.describe(risk.reasons)]
+    Directive.objects.filter(pk=directive.pk).update(issued_at=timezone.now() - timedelta(days=800))
+    assert "overdue_directives" not in points(graded(unit))

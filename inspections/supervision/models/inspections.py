@@ -45,6 +45,9 @@ class Inspection(Placed):
     """One inspection of one unit: who, when, what was checked and found, what was done, who signed."""
 
     kind = models.CharField(_("检查类别"), max_length=16, choices=InspectionKind.choices)
+    # The plan or campaign task this inspection carries out; completing the record completes the task.
+    task = models.ForeignKey("supervision.PlanTask", on_delete=models.PROTECT, null=True, blank=True,
+                             related_name="inspections", verbose_name=_("检查任务"))
     unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="inspections", verbose_name=_("被检查单位"))
     authority = models.ForeignKey(Jurisdiction, on_delete=models.PROTECT, related_name="+",
                                   verbose_name=_("实施检查的部门"))
