@@ -381,7 +381,7 @@ def _plan(stage: str = "published"):
     first use, each stage its own year)."""
 
     def build(w):
-        from inspections.supervision import plan_services
+        from inspections.supervision import plan_documents, plan_services
 
         key = f"plan_{stage}"
         if key not in w:
@@ -396,6 +396,8 @@ def _plan(stage: str = "published"):
                 plan = plan_services.approve(by=city, plan=plan)
             if stage == "published":
                 plan = plan_services.publish(by=city, plan=plan)
+                plan_documents.store(plan.pk)  # what the worker does after publication
+                plan.refresh_from_db()
             w[key] = plan
         return w[key]
 

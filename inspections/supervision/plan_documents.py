@@ -4,10 +4,15 @@ county, inspectors, due date — by county."""
 
 from __future__ import annotations
 
+import logging
+
+from django.conf import settings
+from django.core.files.base import ContentFile
+from django.utils import translation
 from django.utils.translation import gettext as _
 
 from inspections.supervision.models import AnnualPlan, PlanTask
-from inspections.supervision.plan_choices import STRATUM_LABELS
+from inspections.supervision.plan_choices import STRATUM_LABELS, PlanStatus
 from inspections.supervision.plan_draw import STRATA
 from inspections.supervision.plan_tables import person
 from inspections.supervision.recommendation_documents import bureau
@@ -36,3 +41,24 @@ def plan_context(plan: AnnualPlan) -> dict:
 
 def plan_pdf(plan: AnnualPlan) -> bytes:
     return render_pdf("pdf/supervision/annual_plan.html", plan_context(plan))
+
+
+STORE_TASK = "inspections.supervision.tasks.store_plan_document"
+logger = logging.getLogger(__name__)
+
+
+def store(plan_pk: int) -> bool:
+    """Render the published plan's PDF once and keep it on the plan (``AnnualPlan.document``); a rerun, or a plan
+    not published, does nothing. Run by a worker after publication (``plan_services.publish`` enqueues it), since a
+    city's plan of thousands of tasks takes WeasyPrint longer than a page may. Returns whether it stored one."""
+    plan = AnnualPlan.objects.filter(pk=plan_pk, status=PlanStatus.PUBLISHED, document="").first()
+    if plan is None:
+        return False
+    with translation.override(settings.DOCUMENT_LANGUAGE):
+        content = plan_pdf(plan)
+    name = plan.document.storage.save(plan.document.field.generate_filename(plan, "plan.pdf"), ContentFile(content))
+    if not AnnualPlan.objects.filter(pk=plan.pk, document="").update(document=name):
+        plan.document.storage.delete(name)  # another run stored it first
+        return False
+    logger.info("plan %s: %d bytes stored as %s", plan.pk, len(content), name)
+    return True

@@ -18,13 +18,14 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from inspections.supervision import plan_draw
+from inspections.supervision import plan_documents, plan_draw
 from inspections.supervision.models import AnnualPlan, Campaign, PlanTask
 from inspections.supervision.plan_choices import PlanStatus, TaskResult
 from jurisdictions import access
 from jurisdictions.audit import record
 from jurisdictions.duties import Duty, Role, Tier
 from jurisdictions.models import AuditEvent, Jurisdiction, User
+from portal.kit import outbox
 from units.choices import UnitKind
 from units.models import EquipmentType
 
@@ -152,6 +153,7 @@ def publish(*, by: User, plan: AnnualPlan) -> AnnualPlan:
         plan.status, plan.published_by, plan.published_at = PlanStatus.PUBLISHED, access.account(by), timezone.now()
         plan.save(update_fields=["status", "published_by", "published_at"])
         _event(by, plan, "publish_annual_plan", seed=plan.seed, tasks=plan.tasks.count())
+        outbox.enqueue(plan_documents.STORE_TASK, plan.pk, dedup_key=f"plan-document:{plan.pk}")
         return plan
 
 

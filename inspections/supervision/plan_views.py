@@ -6,13 +6,14 @@ one page here that needs no login and shows no person."""
 from __future__ import annotations
 
 from django.db.models import Count, Q
+from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.generic import ListView
 
-from inspections.supervision import plan_documents, plan_services
+from inspections.supervision import plan_services
 from inspections.supervision.models import AnnualPlan, Campaign, PlanTask
 from inspections.supervision.plan_choices import STRATUM_LABELS, PlanStatus, TaskResult
 from inspections.supervision.plan_draw import STRATA
@@ -194,7 +195,12 @@ class PlanPublishView(OwnDraftMixin, ConfirmActionView):
 
 
 class PlanPdfView(PlanVisibleMixin, ScopedFileView):
-    """The published plan: every task with its unit, county, inspectors and due date, and the seed and ratios."""
+    """The published plan: every task with its unit, county, inspectors and due date, and the seed and ratios —
+    the file a worker rendered once after publication (``plan_documents.store``); until it is there, a page that
+    says so and looks again."""
+
+    file_field = "document"
+    waiting_template = "supervision/plan_document_waiting.html"
 
     def get_queryset(self):
         return super().get_queryset().filter(status=PlanStatus.PUBLISHED)
@@ -202,8 +208,12 @@ class PlanPdfView(PlanVisibleMixin, ScopedFileView):
     def get_filename(self, plan) -> str:
         return _("%(title)s.pdf") % {"title": plan.title}
 
-    def render(self, plan) -> bytes:
-        return plan_documents.plan_pdf(plan)
+    def get(self, request, *args, **kwargs):
+        if not self.object.document:
+            response = render(request, self.waiting_template, {"object": self.object}, status=202)
+            response["Cache-Control"] = "private, no-store"
+            return response
+        return super().get(request, *args, **kwargs)
 
 
 # --- Tasks --------------------------------------------------------------------------------------------

@@ -1,6 +1,6 @@
 from celery import shared_task
 
-from inspections.supervision import directive_services, grading, recommendation_services
+from inspections.supervision import directive_services, grading, plan_documents, recommendation_services
 
 
 @shared_task(name="inspections.supervision.tasks.regrade_units", ignore_result=True)
@@ -22,3 +22,10 @@ def mark_overdue_directives() -> int:
     """Every ten minutes: 安全监察指令书 past their deadline without a rectification report turn overdue and become
     penalty referrals, once each (idempotent; concurrent runs share the rows through SKIP LOCKED)."""
     return directive_services.mark_overdue()
+
+
+@shared_task(name=plan_documents.STORE_TASK, ignore_result=True, autoretry_for=(Exception,), retry_backoff=True,
+             max_retries=5)
+def store_plan_document(plan_pk: int) -> bool:
+    """After publication: the plan's PDF, rendered once and kept (idempotent; a rerun finds it stored)."""
+    return plan_documents.store(plan_pk)

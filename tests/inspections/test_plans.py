@@ -18,7 +18,7 @@ from django.urls import reverse
 from django.utils import timezone
 from pypdf import PdfReader
 
-from inspections.supervision import plan_draw, plan_services, services
+from inspections.supervision import plan_documents, plan_draw, plan_services, services
 from inspections.supervision.models import AnnualPlan, KeyUnit, PlanTask
 from inspections.supervision.plan_choices import KEY, PlanStatus
 from inspections.supervision.plan_draw import Candidate
@@ -27,6 +27,7 @@ from jurisdictions import access
 from jurisdictions.duties import Role
 from jurisdictions.models import AuditEvent
 from portal.inbox.todos import todos_for
+from portal.kit.models import OutboxMessage
 from portal.kit.samples import make_uscc
 from tests import factories
 from tests.factories import logged_in, node
@@ -351,9 +352,17 @@ def world_county(task):
 
 # --- The PDF -----------------------------------------------------------------------------------------------------
 
-def test_the_plan_pdf_reads_back_with_its_units_seed_and_ratios(city, world):
+def test_the_plan_pdf_reads_back_with_its_units_seed_and_ratios(city, world, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
     plan = published(city, seed=987654321)
-    response = logged_in(city["leader"]).get(reverse("plans:plan_pdf", args=[plan.pk]))
+    url = reverse("plans:plan_pdf", args=[plan.pk])
+    waiting = logged_in(city["leader"]).get(url)
+    assert waiting.status_code == 202 and "正在生成" in waiting.content.decode()
+    message = OutboxMessage.objects.get(dedup_key=f"plan-document:{plan.pk}")
+    assert message.task == plan_documents.STORE_TASK and message.args == [plan.pk]
+    assert plan_documents.store(plan.pk) is True
+    assert plan_documents.store(plan.pk) is False  # rendered once: a rerun finds it stored
+    response = logged_in(city["leader"]).get(url)
     assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
     content = b"".join(response.streaming_content) if response.streaming else response.content
     reader = PdfReader(io.BytesIO(content))
@@ -364,7 +373,7 @@ def test_the_plan_pdf_reads_back_with_its_units_seed_and_ratios(city, world):
         assert task.unit.name in text and task.county.name in text
     assert "50.0%" in text and "5.0%" in text
     assert AuditEvent.objects.filter(kind="download", detail__file__endswith=".pdf").exists()
-    assert logged_in(world["users"]["county"]).get(reverse("plans:plan_pdf", args=[plan.pk])).status_code == 200
+    assert logged_in(world["users"]["county"]).get(url).status_code == 200
     draft = plan_for(city, year=YEAR + 1)
     assert logged_in(city["leader"]).get(reverse("plans:plan_pdf", args=[draft.pk])).status_code == 404
 

@@ -5,6 +5,8 @@ A plan lives at its city, a campaign at the tier that runs it; each task lives w
 station), so the unit's station, county and city see it by one indexed column and a sibling does not.
 """
 
+import uuid
+
 import pghistory
 import pgtrigger
 from django.conf import settings
@@ -18,6 +20,10 @@ from inspections.supervision.plan_choices import PlanStatus, TaskResult
 from jurisdictions.models import Jurisdiction, Placed, tier_indexes
 from units.choices import UnitKind
 from units.models import Unit
+
+
+def plan_document_path(instance, filename):
+    return f"plans/{timezone.now():%Y}/{uuid.uuid4().hex}.pdf"
 
 
 @pghistory.track()
@@ -45,6 +51,9 @@ class AnnualPlan(Placed):
     published_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
                                      related_name="+", verbose_name=_("发布人"))
     published_at = models.DateTimeField(_("发布时间"), null=True, blank=True)
+    # The published plan's PDF, rendered once by a worker after publication (``plan_documents.store``): the plan
+    # does not change once published, and a big city's runs to hundreds of pages.
+    document = models.FileField(_("计划文本"), upload_to=plan_document_path, blank=True)
 
     class Meta:
         verbose_name = _("年度监督检查计划")
