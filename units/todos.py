@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from django.db.models import Count, Min
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.translation import gettext, ngettext
 
 from jurisdictions import access
@@ -25,8 +24,7 @@ def registration_queue(user) -> list[Todo]:
     if not found["n"]:
         return []
     return [Todo(title=ngettext("%(n)d 件使用登记申请待办理", "%(n)d 件使用登记申请待办理", found["n"]) % found,
-                 url=reverse("units:application_queue"), kind="registration", due=found["due"],
-                 overdue=found["due"] < timezone.localdate())]
+                 url=reverse("units:application_queue"), kind="registration", due=found["due"])]
 
 
 def pending_signups(user) -> list[Todo]:

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from django.db.models import Count, Min, Q
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.translation import ngettext
 
 from inspections.findings.choices import PENDING, Origin, Status
@@ -25,7 +24,7 @@ def _list_url(status: str) -> str:
 
 
 def _todo(title: str, status: str, due) -> Todo:
-    return Todo(title=title, url=_list_url(status), kind="finding", due=due, overdue=due < timezone.localdate())
+    return Todo(title=title, url=_list_url(status), kind="finding", due=due)
 
 
 def unit_findings(user) -> list[Todo]:

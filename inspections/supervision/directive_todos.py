@@ -6,7 +6,6 @@ from __future__ import annotations
 
 from django.db.models import Count, Min, Q
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.translation import ngettext
 
 from inspections.supervision.directive_services import DUTY, issued_by_authority
@@ -15,10 +14,6 @@ from inspections.supervision.models import Directive, Referral
 from jurisdictions import access
 from jurisdictions.duties import Duty
 from portal.inbox.todos import Todo
-
-
-def _late(due) -> bool:
-    return due is not None and due < timezone.localdate()
 
 
 def directives_to_answer(user) -> list[Todo]:
@@ -31,7 +26,7 @@ def directives_to_answer(user) -> list[Todo]:
         return []
     title = ngettext("%(n)d 份安全监察指令书待整改报告", "%(n)d 份安全监察指令书待整改报告", found["n"]) % found
     url = f"{reverse('inspections:directive_list')}?status={DirectiveStatus.ISSUED}"
-    return [Todo(title=title, url=url, kind="directive", due=found["due"], overdue=_late(found["due"]))]
+    return [Todo(title=title, url=url, kind="directive", due=found["due"])]
 
 
 def directives_to_recheck(user) -> list[Todo]:
@@ -45,7 +40,7 @@ def directives_to_recheck(user) -> list[Todo]:
     if found["n"]:
         title = ngettext("%(n)d 份指令书整改报告待复查", "%(n)d 份指令书整改报告待复查", found["n"]) % found
         todos.append(Todo(title=title, url=f"{reverse('inspections:directive_list')}?status=reported&own=true",
-                          kind="directive", due=found["due"], overdue=_late(found["due"])))
+                          kind="directive", due=found["due"]))
     if referrals:
         title = ngettext("%(n)d 件逾期未整改移送处罚待办理", "%(n)d 件逾期未整改移送处罚待办理",
                          referrals) % {"n": referrals}

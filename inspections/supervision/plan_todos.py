@@ -33,4 +33,4 @@ def tasks_to_do(user) -> list[Todo]:
     if found["overdue"]:
         title += ngettext("（%(overdue)d 项已逾期）", "（%(overdue)d 项已逾期）", found["overdue"]) % found
     return [Todo(title=title, url=f"{reverse('plans:task_list')}?state={'overdue' if found['overdue'] else 'open'}",
-                 kind="plan_task", due=found["due"], overdue=bool(found["overdue"]))]
+                 kind="plan_task", due=found["due"])]

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from django.db.models import Count, Min
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.translation import ngettext
 
 from inspections.supervision.models import Recommendation
@@ -19,8 +18,7 @@ TO_HANDLE, TO_REPLY, TO_ARCHIVE = (STAGES[stage] for stage in ("to_handle", "to_
 
 def _todo(title: str, stage: str, due) -> Todo:
     url = f"{reverse('recommendations:recommendation_list')}?own=true&stage={stage}"
-    return Todo(title=title, url=url, kind="recommendation", due=due,
-                overdue=due is not None and due < timezone.localdate())
+    return Todo(title=title, url=url, kind="recommendation", due=due)
 
 
 def recommendations_to_handle(user) -> list[Todo]:

@@ -13,16 +13,22 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 
+from django.utils import timezone
+
 
 @dataclass(frozen=True)
 class Todo:
-    """One line of the 待办 list: what to do, where it is done, by when."""
+    """One line of the 待办 list: what to do, where it is done, by when. Overdue is derived: its ``due`` (the
+    nearest deadline of what it counts) has passed."""
 
     title: str
     url: str
     kind: str
     due: date | None = None
-    overdue: bool = False
+
+    @property
+    def overdue(self) -> bool:
+        return self.due is not None and self.due < timezone.localdate()
 
 
 Provider = Callable[[object], list[Todo]]

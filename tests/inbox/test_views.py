@@ -63,8 +63,7 @@ def test_the_apps_providers_list_the_work_waiting(world):
 
 def test_overdue_todos_come_first_and_are_marked(world, provider):
     def late(user):
-        return [Todo(title="逾期的待办", url="/", kind="test", due=timezone.localdate() - timedelta(days=2),
-                     overdue=True)]
+        return [Todo(title="逾期的待办", url="/", kind="test", due=timezone.localdate() - timedelta(days=2))]
 
     todos.register(late)
     try:
