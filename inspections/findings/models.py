@@ -6,8 +6,6 @@ is, so lists scope by one indexed column. Nothing here is ever deleted (存档�
 a database trigger refuses DELETE on findings, their steps and their evidence.
 """
 
-import uuid
-from pathlib import Path
 
 import pghistory
 import pgtrigger
@@ -21,6 +19,7 @@ from django.utils.translation import gettext_lazy as _
 from inspections.findings.choices import PENDING, HazardLevel, Origin, Status, Step
 from jurisdictions.models import Placed, tier_indexes
 from personnel.models import Person
+from portal.kit.models import StoredUpload
 from units.models import Equipment, Unit
 
 
@@ -128,21 +127,15 @@ class FindingStep(models.Model):
         return f"{self.finding_id}:{self.step}"
 
 
-def _evidence_path(instance, filename):
-    return f"findings/{timezone.now():%Y/%m}/{uuid.uuid4().hex}{Path(filename).suffix.lower()}"
 
-
-class Evidence(models.Model):
+class Evidence(StoredUpload):
     """A photo or PDF proving a rectification (整改佐证), kept under a generated name and served only through
     a scoped, audited view (docs/security.md §Uploads). Images are stored re-encoded, without metadata."""
 
+    upload_folder = "findings"
+
     finding = models.ForeignKey(Finding, on_delete=models.PROTECT, related_name="evidence")
     step = models.ForeignKey(FindingStep, on_delete=models.PROTECT, related_name="evidence")
-    file = models.FileField(_("文件"), upload_to=_evidence_path)
-    original_name = models.CharField(_("原文件名"), max_length=200)
-    size = models.PositiveIntegerField(_("大小"))
-    uploaded_by = models.ForeignKey("jurisdictions.User", on_delete=models.PROTECT, related_name="+")
-    uploaded_at = models.DateTimeField(_("上传时间"), default=timezone.now)
 
     access_path = "finding__jurisdiction"
     unit_path = "finding__unit"
@@ -152,10 +145,3 @@ class Evidence(models.Model):
         verbose_name_plural = _("整改佐证")
         triggers = [pgtrigger.Protect(name="finding_evidence_append_only",
                                       operation=pgtrigger.Update | pgtrigger.Delete)]
-
-    def __str__(self):
-        return self.original_name
-
-    @property
-    def is_pdf(self) -> bool:
-        return Path(self.file.name).suffix.lower() == ".pdf"

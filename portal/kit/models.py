@@ -1,6 +1,41 @@
+import uuid
+from pathlib import Path
+
+from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+
+
+def upload_path(instance, filename):
+    """A generated name under the model's ``upload_folder``: the user's file name stays on the row, never on disk."""
+    return f"{instance.upload_folder}/{timezone.now():%Y/%m}/{uuid.uuid4().hex}{Path(filename).suffix.lower()}"
+
+
+class StoredUpload(models.Model):
+    """A photo or PDF a user handed in with a step of some workflow (a rectification's evidence, a directive's
+    report, a 三书一函's scan): checked and re-encoded on the way in (``findings.services.check_uploads``), kept
+    under a generated name in ``upload_folder`` and served only through a scoped, audited download
+    (docs/security.md §Uploads). Each concrete model adds the object and step it belongs to and its append-only
+    trigger."""
+
+    upload_folder = "uploads"
+
+    file = models.FileField(_("文件"), upload_to=upload_path)
+    original_name = models.CharField(_("原文件名"), max_length=200)
+    size = models.PositiveIntegerField(_("大小"))
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    uploaded_at = models.DateTimeField(_("上传时间"), default=timezone.now)
+
+    class Meta:
+        abstract = True
+
+    def __str__(self):
+        return self.original_name
+
+    @property
+    def is_pdf(self) -> bool:
+        return Path(self.file.name).suffix.lower() == ".pdf"
 
 
 class OutboxMessage(models.Model):

@@ -2,8 +2,8 @@
 
 import django.db.models.deletion
 import django.utils.timezone
-import inspections.supervision.models.recommendations
 import pgtrigger.compiler
+import portal.kit.models
 import pgtrigger.migrations
 from django.conf import settings
 from django.db import migrations, models
@@ -122,7 +122,7 @@ class Migration(migrations.Migration):
             name='RecommendationAttachment',
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('file', models.FileField(upload_to=inspections.supervision.models.recommendations._attachment_path, verbose_name='文件')),
+                ('file', models.FileField(upload_to=portal.kit.models.upload_path, verbose_name='文件')),
                 ('original_name', models.CharField(max_length=200, verbose_name='原文件名')),
                 ('size', models.PositiveIntegerField(verbose_name='大小')),
                 ('uploaded_at', models.DateTimeField(default=django.utils.timezone.now, verbose_name='上传时间')),

@@ -3,9 +3,9 @@
 import django.contrib.postgres.fields
 import django.db.models.deletion
 import django.utils.timezone
-import inspections.supervision.models.directives
 import inspections.supervision.models.inspections
 import pgtrigger.compiler
+import portal.kit.models
 import pgtrigger.migrations
 from django.conf import settings
 from django.db import migrations, models
@@ -74,7 +74,7 @@ class Migration(migrations.Migration):
             name='DirectiveEvidence',
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('file', models.FileField(upload_to=inspections.supervision.models.directives._evidence_path, verbose_name='文件')),
+                ('file', models.FileField(upload_to=portal.kit.models.upload_path, verbose_name='文件')),
                 ('original_name', models.CharField(max_length=200, verbose_name='原文件名')),
                 ('size', models.PositiveIntegerField(verbose_name='大小')),
                 ('uploaded_at', models.DateTimeField(default=django.utils.timezone.now, verbose_name='上传时间')),

@@ -7,8 +7,6 @@ its deadline turns overdue — the beat task marks it once — and becomes a ``R
 (Art. 36; 002 §二(三): 逾期未整改的，依法给予行政处罚). Placed where the unit is; nothing is ever deleted.
 """
 
-import uuid
-from pathlib import Path
 
 import pghistory
 import pgtrigger
@@ -27,6 +25,7 @@ from inspections.supervision.inspection_choices import (
 )
 from inspections.supervision.models.inspections import Inspection
 from jurisdictions.models import Jurisdiction, Placed, tier_indexes
+from portal.kit.models import StoredUpload
 from units.models import Unit
 
 TEXT_MAX = 2000
@@ -120,21 +119,15 @@ class DirectiveStepRecord(models.Model):
         return f"{self.directive_id}:{self.step}"
 
 
-def _evidence_path(instance, filename):
-    return f"directives/{timezone.now():%Y/%m}/{uuid.uuid4().hex}{Path(filename).suffix.lower()}"
 
-
-class DirectiveEvidence(models.Model):
+class DirectiveEvidence(StoredUpload):
     """A photo or PDF of the unit's rectification report, under a generated name, served only through a scoped,
     audited download; images re-encoded without metadata."""
 
+    upload_folder = "directives"
+
     directive = models.ForeignKey(Directive, on_delete=models.PROTECT, related_name="evidence")
     step = models.ForeignKey(DirectiveStepRecord, on_delete=models.PROTECT, related_name="evidence")
-    file = models.FileField(_("文件"), upload_to=_evidence_path)
-    original_name = models.CharField(_("原文件名"), max_length=200)
-    size = models.PositiveIntegerField(_("大小"))
-    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    uploaded_at = models.DateTimeField(_("上传时间"), default=timezone.now)
 
     access_path = "directive__jurisdiction"
     unit_path = "directive__unit"
@@ -144,13 +137,6 @@ class DirectiveEvidence(models.Model):
         verbose_name_plural = _("整改报告材料")
         triggers = [pgtrigger.Protect(name="directive_evidence_append_only",
                                       operation=pgtrigger.Update | pgtrigger.Delete)]
-
-    def __str__(self):
-        return self.original_name
-
-    @property
-    def is_pdf(self) -> bool:
-        return Path(self.file.name).suffix.lower() == ".pdf"
 
 
 @pghistory.track()

@@ -7,8 +7,6 @@ the responsible jurisdiction and every tier above it see it by one indexed colum
 here is ever deleted: a trigger refuses DELETE on instruments, their steps and their attachments.
 """
 
-import uuid
-from pathlib import Path
 
 import pghistory
 import pgtrigger
@@ -28,6 +26,7 @@ from inspections.supervision.recommendation_choices import (
     Step,
 )
 from jurisdictions.models import Jurisdiction, Placed, tier_indexes
+from portal.kit.models import StoredUpload
 
 CONTENT_MAX = 2000  # docs/domain.md §Recommendations: the instrument's content, as registered
 
@@ -151,21 +150,15 @@ class RecommendationStep(models.Model):
         return f"{self.recommendation_id}:{self.step}"
 
 
-def _attachment_path(instance, filename):
-    return f"recommendations/{timezone.now():%Y/%m}/{uuid.uuid4().hex}{Path(filename).suffix.lower()}"
 
-
-class RecommendationAttachment(models.Model):
+class RecommendationAttachment(StoredUpload):
     """A scan of the instrument, or a document of the reply, kept under a generated name and served only through
     a scoped, audited download (docs/security.md §Uploads). Images are stored re-encoded, without metadata."""
 
+    upload_folder = "recommendations"
+
     recommendation = models.ForeignKey(Recommendation, on_delete=models.PROTECT, related_name="attachments")
     step = models.ForeignKey(RecommendationStep, on_delete=models.PROTECT, related_name="attachments")
-    file = models.FileField(_("文件"), upload_to=_attachment_path)
-    original_name = models.CharField(_("原文件名"), max_length=200)
-    size = models.PositiveIntegerField(_("大小"))
-    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    uploaded_at = models.DateTimeField(_("上传时间"), default=timezone.now)
 
     access_path = "recommendation__jurisdiction"
 
@@ -174,10 +167,3 @@ class RecommendationAttachment(models.Model):
         verbose_name_plural = _("三书一函附件")
         triggers = [pgtrigger.Protect(name="recommendation_attachment_append_only",
                                       operation=pgtrigger.Update | pgtrigger.Delete)]
-
-    def __str__(self):
-        return self.original_name
-
-    @property
-    def is_pdf(self) -> bool:
-        return Path(self.file.name).suffix.lower() == ".pdf"
