@@ -19,6 +19,7 @@ from zoneinfo import ZoneInfo
 
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection, transaction
+from django.db.models import Exists, OuterRef
 
 from portal.kit.bulk import copy_rows
 from units.choices import EquipmentStatus, UnitStatus
@@ -95,6 +96,8 @@ class Command(BaseCommand):
         parser.add_argument("--seed", type=int, default=2026, help="随机种子")
         parser.add_argument("--no-history", action="store_true",
                             help="装载时忽略 pghistory 触发器 units.Equipment:insert_insert（更快，不留插入事件）")
+        parser.add_argument("--city", help="只给该市（州）的单位生成设备（辖区代码，如 620100）")
+        parser.add_argument("--bare", action="store_true", help="只给还没有任何设备的单位生成设备（补充新增单位时用）")
 
     def handle(self, *args, **options):
         n = options["count"]
@@ -103,10 +106,15 @@ class Command(BaseCommand):
         kinds = varieties()
         if not kinds:
             raise CommandError("特种设备目录为空，请先运行 load_equipment_catalogue。")
-        units = list(Unit.objects.filter(status__in=[UnitStatus.ACTIVE, UnitStatus.STOPPED])
-                     .order_by("pk").values_list("pk", *PLACEMENT))
+        units = Unit.objects.filter(status__in=[UnitStatus.ACTIVE, UnitStatus.STOPPED])
+        if options["city"]:
+            units = units.filter(city__code=options["city"])
+        if options["bare"]:
+            units = units.filter(~Exists(Equipment.objects.filter(unit=OuterRef("pk"))))
+        units = list(units.order_by("pk").values_list("pk", *PLACEMENT))
         if not units:
-            raise CommandError("没有在册单位，请先运行 seed_scale。")
+            raise CommandError("没有需要生成设备的单位。" if options["bare"] or options["city"]
+                               else "没有在册单位，请先运行 seed_scale。")
         started = time.perf_counter()
         with transaction.atomic():
             with connection.cursor() as cursor:

@@ -169,6 +169,7 @@ class Command(BaseCommand):
         parser.add_argument("--no-accounts", action="store_true", help="只生成单位，不生成账号")
         parser.add_argument("--no-history", action="store_true",
                             help="装载时忽略 pghistory 触发器 units.Unit:insert_insert（更快，不留插入事件）")
+        parser.add_argument("--city", help="只在该市（州）的市场监管所下生成单位（辖区代码，如 620100）")
 
     def handle(self, *args, **options):
         n = options["units"]
@@ -177,6 +178,11 @@ class Command(BaseCommand):
         stations = load_stations()
         if not stations:
             raise CommandError("辖区树中没有市场监管所，请先运行 load_jurisdictions。")
+        if options["city"]:
+            city = Jurisdiction.objects.filter(code=options["city"], tier=Tier.CITY).first()
+            stations = [s for s in stations if city is not None and s.city_id == city.pk]
+            if not stations:
+                raise CommandError(f"{options['city']} 不是有市场监管所的市（州）。")
         started = time.perf_counter()
         with transaction.atomic():
             with connection.cursor() as cursor:  # two runs at once would pick the same serials
