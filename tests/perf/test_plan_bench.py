@@ -2,9 +2,11 @@
 equipment (docs/domain.md §Annual plan; issue 12 "make bench figures: the draw for a city with 60k units").
 
 Run with ``make bench PYTEST_ARGS="-k plan"``. The session's test database is topped up once (kept by
-``--reuse-db``): units (``seed_scale``) and equipment (``seed_equipment``), then every unit graded (``grading``)
-when the grades are missing, and four 监察员证 holders in each county of the city, in force on the plan's start.
-Measured, for the city with the most units (兰州市 at the seed's shares):
+``--reuse-db``): units (``seed_scale``) and equipment (``seed_equipment``); then 兰州市, the biggest city at the
+seed's shares (about 53,000 units), up to ``CITY_UNITS`` with units placed over its own stations
+(``seed_scale --city``) and equipment on each of them (``seed_equipment --city --bare``, mostly in use, so they join
+the pool like the rest); every unit graded (``grading``) when the grades are missing, and four 监察员证 holders in
+each county of the city, in force on the plan's start. Measured, for the city with the most units (兰州市):
 
 - the read of the pool (one query: every registered user and licensed producer or filler, with grade and key flag);
 - the draw without writing (sampling, one inspector query per county, the recent-units read, pairs, due dates);
@@ -32,12 +34,13 @@ from jurisdictions import access
 from jurisdictions.duties import Role, Tier
 from jurisdictions.models import Jurisdiction, User
 from tests import factories
-from tests.perf.seeding import top_up_units_and_equipment
+from tests.perf.seeding import top_up_city, top_up_units_and_equipment
 from tests.perf.test_unit_list_bench import p95
 from units.models import Unit
 
 BENCH_UNITS = 180_000
 BENCH_EQUIPMENT = 750_000
+CITY, CITY_UNITS = "620100", 60_000  # 兰州市, topped up to issue 12's "a city with 60k units"
 INSPECTORS_PER_COUNTY = 4
 RUNS, WARMUP = 7, 1
 DRAW_BUDGET_S = 10.0  # a page's POST; the leader waits for it once or twice a year
@@ -51,6 +54,7 @@ def django_db_setup(django_db_setup, django_db_blocker):
     """Units and equipment, then the grades, each only when missing."""
     with django_db_blocker.unblock():
         top_up_units_and_equipment(_seeding, BENCH_UNITS, BENCH_EQUIPMENT)
+        top_up_city(_seeding, CITY, CITY_UNITS, round(BENCH_EQUIPMENT / BENCH_UNITS))
         if Unit.objects.filter(risk_grade="").count() > Unit.objects.count() // 2:
             started = time.perf_counter()
             run = grading.regrade()
@@ -96,6 +100,7 @@ def test_the_draw_for_the_biggest_city():
     plan = AnnualPlan.objects.filter(jurisdiction=city, year=year).first() or plan_services.create_plan(
         by=leader, year=year, title="基准测试计划", starts_on=starts_on, ends_on=date(year, 12, 15), seed=1)
     units_in_city = Unit.objects.filter(city=city).count()
+    assert city.code == CITY and units_in_city >= CITY_UNITS
 
     pool_times, draw_times, redraw_times = [], [], []
     pool = None
