@@ -64,6 +64,8 @@ class Directive(Placed):
         verbose_name_plural = _("安全监察指令书")
         indexes = [
             *tier_indexes("directive", "-id"),
+            # The list sorted by 整改期限 (the table orders it by deadline, id).
+            *tier_indexes("directive", "deadline", "id", suffix="_due"),
             models.Index(fields=["unit", "status"], name="directive_unit_idx"),
             # What the beat looks for: awaiting the report, not yet marked overdue.
             models.Index(fields=["deadline"], name="directive_awaiting_idx",
