@@ -14,6 +14,9 @@ from jurisdictions.duties import REGULATOR_ROLES, Duty, Role, Tier, duty_label, 
 ANCESTOR_TIERS = (Tier.PROVINCE, Tier.CITY, Tier.COUNTY, Tier.STATION)
 
 
+# Who outranks whom for a shared abbreviation (``Jurisdiction.abbreviation``).
+ISSUING_RANK = {Tier.PROVINCE: 0, Tier.CITY: 1, Tier.COUNTY: 2}
+
 @pghistory.track()
 class Jurisdiction(MPTTModel):
     """A node of the supervision tree: province → city → county → station (docs/domain.md §Jurisdictions).
@@ -56,6 +59,20 @@ class Jurisdiction(MPTTModel):
 
     def get_absolute_url(self):
         return reverse("jurisdictions:jurisdiction_detail", args=[self.pk])
+
+    def abbreviation(self) -> str:
+        """The issuer's short name in its documents' numbers, ``（城关）市监特令〔2026〕第3号``: the name's first two
+        characters, as the bureaus abbreviate themselves. Where several county-or-higher nodes share those two
+        (兰州市 and 兰州新区, 白银市 and 白银区, 临夏州, 临夏市 and 临夏县, 甘肃省 and 甘肃矿区), the highest tier —
+        then the lowest code — keeps them and the others use their whole name (（兰州新区）, （临夏县）), so no two
+        issuers' numbers can be the same."""
+        prefix = self.name[:2]
+        sharing = (Jurisdiction.objects.filter(name__startswith=prefix).exclude(tier=Tier.STATION)
+                   .values_list("tier", "code"))
+        first = min(sharing, key=lambda row: (ISSUING_RANK.get(row[0], len(ISSUING_RANK)), row[1]), default=None)
+        if first is None or first[1] == self.code:
+            return prefix
+        return self.name
 
     def ancestor_ids(self) -> dict[str, int | None]:
         """``{"province_id": …, "city_id": …, "county_id": …, "station_id": …}`` for this node.

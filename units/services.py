@@ -660,7 +660,7 @@ def certificate_number(equipment: Equipment, city: Jurisdiction, year: int) -> s
 def _authority_number(authority: Jurisdiction, word: str, year: int) -> str:
     """The authority's next number of kind ``word`` (docs/domain.md §Identifiers [P]: per issuer and year, unique and
     gap-free)."""
-    return document_number(authority.name[:2], word, year, next_serial(f"{authority.code}:{word}", year))
+    return document_number(authority.abbreviation(), word, year, next_serial(f"{authority.code}:{word}", year))
 
 
 def acceptance_number(authority: Jurisdiction, year: int) -> str:

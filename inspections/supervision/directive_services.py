@@ -68,7 +68,7 @@ def directive_number(authority: Jurisdiction, year: int) -> tuple[int, str]:
     under concurrency (``portal.kit.numbering``); must run in the issuing transaction."""
     word = settings.SUPERVISION_DIRECTIVE_WORD
     serial = next_serial(f"{authority.code}:{word}", year)
-    return serial, document_number(authority.name[:2], word, year, serial)
+    return serial, document_number(authority.abbreviation(), word, year, serial)
 
 
 def draft(inspection: Inspection) -> dict:

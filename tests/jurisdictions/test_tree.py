@@ -48,3 +48,16 @@ def test_tree_integrity_check_names_a_station_under_the_province(tree):
     Jurisdiction.objects.filter(pk=station.pk).update(parent=tree)
     with pytest.raises(CommandError, match=r"节点 620102001（station）不能挂在 620000（province）之下"):
         call_command("check_tree")
+
+
+def test_every_issuer_has_its_own_abbreviation_and_the_bureaus_keep_their_two_characters(tree):
+    """Document numbers (（城关）市监特令〔2026〕第3号) are unique only if no two issuers share the short name."""
+    issuers = Jurisdiction.objects.exclude(tier=Tier.STATION)
+    short = {node.code: node.abbreviation() for node in issuers}
+    assert len(set(short.values())) == len(short) == issuers.count()
+    by_name = {node.name: short[node.code] for node in issuers}
+    assert by_name["城关区"] == "城关" and by_name["兰州市"] == "兰州" and by_name["兰州新区"] == "兰州新区"
+    assert by_name["甘肃省"] == "甘肃" and by_name["甘肃矿区"] == "甘肃矿区"
+    assert by_name["白银市"] == "白银" and by_name["白银区"] == "白银区"
+    assert by_name["临夏回族自治州"] == "临夏"
+    assert by_name["临夏市"] == "临夏市" and by_name["临夏县"] == "临夏县"

@@ -128,12 +128,14 @@ def _authorities() -> tuple[dict[int, list[int]], dict[int, int], dict[int, str]
 
 
 class _Numbers:
-    """Directive serials per (authority, year), continuing the document counters, skipping a number another
-    authority with the same two-character short name already holds."""
+    """Directive serials per (authority, year), continuing the document counters, with each authority's own
+    abbreviation (``Jurisdiction.abbreviation``); a number already taken (a directive issued through the
+    services before the seed ran) is skipped and counted."""
 
     def __init__(self, names: dict[int, str]):
         self.names, self.word = names, settings.SUPERVISION_DIRECTIVE_WORD
         self.codes = dict(Jurisdiction.objects.filter(pk__in=names).values_list("pk", "code"))
+        self.short = {node.pk: node.abbreviation() for node in Jurisdiction.objects.filter(pk__in=names)}
         with connection.cursor() as cursor:
             cursor.execute("SELECT prefix, year, last FROM kit_documentcounter WHERE prefix LIKE %s",
                            [f"%:{self.word}"])
@@ -147,7 +149,7 @@ class _Numbers:
         serial = self.last.get((authority, year), 0)
         while True:
             serial += 1
-            number = document_number(self.names[authority][:2], self.word, year, serial)
+            number = document_number(self.short[authority], self.word, year, serial)
             if number not in self.taken:
                 break
             self.skipped += 1
