@@ -262,6 +262,9 @@ PERSONNEL_ASSESSMENT_PASS_MARK = 60
 CERTIFICATE_REMINDER_DAYS = (90, 30)
 # Generated identity-detail workbooks (sealed on disk) are deleted this many hours after they are built.
 EXPORT_RETENTION_HOURS = int(os.environ.get("EXPORT_RETENTION_HOURS", "24"))
+# A list's Excel/CSV export is built in the request, about 0.25–0.7 ms a row (tests/perf/test_supervision_bench.py):
+# past this many rows it would outlast the worker's timeout, so the reader is asked to narrow the filter first.
+EXPORT_MAX_ROWS = int(os.environ.get("EXPORT_MAX_ROWS", "50000"))
 
 # --- 分级分类: the risk-grade rule's weights (docs/domain.md §Risk grade; inspections/supervision/grading.py). ---
 # No source publishes weights or cut-offs (国市监信发〔2022〕6号 names the classes A–D, Hebei's scheme the factors):

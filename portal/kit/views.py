@@ -158,13 +158,21 @@ class ScopedListView(ScopedMixin, SingleTableMixin, FilterView):
             raise Http404
         filterset = self.get_filterset(self.get_filterset_class())
         rows = filterset.qs if filterset.is_valid() else self.get_queryset().none()
+        count = rows.count()
+        limit = settings.EXPORT_MAX_ROWS
+        if count > limit:
+            messages.error(self.request, _("筛选结果共 %(count)d 条，超过单次导出上限 %(limit)d 条：请按辖区、日期"
+                                           "等条件缩小范围后分批导出。") % {"count": count, "limit": limit})
+            query = self.request.GET.copy()
+            query.pop("_export", None)
+            return redirect(f"{self.request.path}?{query.urlencode()}" if query else self.request.path)
         table = self.get_table_class()(rows)
         RequestConfig(self.request, paginate=False).configure(table)
         with transaction.atomic():
             access.record_event(
                 "export",
                 user=self.request.user,
-                detail={"view": type(self).__name__, "format": fmt, "rows": rows.count(),
+                detail={"view": type(self).__name__, "format": fmt, "rows": count,
                         # A search may be a full ID or phone number: the log keeps it masked.
                         "filter": {k: mask_text(v) for k, v in self.request.GET.items() if k != "_export"}},
             )

@@ -108,3 +108,19 @@ def list_views():
 def test_every_list_declares_a_chinese_export_name_and_an_empty_hint(url_name, view):
     assert not str(view.export_name).isascii(), f"{url_name}: export_name {view.export_name!r}"
     assert str(view.empty_hint), f"{url_name} says nothing when it is empty"
+
+
+def test_an_export_past_the_row_limit_asks_to_narrow_the_filter_and_writes_nothing(accounts, settings):
+    from jurisdictions.models import AuditEvent
+
+    settings.EXPORT_MAX_ROWS = 1
+    client = logged_in(accounts)
+    url = reverse("jurisdictions:user_list")
+    response = client.get(url + "?q=chengguan&_export=csv")
+    assert response.status_code == 302 and response["Location"] == url + "?q=chengguan"
+    page = client.get(response["Location"]).content.decode()
+    assert "筛选结果共 2 条，超过单次导出上限 1 条" in page
+    assert not AuditEvent.objects.filter(kind="export").exists()
+    settings.EXPORT_MAX_ROWS = 50
+    assert client.get(url + "?_export=csv").status_code == 200
+    assert AuditEvent.objects.filter(kind="export").count() == 1
