@@ -356,15 +356,20 @@ def _recommendation_state(stage):
 
 
 def _plan_inspectors(w):
-    """Four 监察员证 holders in 城关区 and two in 七里河区, in force since two years (made on first use): every
-    plan of the matrix is staffed, the next year's too (nobody inspects their own recent unit)."""
+    """Six 监察员证 holders in 城关区 and four in 七里河区, in force since two years (made on first use): every
+    plan of the matrix is staffed, the next years' too, though nobody is drawn for a unit they were assigned or
+    inspected recently and the matrix's inspection records name some of them."""
     if "plan_inspectors" not in w:
         from inspections.supervision import services as supervision
 
         users, today = w["users"], timezone.localdate()
         holders = [users["county"], users["station"], factories.regulator("620102", "inspector", "matrix_plan_a"),
-                   factories.regulator("620102001", "inspector", "matrix_plan_b"), users["other_county"],
-                   factories.regulator("620103", "inspector", "matrix_plan_c")]
+                   factories.regulator("620102001", "inspector", "matrix_plan_b"),
+                   factories.regulator("620102", "inspector", "matrix_plan_d"),
+                   factories.regulator("620102001", "inspector", "matrix_plan_e"), users["other_county"],
+                   factories.regulator("620103", "inspector", "matrix_plan_c"),
+                   factories.regulator("620103", "inspector", "matrix_plan_f"),
+                   factories.regulator("620103001", "inspector", "matrix_plan_g")]
         for n, holder in enumerate(holders):
             supervision.add_certificate(by=access.COMMAND_LINE, holder=holder, number=f"MATRIX-PLAN-JCY-{n}",
                                         certificate_class="B", issued_by="甘肃省市场监督管理局",

@@ -56,6 +56,8 @@ def style_widgets(form: forms.BaseForm) -> None:
     for field in form.fields.values():
         if isinstance(field.widget, _TEXTUAL):
             field.widget.attrs.setdefault("class", "form-control")
+        elif isinstance(field.widget, forms.CheckboxSelectMultiple):
+            field.widget.attrs.setdefault("class", "form-check-input")
 
 
 @contextmanager
