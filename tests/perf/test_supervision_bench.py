@@ -189,7 +189,7 @@ def _seeding_lines() -> list[str]:
         lines.append(f"Seeded this session: {_seeding['inspections']} inspection records with "
                      f"{_seeding['inspectors']} inspector rows and {_seeding['directives']} directives in "
                      f"{_seeding['seconds']:.0f} s (COPY, user triggers off; {_seeding['skipped_numbers']} "
-                     "directive numbers skipped where another authority with the same short name held them).")
+                     "directive numbers skipped, already issued through the services).")
     for key, label in (("units", "units (seed_scale)"), ("equipment", "pieces of equipment (seed_equipment)"),
                        ("city_units", "units in 兰州市 (seed_scale --city)"),
                        ("city_equipment", "pieces of equipment on them (seed_equipment --city --bare)")):
