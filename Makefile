@@ -13,7 +13,7 @@ TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/portal
 TEST_REDIS_URL ?= redis://127.0.0.1:6379
 XDIST ?= 2
 
-.PHONY: setup system services run serve test bench lint migrate demo worker beat check-deploy clean messages
+.PHONY: setup system services run serve test bench lint migrate demo worker beat clean messages
 
 setup: $(STAMP) $(SYSTEM_STAMP) $(CATALOGUES:.po=.mo)
 
