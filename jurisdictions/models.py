@@ -17,6 +17,7 @@ ANCESTOR_TIERS = (Tier.PROVINCE, Tier.CITY, Tier.COUNTY, Tier.STATION)
 # Who outranks whom for a shared abbreviation (``Jurisdiction.abbreviation``).
 ISSUING_RANK = {Tier.PROVINCE: 0, Tier.CITY: 1, Tier.COUNTY: 2}
 
+
 @pghistory.track()
 class Jurisdiction(MPTTModel):
     """A node of the supervision tree: province → city → county → station (docs/domain.md §Jurisdictions).

@@ -7,7 +7,6 @@ exports and PDFs read the masked column and never decrypt; only ``services.revea
 national export open the sealed one, and both are audited.
 """
 
-import uuid
 from pathlib import Path
 
 import pghistory
@@ -22,6 +21,7 @@ from personnel.rules import SINGLE_HOLDER_POSTS
 from portal.kit import jobs
 from portal.kit.jobs import BackgroundJob
 from portal.kit.masking import mask_text
+from portal.kit.models import generated_name
 from units.models import Equipment, Unit
 
 ID_PURPOSE = "person.id_number"
@@ -78,7 +78,7 @@ class Person(Placed):
 
 
 def _appointment_path(instance, filename):
-    return f"appointments/{timezone.now():%Y/%m}/{uuid.uuid4().hex}{Path(filename).suffix.lower()}"
+    return generated_name("appointments", Path(filename).suffix.lower())
 
 
 @pghistory.track()

@@ -1121,8 +1121,6 @@ def assert_outcome(response, outcome: str, *, page: Page, w: dict, role: str, ur
         raise AssertionError(f"unknown outcome {outcome!r}")
 
 
-
-
 @pytest.fixture(autouse=True)
 def _media(settings, tmp_path):
     """Uploaded application documents go to a throwaway directory."""

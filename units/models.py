@@ -1,3 +1,5 @@
+from pathlib import Path
+
 import pghistory
 from django.contrib.postgres.fields import ArrayField
 from django.db import models
@@ -11,6 +13,7 @@ from jurisdictions.models import Placed
 from portal.kit import imports, jobs
 from portal.kit.identifiers import validate_uscc
 from portal.kit.jobs import BackgroundJob
+from portal.kit.models import generated_name
 from portal.kit.wording import listing
 from units.choices import (
     ApplicationKind,
@@ -29,10 +32,7 @@ CONTACT_PHONE_PURPOSE = "unit.contact_phone"
 
 
 def _licence_path(instance, filename):
-    import uuid
-    from pathlib import Path
-
-    return f"licences/{timezone.now():%Y/%m}/{uuid.uuid4().hex}{Path(filename).suffix.lower()}"
+    return generated_name("licences", Path(filename).suffix.lower())
 
 
 @pghistory.track(exclude=["contact_phone_cipher", "contact_phone_digest"])
@@ -286,10 +286,7 @@ class Application(Placed):
 
 
 def _document_path(instance, filename):
-    import uuid
-    from pathlib import Path
-
-    return f"registration/{timezone.now():%Y/%m}/{uuid.uuid4().hex}{Path(filename).suffix.lower()}"
+    return generated_name("registration", Path(filename).suffix.lower())
 
 
 class ApplicationDocument(models.Model):

@@ -6,7 +6,6 @@ is, so lists scope by one indexed column. Nothing here is ever deleted (存档�
 a database trigger refuses DELETE on findings, their steps and their evidence.
 """
 
-
 import pghistory
 import pgtrigger
 from django.contrib.contenttypes.fields import GenericForeignKey
@@ -125,7 +124,6 @@ class FindingStep(models.Model):
 
     def __str__(self):
         return f"{self.finding_id}:{self.step}"
-
 
 
 class Evidence(StoredUpload):

@@ -9,13 +9,13 @@ back (``progress``). The pages are in ``portal.kit.views`` (upload, status fragm
 
 from __future__ import annotations
 
-import uuid
-
 from django.conf import settings
 from django.core.cache import cache
 from django.db import models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+
+from portal.kit.models import generated_name
 
 QUEUED, RUNNING, DONE, FAILED = "queued", "running", "done", "failed"
 OPEN = (QUEUED, RUNNING)
@@ -49,7 +49,7 @@ class StatusField(models.CharField):
 
 def job_file_path(instance, filename):
     """A generated name under the job's ``file_dir``: the user's file name is kept on the row, never on disk."""
-    return f"{instance.file_dir}/{timezone.now():%Y/%m}/{uuid.uuid4().hex}{instance.file_suffix}"
+    return generated_name(instance.file_dir, instance.file_suffix)
 
 
 class JobQuerySet(models.QuerySet):

@@ -7,9 +7,15 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 
+def generated_name(folder: str, suffix: str) -> str:
+    """Where a stored file goes: ``<folder>/<year>/<month>/<uuid><suffix>``. Every ``upload_to`` of the portal
+    names its file so: the user's file name stays on the row, never on disk (docs/security.md §Uploads)."""
+    return f"{folder}/{timezone.now():%Y/%m}/{uuid.uuid4().hex}{suffix}"
+
+
 def upload_path(instance, filename):
-    """A generated name under the model's ``upload_folder``: the user's file name stays on the row, never on disk."""
-    return f"{instance.upload_folder}/{timezone.now():%Y/%m}/{uuid.uuid4().hex}{Path(filename).suffix.lower()}"
+    """A generated name under the model's ``upload_folder``, with the upload's extension."""
+    return generated_name(instance.upload_folder, Path(filename).suffix.lower())
 
 
 class StoredUpload(models.Model):

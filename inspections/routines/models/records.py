@@ -15,7 +15,6 @@ every big table carries (docs/access.md §Scoping).
 """
 
 import datetime
-import uuid
 from pathlib import Path
 
 import pgtrigger
@@ -31,6 +30,7 @@ from inspections.routines.choices import CheckResult, ExemptionKind, ItemResult,
 from inspections.routines.models.risk import RiskListVersion
 from jurisdictions.models import Placed, tier_indexes
 from personnel.models import Person
+from portal.kit.models import generated_name
 from units.models import Equipment, Unit
 
 
@@ -121,7 +121,7 @@ class DailyCheck(Sealed):
 
 
 def _photo_path(instance, filename):
-    return f"routines/{timezone.now():%Y/%m}/{uuid.uuid4().hex}{Path(filename).suffix.lower()}"
+    return generated_name("routines", Path(filename).suffix.lower())
 
 
 class CheckPhoto(models.Model):

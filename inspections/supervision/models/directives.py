@@ -7,7 +7,6 @@ its deadline turns overdue — the beat task marks it once — and becomes a ``R
 (Art. 36; 002 §二(三): 逾期未整改的，依法给予行政处罚). Placed where the unit is; nothing is ever deleted.
 """
 
-
 import pghistory
 import pgtrigger
 from django.conf import settings
@@ -119,7 +118,6 @@ class DirectiveStepRecord(models.Model):
 
     def __str__(self):
         return f"{self.directive_id}:{self.step}"
-
 
 
 class DirectiveEvidence(StoredUpload):

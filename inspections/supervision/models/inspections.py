@@ -6,7 +6,6 @@ photo, Art. 27) and completed: from then on the record is locked — a database 
 completed record except its following the unit to another jurisdiction. Placed where its unit is.
 """
 
-import uuid
 from pathlib import Path
 
 import pghistory
@@ -21,11 +20,12 @@ from django.utils.translation import gettext_lazy as _
 from inspections.supervision.inspection_choices import Disposition, InspectionKind, InspectionStatus, ItemResult
 from jurisdictions.models import Jurisdiction, Placed, tier_indexes
 from personnel.models import SpotAssessment
+from portal.kit.models import generated_name
 from units.models import Equipment, Unit
 
 
 def _stored(folder: str, filename: str) -> str:
-    return f"inspections/{folder}/{timezone.now():%Y/%m}/{uuid.uuid4().hex}{Path(filename).suffix.lower()}"
+    return generated_name(f"inspections/{folder}", Path(filename).suffix.lower())
 
 
 def signature_path(instance, filename):

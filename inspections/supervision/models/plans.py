@@ -5,8 +5,6 @@ A plan lives at its city, a campaign at the tier that runs it; each task lives w
 station), so the unit's station, county and city see it by one indexed column and a sibling does not.
 """
 
-import uuid
-
 import pghistory
 import pgtrigger
 from django.conf import settings
@@ -18,12 +16,13 @@ from django.utils.translation import gettext_lazy as _
 
 from inspections.supervision.plan_choices import PlanStatus, TaskResult
 from jurisdictions.models import Jurisdiction, Placed, tier_indexes
+from portal.kit.models import generated_name
 from units.choices import UnitKind
 from units.models import Unit
 
 
 def plan_document_path(instance, filename):
-    return f"plans/{timezone.now():%Y}/{uuid.uuid4().hex}.pdf"
+    return generated_name("plans", ".pdf")
 
 
 @pghistory.track()

@@ -7,7 +7,6 @@ the responsible jurisdiction and every tier above it see it by one indexed colum
 here is ever deleted: a trigger refuses DELETE on instruments, their steps and their attachments.
 """
 
-
 import pghistory
 import pgtrigger
 from django.conf import settings
@@ -148,7 +147,6 @@ class RecommendationStep(models.Model):
 
     def __str__(self):
         return f"{self.recommendation_id}:{self.step}"
-
 
 
 class RecommendationAttachment(StoredUpload):
