@@ -122,16 +122,16 @@ def open_inspection(*, by: User, unit: Unit, kind: str, inspectors, equipment_co
         if kind not in InspectionKind.values:
             raise ValidationError({"kind": _("请选择检查类别。")})
         now = timezone.now()
-        task = _open_task(by, unit, task, timezone.localdate(now))
-        chosen = check_inspectors(by, inspectors, timezone.localdate(now))
+        today = timezone.localdate(now)
+        task = _open_task(by, unit, task, today)
+        chosen = check_inspectors(by, inspectors, today)
         sampled = _sampled(unit, parse_codes(equipment_codes))
-        prefill = checklists.Prefill(unit, timezone.localdate(now))
+        prefill = checklists.Prefill(unit, today)
         inspection = Inspection(
             kind=kind, task=task, unit=unit, authority=by.jurisdiction, recorder=by, started_at=now,
-            unit_name=unit.name,
-            unit_uscc=unit.uscc, unit_address=unit.address, unit_legal_representative=unit.legal_representative,
-            unit_safety_manager=prefill.safety_manager(), unit_contact=unit.contact_person,
-            unit_kinds=list(unit.kinds))
+            unit_name=unit.name, unit_uscc=unit.uscc, unit_address=unit.address,
+            unit_legal_representative=unit.legal_representative, unit_safety_manager=prefill.safety_manager(),
+            unit_contact=unit.contact_person, unit_kinds=list(unit.kinds))
         inspection.place_with(unit)
         inspection.save()
         inspection.inspectors.set(chosen)

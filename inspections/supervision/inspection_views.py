@@ -89,8 +89,8 @@ class InspectionCreateView(ScopedFormView):
     def get_form_kwargs(self):
         tasks = access.scope(PlanTask.objects.filter(LIVE_TASKS, unit=self.object, done_on__isnull=True),
                               self.request.user, INSPECT).select_related("plan", "campaign")
-        task = tasks.filter(pk=self.request.GET.get("task")).first() if self.request.GET.get("task", "").isdigit() \
-            else None
+        wanted = self.request.GET.get("task", "")
+        task = tasks.filter(pk=wanted).first() if wanted.isdigit() else None
         return {**super().get_form_kwargs(), "user": self.request.user, "tasks": tasks, "task": task}
 
     def save(self, form):

@@ -56,9 +56,9 @@ def store(plan_pk: int) -> bool:
         return False
     with translation.override(settings.DOCUMENT_LANGUAGE):
         content = plan_pdf(plan)
-    name = plan.document.storage.save(plan.document.field.generate_filename(plan, "plan.pdf"), ContentFile(content))
-    if not AnnualPlan.objects.filter(pk=plan.pk, document="").update(document=name):
-        plan.document.storage.delete(name)  # another run stored it first
+    plan.document.save("plan.pdf", ContentFile(content), save=False)
+    if not AnnualPlan.objects.filter(pk=plan.pk, document="").update(document=plan.document.name):
+        plan.document.delete(save=False)  # another run stored it first
         return False
-    logger.info("plan %s: %d bytes stored as %s", plan.pk, len(content), name)
+    logger.info("plan %s: %d bytes stored as %s", plan.pk, len(content), plan.document.name)
     return True

@@ -14,12 +14,11 @@ import math
 import random
 from collections import defaultdict
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import date, timedelta
 
 from django.conf import settings
 from django.db import connection
 from django.db.models import Q
-from django.utils import timezone
 
 from inspections.supervision.models import AnnualPlan, Inspection, KeyUnit, PlanTask
 from inspections.supervision.plan_choices import KEY, PlanStatus
@@ -152,8 +151,7 @@ def recent_units_by_inspector(inspector_ids, since: date) -> dict[int, set[int]]
         for inspector in (first, second):
             if inspector in found:
                 found[inspector].add(unit_id)
-    named = Inspection.inspectors.through.objects.filter(
-        user_id__in=ids, inspection__started_at__gte=timezone.make_aware(datetime.combine(since, time.min)))
+    named = Inspection.inspectors.through.objects.filter(user_id__in=ids, inspection__started_at__date__gte=since)
     for inspector, unit_id in named.values_list("user_id", "inspection__unit_id"):
         found[inspector].add(unit_id)
     return found
